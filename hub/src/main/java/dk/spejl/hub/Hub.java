@@ -1,0 +1,215 @@
+package dk.spejl.hub;
+
+import dk.spejl.hub.catalogue.CatalogueStore;
+import dk.spejl.hub.publish.ObjectStore;
+import dk.spejl.hub.publish.Publisher;
+import dk.spejl.hub.publish.SnapshotPolicy;
+import dk.spejl.hub.publish.fs.FileObjectStore;
+import dk.spejl.hub.replication.AdminService;
+import dk.spejl.hub.replication.ManifestFeed;
+import dk.spejl.hub.replication.PeerInterceptor;
+import dk.spejl.hub.replication.ReplicationService;
+import dk.spejl.signing.Ed25519;
+import dk.spejl.signing.ManifestSigner;
+import dk.spejl.tls.TlsFiles;
+import dk.spejl.wire.SigningKey;
+import dk.spejl.wire.TrustInfo;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The hub's front door: the catalogue, the object store, the publisher and the gRPC services,
+ * assembled from a {@link Builder}. The CLI and the tests both build hubs through here.
+ */
+public final class Hub implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Hub.class);
+
+    private final String hubId;
+    private final CatalogueStore store;
+    private final ObjectStore objects;
+    private final Publisher publisher;
+    private final ManifestFeed feed;
+    private final AdminService admin;
+    private final ExecutorService feedExecutor;
+    private final Server replicationServer;
+    private final Server adminServer;
+
+    private Hub(Builder b) throws IOException {
+        this.hubId = b.hubId;
+        this.store = CatalogueStore.open(b.dataDir.resolve("catalogue"));
+        try {
+            this.objects = new FileObjectStore(b.dataDir.resolve("objects"));
+            ManifestSigner signer = new ManifestSigner(b.signingKey);
+            this.publisher = new Publisher(hubId, store, objects, signer, b.clock, b.snapshotPolicy, b.metrics);
+            publisher.initialise();
+            this.feedExecutor = Executors.newFixedThreadPool(2, r -> {
+                Thread t = new Thread(r, "hub-feed");
+                t.setDaemon(true);
+                return t;
+            });
+            TrustInfo trust = TrustInfo.newBuilder().setHubId(hubId).addKeys(SigningKey.newBuilder().setKeyId(signer.keyId())
+                    .setPublicKey(com.google.protobuf.ByteString.copyFrom(signer.publicKey().encoded()))).build();
+            this.feed = new ManifestFeed(store, objects, trust, feedExecutor);
+            publisher.addListener(feed);
+            this.admin = new AdminService(publisher, feed, b.maxIngestLines);
+            this.replicationServer = NettyServerBuilder.forAddress(b.replicationAddress)
+                    .sslContext(b.tls.serverContext())
+                    .addService(ServerInterceptors.intercept(new ReplicationService(feed, objects, b.metrics), new PeerInterceptor()))
+                    .maxInboundMessageSize(1 << 20)
+                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                    .permitKeepAliveWithoutCalls(true)
+                    .build().start();
+            this.adminServer = NettyServerBuilder.forAddress(b.adminAddress)
+                    .sslContext(b.tls.serverContext())
+                    .addService(admin)
+                    .maxInboundMessageSize(4 << 20)
+                    .build().start();
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        log.info("hub {} serving: replication on {}, admin on {}, head revision {}", hubId,
+                replicationServer.getListenSockets(), adminServer.getListenSockets(), publisher.head().revision());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String hubId() {
+        return hubId;
+    }
+
+    public Publisher publisher() {
+        return publisher;
+    }
+
+    public AdminService admin() {
+        return admin;
+    }
+
+    public ManifestFeed feed() {
+        return feed;
+    }
+
+    public ObjectStore objects() {
+        return objects;
+    }
+
+    public CatalogueStore catalogue() {
+        return store;
+    }
+
+    public int replicationPort() {
+        return ((InetSocketAddress) replicationServer.getListenSockets().get(0)).getPort();
+    }
+
+    public int adminPort() {
+        return ((InetSocketAddress) adminServer.getListenSockets().get(0)).getPort();
+    }
+
+    @Override
+    public void close() {
+        feed.closeAll();
+        replicationServer.shutdownNow();
+        adminServer.shutdownNow();
+        try {
+            replicationServer.awaitTermination(5, TimeUnit.SECONDS);
+            adminServer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        feedExecutor.shutdownNow();
+        synchronized (publisher) {
+            store.close();
+        }
+        log.info("hub {} stopped", hubId);
+    }
+
+    public static final class Builder {
+        private Path dataDir;
+        private String hubId;
+        private Ed25519.PrivateKey signingKey;
+        private TlsFiles tls;
+        private InetSocketAddress replicationAddress = new InetSocketAddress("127.0.0.1", 0);
+        private InetSocketAddress adminAddress = new InetSocketAddress("127.0.0.1", 0);
+        private Clock clock = Clock.systemUTC();
+        private SnapshotPolicy snapshotPolicy = SnapshotPolicy.DEFAULT;
+        private MeterRegistry metrics = new SimpleMeterRegistry();
+        private long maxIngestLines = 5_000_000;
+
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        public Builder hubId(String hubId) {
+            this.hubId = hubId;
+            return this;
+        }
+
+        public Builder signingKey(Ed25519.PrivateKey key) {
+            this.signingKey = key;
+            return this;
+        }
+
+        public Builder tls(TlsFiles tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        public Builder replicationAddress(InetSocketAddress address) {
+            this.replicationAddress = address;
+            return this;
+        }
+
+        public Builder adminAddress(InetSocketAddress address) {
+            this.adminAddress = address;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public Builder snapshotPolicy(SnapshotPolicy policy) {
+            this.snapshotPolicy = policy;
+            return this;
+        }
+
+        public Builder metrics(MeterRegistry metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        public Builder maxIngestLines(long maxIngestLines) {
+            this.maxIngestLines = maxIngestLines;
+            return this;
+        }
+
+        public Hub start() throws IOException {
+            for (var required : List.of(new Object[] {dataDir, "data dir"}, new Object[] {hubId, "hub id"},
+                    new Object[] {signingKey, "signing key"}, new Object[] {tls, "TLS files"})) {
+                if (required[0] == null) {
+                    throw new IllegalStateException("a hub needs a " + required[1]);
+                }
+            }
+            return new Hub(this);
+        }
+    }
+}

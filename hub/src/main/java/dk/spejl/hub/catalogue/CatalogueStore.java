@@ -1,0 +1,255 @@
+package dk.spejl.hub.catalogue;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dk.spejl.digest.Canonical;
+import dk.spejl.digest.LtHash;
+import dk.spejl.signing.ManifestSigner;
+import dk.spejl.wire.HubRecord;
+import dk.spejl.wire.Manifest;
+import dk.spejl.wire.SignedManifest;
+import org.rocksdb.CompressionType;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+
+/**
+ * The hub's authoritative catalogue in RocksDB: the records (with their hub-only fields), every
+ * retained signed manifest, and the lattice of the head revision. A publish lands here in one
+ * synced WriteBatch, so a revision is all there or not there (invariant 6).
+ */
+public final class CatalogueStore implements AutoCloseable {
+    private static final byte[] LATTICE = bytes("h/lattice");
+    private static final String RECORD = "r/";
+    private static final String MANIFEST = "m/";
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final Options options;
+    private final RocksDB db;
+    private final WriteOptions syncWrites = new WriteOptions().setSync(true);
+    private volatile Head head;
+
+    /** The published head: its signed manifest and the lattice behind its state digest. */
+    public record Head(SignedManifest signed, Manifest manifest, byte[] manifestDigest, LtHash lattice) {
+        public long revision() {
+            return manifest.getRevision();
+        }
+
+        public long entryCount() {
+            return manifest.getEntryCount();
+        }
+    }
+
+    /** Everything one publish changes, committed together. */
+    public record Commit(List<HubRecord> puts, List<String> deletes, SignedManifest manifest, LtHash lattice) {
+    }
+
+    private CatalogueStore(Options options, RocksDB db) {
+        this.options = options;
+        this.db = db;
+    }
+
+    public static CatalogueStore open(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Options options = new Options().setCreateIfMissing(true).setCompressionType(CompressionType.LZ4_COMPRESSION);
+        try {
+            CatalogueStore store = new CatalogueStore(options, RocksDB.open(options, dir.toString()));
+            store.head = store.readHead();
+            return store;
+        } catch (RocksDBException e) {
+            options.close();
+            throw new IOException("cannot open the catalogue at " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Optional<Head> head() {
+        return Optional.ofNullable(head);
+    }
+
+    public Optional<HubRecord> get(String id) throws IOException {
+        byte[] value = read(bytes(RECORD + id));
+        return value == null ? Optional.empty() : Optional.of(parseRecord(value));
+    }
+
+    /** The canonical bytes of a record as spokes hold it (the mirrored projection), or null. */
+    public byte[] projection(String id) {
+        try {
+            byte[] value = read(bytes(RECORD + id));
+            return value == null ? null : Canonical.bytes(parseRecord(value).getRecord());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Optional<SignedManifest> manifest(long revision) throws IOException {
+        byte[] value = read(manifestKey(revision));
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(SignedManifest.parseFrom(value));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IOException("stored manifest " + revision + " is corrupt", e);
+        }
+    }
+
+    /** The revisions of all retained manifests, oldest first. */
+    public List<Long> manifestRevisions() {
+        List<Long> revisions = new ArrayList<>();
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seek(bytes(MANIFEST)); it.isValid() && startsWith(it.key(), MANIFEST); it.next()) {
+                revisions.add(Long.parseUnsignedLong(new String(it.key(), StandardCharsets.US_ASCII).substring(2), 16));
+            }
+        }
+        return revisions;
+    }
+
+    public void commit(Commit commit) throws IOException {
+        try (WriteBatch batch = new WriteBatch()) {
+            for (HubRecord put : commit.puts()) {
+                batch.put(bytes(RECORD + put.getRecord().getId()), put.toByteArray());
+            }
+            for (String id : commit.deletes()) {
+                batch.delete(bytes(RECORD + id));
+            }
+            Manifest manifest = Manifest.parseFrom(commit.manifest().getManifest());
+            batch.put(manifestKey(manifest.getRevision()), commit.manifest().toByteArray());
+            batch.put(LATTICE, commit.lattice().toBytes());
+            db.write(syncWrites, batch);
+            head = new Head(commit.manifest(), manifest, ManifestSigner.digest(commit.manifest()), commit.lattice().copy());
+        } catch (RocksDBException e) {
+            throw new IOException("commit failed: " + e.getMessage(), e);
+        }
+    }
+
+    public void deleteManifestsBelow(long revision) throws IOException {
+        try {
+            db.deleteRange(syncWrites, manifestKey(0), manifestKey(revision));
+        } catch (RocksDBException e) {
+            throw new IOException("pruning manifests failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Iterates the records in id order. Close it. */
+    public RecordCursor records() {
+        return new RecordCursor(db);
+    }
+
+    /** Records in id order, as read from a consistent RocksDB snapshot. */
+    public static final class RecordCursor implements Iterator<HubRecord>, AutoCloseable {
+        private final org.rocksdb.Snapshot snapshot;
+        private final ReadOptions readOptions;
+        private final Slice upper;
+        private final RocksIterator it;
+        private final RocksDB db;
+
+        private RecordCursor(RocksDB db) {
+            this.db = db;
+            this.snapshot = db.getSnapshot();
+            this.upper = new Slice(bytes("r0"));
+            this.readOptions = new ReadOptions().setSnapshot(snapshot).setIterateUpperBound(upper).setReadaheadSize(4 << 20);
+            this.it = db.newIterator(readOptions);
+            it.seek(bytes(RECORD));
+        }
+
+        @Override
+        public boolean hasNext() {
+            return it.isValid();
+        }
+
+        @Override
+        public HubRecord next() {
+            if (!it.isValid()) {
+                throw new NoSuchElementException();
+            }
+            try {
+                return parseRecord(it.value());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                it.next();
+            }
+        }
+
+        @Override
+        public void close() {
+            it.close();
+            readOptions.close();
+            upper.close();
+            db.releaseSnapshot(snapshot);
+        }
+    }
+
+    private Head readHead() throws IOException {
+        List<Long> revisions = manifestRevisions();
+        if (revisions.isEmpty()) {
+            return null;
+        }
+        SignedManifest signed = manifest(revisions.get(revisions.size() - 1)).orElseThrow();
+        byte[] lattice = read(LATTICE);
+        if (lattice == null) {
+            throw new IOException("catalogue has manifests but no lattice: the store is damaged");
+        }
+        return new Head(signed, Manifest.parseFrom(signed.getManifest()), ManifestSigner.digest(signed), LtHash.fromBytes(lattice));
+    }
+
+    private byte[] read(byte[] key) throws IOException {
+        try {
+            return db.get(key);
+        } catch (RocksDBException e) {
+            throw new IOException("catalogue read failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static HubRecord parseRecord(byte[] value) throws IOException {
+        try {
+            return HubRecord.parseFrom(value);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IOException("a stored record is corrupt", e);
+        }
+    }
+
+    private static byte[] manifestKey(long revision) {
+        return bytes(MANIFEST + String.format("%016x", revision));
+    }
+
+    private static boolean startsWith(byte[] key, String prefix) {
+        if (key.length < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (key[i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        syncWrites.close();
+        db.close();
+        options.close();
+    }
+}

@@ -1,0 +1,15 @@
+package dk.spejl.hub.catalogue;
+
+import java.util.List;
+
+/** Denmark's five regions, the owners of the data they submit. */
+public final class Regions {
+    public static final List<String> ALL = List.of("nordjylland", "midtjylland", "syddanmark", "sjaelland", "hovedstaden");
+
+    private Regions() {
+    }
+
+    public static boolean isRegion(String name) {
+        return ALL.contains(name);
+    }
+}

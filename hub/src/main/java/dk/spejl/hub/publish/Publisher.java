@@ -1,0 +1,200 @@
+package dk.spejl.hub.publish;
+
+import com.google.protobuf.ByteString;
+import dk.spejl.digest.LtHash;
+import dk.spejl.digest.Sha256;
+import dk.spejl.hub.catalogue.CatalogueStore;
+import dk.spejl.hub.catalogue.ChangeSet;
+import dk.spejl.hub.catalogue.IngestError;
+import dk.spejl.hub.catalogue.IngestRejectedException;
+import dk.spejl.signing.ManifestSigner;
+import dk.spejl.verify.ManifestVerifier;
+import dk.spejl.verify.MalformedException;
+import dk.spejl.verify.StateTransition;
+import dk.spejl.wire.Delta;
+import dk.spejl.wire.HubRecord;
+import dk.spejl.wire.Manifest;
+import dk.spejl.wire.ObjectRef;
+import dk.spejl.wire.Record;
+import dk.spejl.wire.SignedManifest;
+import dk.spejl.wire.SnapshotIndex;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Turns a validated change set into the next revision. A publish is a cycle of stages:
+ * check against the catalogue, build the delta, move the state digest, write objects
+ * (delta, and a snapshot when due), sign the manifest, commit, collect garbage, announce.
+ * Objects are written before the commit and the commit is one synced batch, so a crash at
+ * any stage leaves the previous revision as the head (invariant 6).
+ */
+public final class Publisher {
+    private static final Logger log = LoggerFactory.getLogger(Publisher.class);
+
+    /** Told of each revision after it is committed. */
+    @FunctionalInterface
+    public interface Listener {
+        void published(Published revision);
+    }
+
+    private final String hubId;
+    private final CatalogueStore store;
+    private final ObjectStore objects;
+    private final ManifestSigner signer;
+    private final Clock clock;
+    private final SnapshotPolicy policy;
+    private final GarbageCollector gc;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final Timer publishTimer;
+    private final AtomicLong revisionGauge = new AtomicLong(-1);
+    private long deltaBytesSinceSnapshot;
+    private long lastSnapshotBytes;
+
+    public Publisher(String hubId, CatalogueStore store, ObjectStore objects, ManifestSigner signer, Clock clock,
+                     SnapshotPolicy policy, MeterRegistry metrics) {
+        this.hubId = hubId;
+        this.store = store;
+        this.objects = objects;
+        this.signer = signer;
+        this.clock = clock;
+        this.policy = policy;
+        this.gc = new GarbageCollector(store, objects, policy.retainedSnapshots());
+        this.publishTimer = Timer.builder("spejl_hub_publish_seconds").description("time to publish one revision").register(metrics);
+        metrics.gauge("spejl_hub_revision", revisionGauge);
+    }
+
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    /** Publishes revision 0, the empty catalogue with its snapshot, if nothing was published yet. */
+    public synchronized void initialise() throws IOException {
+        if (store.head().isEmpty()) {
+            ObjectRef delta = objects.put(Delta.newBuilder().setHubId(hubId).setRevision(0).build().toByteArray());
+            LtHash empty = LtHash.empty();
+            ObjectRef index = SnapshotWriter.write(objects, hubId, 0, empty, 0, List.<HubRecord>of().iterator(), new TreeMap<>(), Set.of());
+            SignedManifest signed = signer.sign(manifest(0, ByteString.EMPTY, 0, empty, delta, 0, index));
+            store.commit(new CatalogueStore.Commit(List.of(), List.of(), signed, empty));
+            log.info("initialised hub {} at revision 0 (empty catalogue)", hubId);
+        }
+        CatalogueStore.Head head = store.head().orElseThrow();
+        if (!head.manifest().getHubId().equals(hubId)) {
+            throw new IOException("the catalogue belongs to hub '" + head.manifest().getHubId() + "', not '" + hubId + "'");
+        }
+        lastSnapshotBytes = snapshotBytes(head.manifest());
+        deltaBytesSinceSnapshot = 0;
+        for (long rev = head.manifest().getSnapshotRevision() + 1; rev <= head.revision(); rev++) {
+            deltaBytesSinceSnapshot += Manifest.parseFrom(store.manifest(rev).orElseThrow().getManifest()).getDelta().getSize();
+        }
+        revisionGauge.set(head.revision());
+    }
+
+    public CatalogueStore.Head head() {
+        return store.head().orElseThrow(() -> new IllegalStateException("the hub is not initialised"));
+    }
+
+    public synchronized Published publish(ChangeSet changes) throws IngestRejectedException, IOException {
+        long started = System.nanoTime();
+        CatalogueStore.Head head = head();
+        long revision = head.revision() + 1;
+
+        // Stage 1: check the change set against the catalogue: deleted ids must exist.
+        List<IngestError> missing = new ArrayList<>();
+        for (ChangeSet.Delete delete : changes.deletes()) {
+            if (store.projection(delete.id()) == null) {
+                missing.add(new IngestError(delete.line(), "delete of " + delete.id() + ": no such record"));
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IngestRejectedException(missing);
+        }
+
+        // Stage 2: the delta, in id order, holding only the mirrored projection of each record.
+        TreeMap<String, Record> puts = new TreeMap<>();
+        changes.puts().forEach(p -> puts.put(p.id(), p.record().getRecord()));
+        TreeSet<String> deletes = new TreeSet<>();
+        changes.deletes().forEach(d -> deletes.add(d.id()));
+        Delta delta = Delta.newBuilder().setHubId(hubId).setRevision(revision)
+                .addAllPuts(puts.values()).addAllDeletes(deletes).build();
+
+        // Stage 3: move the state digest across the delta (the same code the spoke verifies with).
+        StateTransition.Result next;
+        try {
+            next = StateTransition.apply(head.lattice(), head.entryCount(), delta, store::projection);
+        } catch (MalformedException e) {
+            throw new IngestRejectedException(List.of(new IngestError(0, e.getMessage())));
+        }
+
+        // Stage 4: write the delta and, when due, a snapshot of the new state.
+        byte[] deltaBytes = delta.toByteArray();
+        ObjectRef deltaRef = objects.put(deltaBytes);
+        long snapshotRevision = head.manifest().getSnapshotRevision();
+        ObjectRef index = head.manifest().getSnapshotIndex();
+        boolean snapshot = policy.due(revision, snapshotRevision, deltaBytesSinceSnapshot + deltaBytes.length, lastSnapshotBytes);
+        if (snapshot) {
+            try (CatalogueStore.RecordCursor stored = store.records()) {
+                index = SnapshotWriter.write(objects, hubId, revision, next.lattice(), next.entryCount(), stored, puts, deletes);
+            }
+            snapshotRevision = revision;
+        }
+
+        // Stage 5: sign the manifest, chained to the head's.
+        SignedManifest signed = signer.sign(manifest(revision, ByteString.copyFrom(head.manifestDigest()),
+                next.entryCount(), next.lattice(), deltaRef, snapshotRevision, index));
+
+        // Stage 6: commit records, manifest and lattice in one synced batch.
+        List<HubRecord> hubPuts = new ArrayList<>(changes.puts().size());
+        changes.puts().stream().sorted(Comparator.comparing(ChangeSet.Put::id)).forEach(p -> hubPuts.add(p.record()));
+        store.commit(new CatalogueStore.Commit(hubPuts, List.copyOf(deletes), signed, next.lattice()));
+        revisionGauge.set(revision);
+
+        if (snapshot) {
+            deltaBytesSinceSnapshot = 0;
+            lastSnapshotBytes = snapshotBytes(store.head().orElseThrow().manifest());
+            // Stage 7: retention. Nothing a retained manifest references is deleted.
+            gc.collect();
+        } else {
+            deltaBytesSinceSnapshot += deltaBytes.length;
+        }
+        Published published = new Published(signed, Manifest.parseFrom(signed.getManifest()), store.head().orElseThrow().manifestDigest(), deltaBytes);
+        long micros = (System.nanoTime() - started) / 1000;
+        publishTimer.record(java.time.Duration.ofNanos(System.nanoTime() - started));
+        log.info("published revision {}: {} puts, {} deletes, {} entries, state {}, delta {} bytes{}, in {} ms",
+                revision, puts.size(), deletes.size(), next.entryCount(), Sha256.shortHex(next.lattice().digest()),
+                deltaBytes.length, snapshot ? ", snapshot" : "", micros / 1000.0);
+
+        // Stage 8: announce to watching spokes.
+        for (Listener listener : listeners) {
+            listener.published(published);
+        }
+        return published;
+    }
+
+    private Manifest manifest(long revision, ByteString previous, long entryCount, LtHash lattice, ObjectRef delta,
+                              long snapshotRevision, ObjectRef index) {
+        return Manifest.newBuilder().setHubId(hubId).setRevision(revision).setPreviousManifestDigest(previous)
+                .setPublishedAtMillis(clock.millis()).setEntryCount(entryCount)
+                .setStateDigest(ByteString.copyFrom(lattice.digest())).setDelta(delta)
+                .setSnapshotRevision(snapshotRevision).setSnapshotIndex(index)
+                .setSchemaVersion(ManifestVerifier.SCHEMA_VERSION).build();
+    }
+
+    /** The bytes of a snapshot's chunks, the measure that deltas since it are compared with. */
+    private long snapshotBytes(Manifest manifest) throws IOException {
+        SnapshotIndex index = SnapshotIndex.parseFrom(objects.readAll(manifest.getSnapshotIndex().getDigest().toByteArray()));
+        return index.getChunksList().stream().mapToLong(c -> c.getObject().getSize()).sum();
+    }
+}

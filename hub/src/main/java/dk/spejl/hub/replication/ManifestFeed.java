@@ -1,0 +1,180 @@
+package dk.spejl.hub.replication;
+
+import com.google.protobuf.ByteString;
+import dk.spejl.hub.catalogue.CatalogueStore;
+import dk.spejl.hub.publish.ObjectStore;
+import dk.spejl.hub.publish.Published;
+import dk.spejl.hub.publish.Publisher;
+import dk.spejl.wire.Manifest;
+import dk.spejl.wire.ManifestEvent;
+import dk.spejl.wire.SignedManifest;
+import dk.spejl.wire.TrustInfo;
+import dk.spejl.wire.WatchEvent;
+import dk.spejl.wire.WatchRequest;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Pushes signed manifests to watching spokes the moment they are published. Each watcher is
+ * a cursor, "the next revision to send", drained while its stream is ready: a slow spoke costs
+ * the hub no buffer, and a spoke that falls behind the retained deltas is moved to the newest
+ * snapshot manifest, from which it bootstraps.
+ */
+public final class ManifestFeed implements Publisher.Listener {
+    private static final Logger log = LoggerFactory.getLogger(ManifestFeed.class);
+    /** Deltas up to this size ride inline with their manifest, saving the spoke a round trip. */
+    public static final int INLINE_DELTA_LIMIT = 256 * 1024;
+    private static final int RECENT = 512;
+
+    private final CatalogueStore store;
+    private final ObjectStore objects;
+    private final TrustInfo trust;
+    private final ExecutorService executor;
+    private final ConcurrentSkipListMap<Long, ManifestEvent> recent = new ConcurrentSkipListMap<>();
+    private final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
+
+    public ManifestFeed(CatalogueStore store, ObjectStore objects, TrustInfo trust, ExecutorService executor) {
+        this.store = store;
+        this.objects = objects;
+        this.trust = trust;
+        this.executor = executor;
+    }
+
+    @Override
+    public void published(Published revision) {
+        recent.put(revision.revision(), event(revision.signed(), revision.manifest(), revision.deltaBytes()));
+        while (recent.size() > RECENT) {
+            recent.pollFirstEntry();
+        }
+        for (Watcher watcher : watchers) {
+            executor.execute(watcher::drain);
+        }
+    }
+
+    /** The spokes watching now, with the last revision each was sent. */
+    public List<Watcher> watchers() {
+        return List.copyOf(watchers);
+    }
+
+    public void watch(WatchRequest request, ServerCallStreamObserver<WatchEvent> stream, String peer) {
+        CatalogueStore.Head head = store.head().orElseThrow();
+        long next = request.getHasState() ? request.getRevision() + 1 : head.manifest().getSnapshotRevision();
+        Watcher watcher = new Watcher(request.getSpokeName(), peer, stream, next);
+        stream.setOnCancelHandler(() -> {
+            watchers.remove(watcher);
+            log.info("spoke {} ({}) stopped watching at revision {}", watcher.name, peer, watcher.sent);
+        });
+        stream.setOnReadyHandler(() -> executor.execute(watcher::drain));
+        watchers.add(watcher);
+        log.info("spoke {} ({}) watching: {}, head is {}", watcher.name, peer,
+                request.getHasState() ? "holds revision " + request.getRevision() : "empty, bootstraps", head.revision());
+        stream.onNext(WatchEvent.newBuilder().setTrust(trust).build());
+        executor.execute(watcher::drain);
+    }
+
+    /** Ends every open stream, as the hub shuts down; spokes reconnect with backoff. */
+    public void closeAll() {
+        for (Watcher watcher : watchers) {
+            watcher.close(Status.UNAVAILABLE.withDescription("hub shutting down"));
+        }
+        watchers.clear();
+    }
+
+    public final class Watcher {
+        private final String name;
+        private final String peer;
+        private final ServerCallStreamObserver<WatchEvent> stream;
+        private long next;
+        private volatile long sent = -1;
+        private boolean closed;
+
+        private Watcher(String name, String peer, ServerCallStreamObserver<WatchEvent> stream, long next) {
+            this.name = name;
+            this.peer = peer;
+            this.stream = stream;
+            this.next = next;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public String peer() {
+            return peer;
+        }
+
+        public long sentRevision() {
+            return sent;
+        }
+
+        synchronized void drain() {
+            try {
+                while (!closed && !stream.isCancelled() && stream.isReady()) {
+                    CatalogueStore.Head head = store.head().orElseThrow();
+                    if (next > head.revision()) {
+                        return;
+                    }
+                    Optional<ManifestEvent> event = eventAt(next);
+                    if (event.isEmpty()) {
+                        // Behind the retained deltas: continue from the newest snapshot.
+                        long snapshot = head.manifest().getSnapshotRevision();
+                        log.info("spoke {} needs revision {}, no longer retained; sending snapshot revision {}", name, next, snapshot);
+                        next = snapshot;
+                        continue;
+                    }
+                    stream.onNext(WatchEvent.newBuilder().setManifest(event.get()).build());
+                    sent = next;
+                    next++;
+                }
+            } catch (IOException | RuntimeException e) {
+                log.warn("watch stream to spoke {} failed: {}", name, e.toString());
+                close(Status.INTERNAL.withDescription("hub could not read revision " + next));
+            }
+        }
+
+        synchronized void close(Status status) {
+            if (!closed) {
+                closed = true;
+                watchers.remove(this);
+                try {
+                    stream.onError(status.asRuntimeException());
+                } catch (IllegalStateException alreadyClosed) {
+                    // the spoke went away first
+                }
+            }
+        }
+    }
+
+    private Optional<ManifestEvent> eventAt(long revision) throws IOException {
+        ManifestEvent cached = recent.get(revision);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<SignedManifest> signed = store.manifest(revision);
+        if (signed.isEmpty()) {
+            return Optional.empty();
+        }
+        Manifest manifest = Manifest.parseFrom(signed.get().getManifest());
+        byte[] delta = manifest.getDelta().getSize() <= INLINE_DELTA_LIMIT
+                ? objects.readAll(manifest.getDelta().getDigest().toByteArray()) : null;
+        return Optional.of(event(signed.get(), manifest, delta));
+    }
+
+    private static ManifestEvent event(SignedManifest signed, Manifest manifest, byte[] delta) {
+        ManifestEvent.Builder event = ManifestEvent.newBuilder().setManifest(signed);
+        if (delta != null && delta.length <= INLINE_DELTA_LIMIT) {
+            event.setInlineDelta(ByteString.copyFrom(delta));
+        }
+        return event.build();
+    }
+}

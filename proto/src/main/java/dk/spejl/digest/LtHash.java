@@ -1,0 +1,117 @@
+package dk.spejl.digest;
+
+import dk.spejl.wire.Record;
+import org.bouncycastle.crypto.digests.SHAKEDigest;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The state digest's homomorphic core: LtHash16 with 1024 lanes (Bellare–Micciancio, as
+ * deployed by Facebook). Each record is expanded with SHAKE128 into 1024 16-bit lanes that
+ * are added modulo 2^16; removing a record subtracts its lanes. The result does not depend
+ * on order, so a delta is checked at a cost that follows the delta, not the catalogue
+ * (DESIGN.md, "State digest").
+ *
+ * <p>The element is the record's canonical bytes, which include its id. The published state
+ * digest is the SHA-256 of the 2048-byte lattice.
+ */
+public final class LtHash {
+    public static final int LANES = 1024;
+    public static final int BYTES = LANES * 2;
+    private static final byte[] DOMAIN = "spejl.lthash16.v1\0".getBytes(StandardCharsets.US_ASCII);
+
+    private final short[] lanes;
+
+    private LtHash(short[] lanes) {
+        this.lanes = lanes;
+    }
+
+    public static LtHash empty() {
+        return new LtHash(new short[LANES]);
+    }
+
+    public static LtHash fromBytes(byte[] lattice) {
+        if (lattice.length != BYTES) {
+            throw new IllegalArgumentException("a lattice has " + BYTES + " bytes, got " + lattice.length);
+        }
+        short[] lanes = new short[LANES];
+        for (int i = 0; i < LANES; i++) {
+            lanes[i] = (short) ((lattice[2 * i] & 0xff) | (lattice[2 * i + 1] & 0xff) << 8);
+        }
+        return new LtHash(lanes);
+    }
+
+    public LtHash copy() {
+        return new LtHash(lanes.clone());
+    }
+
+    public LtHash add(Record record) {
+        return addCanonical(Canonical.bytes(record));
+    }
+
+    public LtHash remove(Record record) {
+        return removeCanonical(Canonical.bytes(record));
+    }
+
+    public LtHash addCanonical(byte[] canonicalRecord) {
+        short[] element = expand(canonicalRecord);
+        for (int i = 0; i < LANES; i++) {
+            lanes[i] += element[i];
+        }
+        return this;
+    }
+
+    public LtHash removeCanonical(byte[] canonicalRecord) {
+        short[] element = expand(canonicalRecord);
+        for (int i = 0; i < LANES; i++) {
+            lanes[i] -= element[i];
+        }
+        return this;
+    }
+
+    /** Adds another lattice lane by lane: lets a full recomputation run in parallel parts. */
+    public LtHash combine(LtHash other) {
+        for (int i = 0; i < LANES; i++) {
+            lanes[i] += other.lanes[i];
+        }
+        return this;
+    }
+
+    public byte[] toBytes() {
+        byte[] out = new byte[BYTES];
+        for (int i = 0; i < LANES; i++) {
+            out[2 * i] = (byte) lanes[i];
+            out[2 * i + 1] = (byte) (lanes[i] >>> 8);
+        }
+        return out;
+    }
+
+    /** The state digest that manifests sign. */
+    public byte[] digest() {
+        return Sha256.of(toBytes());
+    }
+
+    private static short[] expand(byte[] element) {
+        SHAKEDigest shake = new SHAKEDigest(128);
+        shake.update(DOMAIN, 0, DOMAIN.length);
+        shake.update(element, 0, element.length);
+        byte[] out = new byte[BYTES];
+        shake.doFinal(out, 0, BYTES);
+        short[] lanes = new short[LANES];
+        for (int i = 0; i < LANES; i++) {
+            lanes[i] = (short) ((out[2 * i] & 0xff) | (out[2 * i + 1] & 0xff) << 8);
+        }
+        return lanes;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LtHash other && Arrays.equals(lanes, other.lanes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(lanes);
+    }
+}

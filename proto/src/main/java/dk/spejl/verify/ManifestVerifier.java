@@ -1,0 +1,82 @@
+package dk.spejl.verify;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dk.spejl.digest.Sha256;
+import dk.spejl.signing.Ed25519;
+import dk.spejl.signing.ManifestSigner;
+import dk.spejl.wire.Manifest;
+import dk.spejl.wire.SignedManifest;
+
+import java.security.MessageDigest;
+import java.util.Optional;
+
+/**
+ * Decides whether a pushed manifest may move a replica forward. The steps follow DESIGN.md,
+ * "Publishing and replication" and invariants 2-4, in order; each failure has its own type.
+ */
+public final class ManifestVerifier {
+    public static final int SCHEMA_VERSION = 1;
+
+    private final TrustedKeys trust;
+
+    public ManifestVerifier(TrustedKeys trust) {
+        this.trust = trust;
+    }
+
+    public TrustedKeys trust() {
+        return trust;
+    }
+
+    /**
+     * @param held the revision the replica holds, or empty for an empty replica
+     */
+    public VerifiedManifest verify(SignedManifest signed, Optional<Position> held) throws VerificationException {
+        // 1. The bytes parse as a manifest.
+        Manifest manifest;
+        try {
+            manifest = Manifest.parseFrom(signed.getManifest());
+        } catch (InvalidProtocolBufferException e) {
+            throw new MalformedException("manifest does not parse: " + e.getMessage());
+        }
+        // 2. The signing key is one the spoke trusts (pinned, invariant 4).
+        Ed25519.PublicKey key = trust.key(manifest.getKeyId()).orElseThrow(() ->
+                new UnknownKeyException("revision " + manifest.getRevision() + " is signed by unknown key " + manifest.getKeyId()));
+        // 3. The signature covers exactly these bytes.
+        if (!Ed25519.verify(key, ManifestSigner.CONTEXT, signed.getManifest().toByteArray(), signed.getSignature().toByteArray())) {
+            throw new BadSignatureException("signature on revision " + manifest.getRevision() + " does not verify under key " + manifest.getKeyId());
+        }
+        // 4. It is this hub's manifest, not one from another hub (mix-and-match).
+        if (!trust.hubId().equals(manifest.getHubId())) {
+            throw new WrongHubException("manifest is for hub '" + manifest.getHubId() + "', this spoke follows '" + trust.hubId() + "'");
+        }
+        // 5. The schema is one this spoke understands.
+        if (manifest.getSchemaVersion() != SCHEMA_VERSION) {
+            throw new UnsupportedSchemaException("schema version " + manifest.getSchemaVersion() + " (this spoke knows " + SCHEMA_VERSION + ")");
+        }
+        byte[] digest = ManifestSigner.digest(signed);
+        VerifiedManifest verified = new VerifiedManifest(signed, manifest, digest);
+        if (held.isEmpty()) {
+            // 6a. An empty replica can only start from a snapshot.
+            if (!verified.isSnapshot()) {
+                throw new RevisionGapException("an empty replica needs a snapshot manifest, got revision " + manifest.getRevision());
+            }
+            return verified;
+        }
+        Position position = held.get();
+        // 6b. Forward only (invariant 3).
+        if (manifest.getRevision() <= position.revision()) {
+            throw new RollbackException("revision " + manifest.getRevision() + " is not newer than held revision " + position.revision());
+        }
+        // 7. The next revision chains to the held manifest; a later one must carry its own snapshot.
+        if (manifest.getRevision() == position.revision() + 1) {
+            if (!MessageDigest.isEqual(manifest.getPreviousManifestDigest().toByteArray(), position.manifestDigest())) {
+                throw new BrokenChainException("revision " + manifest.getRevision() + " chains to "
+                        + Sha256.shortHex(manifest.getPreviousManifestDigest().toByteArray()) + ", held manifest is "
+                        + Sha256.shortHex(position.manifestDigest()));
+            }
+        } else if (!verified.isSnapshot()) {
+            throw new RevisionGapException("revision " + manifest.getRevision() + " does not follow held revision " + position.revision());
+        }
+        return verified;
+    }
+}

@@ -1,0 +1,82 @@
+package dk.spejl.verify;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dk.spejl.digest.LtHash;
+import dk.spejl.digest.Sha256;
+import dk.spejl.wire.Chunk;
+import dk.spejl.wire.ChunkEntry;
+import dk.spejl.wire.ChunkRef;
+import dk.spejl.wire.SnapshotIndex;
+
+import java.security.MessageDigest;
+
+/**
+ * Checks a snapshot: the index against its signed manifest, each chunk against the index.
+ * Because signed digests reach every chunk, a bootstrap may adopt the manifest's state
+ * digest without recomputing it; the full recomputation belongs to {@code verify}.
+ */
+public final class SnapshotVerifier {
+    private SnapshotVerifier() {
+    }
+
+    public static SnapshotIndex verifyIndex(VerifiedManifest manifest, byte[] indexBytes) throws VerificationException {
+        if (!manifest.isSnapshot()) {
+            throw new MalformedException("revision " + manifest.revision() + " carries no snapshot of itself");
+        }
+        // 1. The index is the object the signed manifest names.
+        ObjectCheck.verify(manifest.manifest().getSnapshotIndex(), indexBytes);
+        SnapshotIndex index;
+        try {
+            index = SnapshotIndex.parseFrom(indexBytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new MalformedException("snapshot index of revision " + manifest.revision() + " does not parse");
+        }
+        // 2. It describes this hub's state at this revision.
+        if (!index.getHubId().equals(manifest.manifest().getHubId()) || index.getRevision() != manifest.revision()) {
+            throw new MalformedException("snapshot index claims " + index.getHubId() + "@" + index.getRevision());
+        }
+        // 3. Its lattice is the signed state digest, and its chunks add up to the signed entry count.
+        if (index.getLattice().size() != LtHash.BYTES
+                || !MessageDigest.isEqual(Sha256.of(index.getLattice().toByteArray()), manifest.manifest().getStateDigest().toByteArray())) {
+            throw new StateDigestException("snapshot lattice of revision " + manifest.revision() + " is not the signed state digest");
+        }
+        long total = 0;
+        String previousLast = null;
+        for (ChunkRef ref : index.getChunksList()) {
+            total += ref.getEntryCount();
+            if (previousLast != null && ref.getFirstId().compareTo(previousLast) <= 0) {
+                throw new MalformedException("snapshot chunks are not in id order at " + ref.getFirstId());
+            }
+            previousLast = ref.getLastId();
+        }
+        if (total != index.getEntryCount() || total != manifest.manifest().getEntryCount()) {
+            throw new StateDigestException("snapshot holds " + total + " entries, the manifest signs " + manifest.manifest().getEntryCount());
+        }
+        return index;
+    }
+
+    /** Checks one chunk against its reference in a verified index, and returns it parsed. */
+    public static Chunk verifyChunk(ChunkRef ref, byte[] chunkBytes) throws VerificationException {
+        ObjectCheck.verify(ref.getObject(), chunkBytes);
+        Chunk chunk;
+        try {
+            chunk = Chunk.parseFrom(chunkBytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new MalformedException("chunk " + Sha256.shortHex(ref.getObject().getDigest().toByteArray()) + " does not parse");
+        }
+        if (chunk.getEntriesCount() != ref.getEntryCount()) {
+            throw new MalformedException("chunk holds " + chunk.getEntriesCount() + " entries, its index says " + ref.getEntryCount());
+        }
+        String previous = null;
+        for (ChunkEntry entry : chunk.getEntriesList()) {
+            if (previous != null && entry.getId().compareTo(previous) <= 0) {
+                throw new MalformedException("chunk entries are not in strict id order at " + entry.getId());
+            }
+            previous = entry.getId();
+        }
+        if (chunk.getEntriesCount() > 0 && (!chunk.getEntries(0).getId().equals(ref.getFirstId()) || !previous.equals(ref.getLastId()))) {
+            throw new MalformedException("chunk bounds differ from its index");
+        }
+        return chunk;
+    }
+}
