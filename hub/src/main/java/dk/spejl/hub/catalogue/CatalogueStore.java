@@ -45,6 +45,7 @@ public final class CatalogueStore implements AutoCloseable {
     private final RocksDB db;
     private final WriteOptions syncWrites = new WriteOptions().setSync(true);
     private volatile Head head;
+    private volatile long oldestRevision;
 
     /** The published head: its signed manifest and the lattice behind its state digest. */
     public record Head(SignedManifest signed, Manifest manifest, byte[] manifestDigest, LtHash lattice) {
@@ -72,6 +73,8 @@ public final class CatalogueStore implements AutoCloseable {
         try {
             CatalogueStore store = new CatalogueStore(options, RocksDB.open(options, dir.toString()));
             store.head = store.readHead();
+            List<Long> revisions = store.manifestRevisions();
+            store.oldestRevision = revisions.isEmpty() ? 0 : revisions.get(0);
             return store;
         } catch (RocksDBException e) {
             options.close();
@@ -110,6 +113,11 @@ public final class CatalogueStore implements AutoCloseable {
         }
     }
 
+    /** The oldest revision whose manifest (and delta) is still retained. */
+    public long oldestRevision() {
+        return oldestRevision;
+    }
+
     /** The revisions of all retained manifests, oldest first. */
     public List<Long> manifestRevisions() {
         List<Long> revisions = new ArrayList<>();
@@ -142,6 +150,7 @@ public final class CatalogueStore implements AutoCloseable {
     public void deleteManifestsBelow(long revision) throws IOException {
         try {
             db.deleteRange(syncWrites, manifestKey(0), manifestKey(revision));
+            oldestRevision = Math.max(oldestRevision, revision);
         } catch (RocksDBException e) {
             throw new IOException("pruning manifests failed: " + e.getMessage(), e);
         }

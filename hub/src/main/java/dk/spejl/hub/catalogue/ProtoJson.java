@@ -75,12 +75,20 @@ final class ProtoJson {
                 return value.textValue();
             case INT:
             case LONG:
-                if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0
-                        || (fd.getJavaType() == FieldDescriptor.JavaType.INT && value.longValue() > 0xFFFF_FFFFL)) {
+                // Protobuf's JSON mapping writes 64-bit numbers as strings; accept both forms.
+                long number;
+                if (value.isIntegralNumber() && value.canConvertToLong()) {
+                    number = value.longValue();
+                } else if (value.isTextual() && value.textValue().matches("\\d{1,18}")) {
+                    number = Long.parseLong(value.textValue());
+                } else {
+                    number = -1;
+                }
+                if (number < 0 || (fd.getJavaType() == FieldDescriptor.JavaType.INT && number > Integer.MAX_VALUE)) {
                     errors.add(path + ": expected a whole number of at least 0");
                     return null;
                 }
-                return fd.getJavaType() == FieldDescriptor.JavaType.INT ? (Object) (int) value.longValue() : (Object) value.longValue();
+                return fd.getJavaType() == FieldDescriptor.JavaType.INT ? (Object) (int) number : (Object) number;
             case ENUM:
                 if (value.isTextual()) {
                     for (EnumValueDescriptor candidate : fd.getEnumType().getValues()) {

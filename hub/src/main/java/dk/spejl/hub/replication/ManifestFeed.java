@@ -156,6 +156,9 @@ public final class ManifestFeed implements Publisher.Listener {
     }
 
     private Optional<ManifestEvent> eventAt(long revision) throws IOException {
+        if (revision < store.oldestRevision()) {
+            return Optional.empty();
+        }
         ManifestEvent cached = recent.get(revision);
         if (cached != null) {
             return Optional.of(cached);

@@ -1,0 +1,203 @@
+package dk.spejl.spoke;
+
+import dk.spejl.spoke.browse.BrowseHandler;
+import dk.spejl.spoke.browse.HttpApi;
+import dk.spejl.spoke.replica.Replica;
+import dk.spejl.spoke.sync.Follower;
+import dk.spejl.spoke.sync.SyncMetrics;
+import dk.spejl.tls.TlsFiles;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The spoke daemon's front door: the replica, the follower that keeps it in step with the
+ * hub, and the HTTP API, assembled from a {@link Builder}. The CLI and the tests both build
+ * spokes through here.
+ */
+public final class Spoke implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Spoke.class);
+
+    private final String name;
+    private final Replica replica;
+    private final ManagedChannel channel;
+    private final Follower follower;
+    private final HttpApi http;
+    private final PrometheusMeterRegistry metrics;
+    private final Clock clock;
+    private final Duration freshnessWindow;
+
+    private Spoke(Builder b) throws IOException {
+        this.name = b.name;
+        this.clock = b.clock;
+        this.freshnessWindow = b.freshnessWindow;
+        this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.replica = Replica.open(b.dataDir.resolve("replica"), b.syncWrites);
+        try {
+            this.channel = NettyChannelBuilder.forAddress(b.hubAddress)
+                    .sslContext(b.tls.clientContext())
+                    .overrideAuthority(b.hubAuthority == null ? b.hubAddress.getHostString() : b.hubAuthority)
+                    .maxInboundMessageSize(4 << 20)
+                    .keepAliveTime(30, TimeUnit.SECONDS)
+                    .keepAliveWithoutCalls(true)
+                    .build();
+            SyncMetrics syncMetrics = new SyncMetrics(metrics, replica, clock);
+            metrics.gauge("spejl_spoke_stale", this, s -> s.staleSince().isPresent() ? 1 : 0);
+            this.follower = new Follower(replica, channel, b.pinnedFingerprint, name, clock, syncMetrics, b.watchDeadline, b.listener);
+            this.http = new HttpApi(b.httpAddress, new BrowseHandler(replica, this::staleSince, metrics::scrape), metrics);
+        } catch (IOException | RuntimeException e) {
+            replica.close();
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            replica.close();
+            throw new IOException("interrupted while binding HTTP", e);
+        }
+        follower.start();
+        log.info("spoke {} serving HTTP on {}, following hub at {}, holding {}", name, http.address(), b.hubAddress,
+                replica.state().map(s -> "revision " + s.revision()).orElse("nothing yet"));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Replica replica() {
+        return replica;
+    }
+
+    public InetSocketAddress httpAddress() {
+        return http.address();
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
+    public boolean connected() {
+        return follower.connected();
+    }
+
+    /**
+     * Since when the data shown is stale: the spoke has heard nothing from the hub for longer
+     * than the freshness window (invariant 3). It keeps serving its last verified revision.
+     */
+    public Optional<Instant> staleSince() {
+        return follower.disconnectedSince()
+                .filter(since -> Duration.between(since, clock.instant()).compareTo(freshnessWindow) > 0)
+                .map(since -> since.plus(freshnessWindow));
+    }
+
+    public boolean awaitRevision(long revision, Duration timeout) throws InterruptedException {
+        return replica.awaitRevision(revision, timeout.toMillis());
+    }
+
+    @Override
+    public void close() {
+        follower.close();
+        http.close();
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        replica.close();
+        log.info("spoke {} stopped", name);
+    }
+
+    public static final class Builder {
+        private String name = "spoke";
+        private Path dataDir;
+        private InetSocketAddress hubAddress;
+        private String hubAuthority;
+        private String pinnedFingerprint;
+        private TlsFiles tls;
+        private InetSocketAddress httpAddress = new InetSocketAddress("127.0.0.1", 0);
+        private Clock clock = Clock.systemUTC();
+        private Duration freshnessWindow = Duration.ofMinutes(5);
+        private Duration watchDeadline = Duration.ofMinutes(30);
+        private boolean syncWrites = false;
+        private Follower.ApplyListener listener = (revision, bootstrap) -> { };
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        public Builder hub(InetSocketAddress address) {
+            this.hubAddress = address;
+            return this;
+        }
+
+        /** The name the hub's certificate is checked against, when it differs from the address's host. */
+        public Builder hubAuthority(String authority) {
+            this.hubAuthority = authority;
+            return this;
+        }
+
+        public Builder pinnedFingerprint(String fingerprint) {
+            this.pinnedFingerprint = fingerprint;
+            return this;
+        }
+
+        public Builder tls(TlsFiles tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        public Builder http(InetSocketAddress address) {
+            this.httpAddress = address;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public Builder freshnessWindow(Duration window) {
+            this.freshnessWindow = window;
+            return this;
+        }
+
+        public Builder watchDeadline(Duration deadline) {
+            this.watchDeadline = deadline;
+            return this;
+        }
+
+        public Builder syncWrites(boolean syncWrites) {
+            this.syncWrites = syncWrites;
+            return this;
+        }
+
+        public Builder onApplied(Follower.ApplyListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        public Spoke start() throws IOException {
+            if (dataDir == null || hubAddress == null || pinnedFingerprint == null || tls == null) {
+                throw new IllegalStateException("a spoke needs a data dir, a hub address, a pinned key fingerprint and TLS files");
+            }
+            return new Spoke(this);
+        }
+    }
+}

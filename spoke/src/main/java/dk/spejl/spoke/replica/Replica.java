@@ -1,0 +1,316 @@
+package dk.spejl.spoke.replica;
+
+import dk.spejl.digest.LtHash;
+import dk.spejl.signing.Ed25519;
+import dk.spejl.signing.ManifestSigner;
+import dk.spejl.verify.StateTransition;
+import dk.spejl.verify.VerifiedManifest;
+import dk.spejl.wire.Manifest;
+import dk.spejl.wire.SignedManifest;
+import org.rocksdb.CompressionType;
+import org.rocksdb.IngestExternalFileOptions;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
+
+/**
+ * The spoke's verified copy of the catalogue in RocksDB. It only ever changes in two ways,
+ * both all-or-nothing (invariant 2):
+ * <ul>
+ *   <li>{@link #apply}: one delta, its records and the new manifest and lattice in one WriteBatch;</li>
+ *   <li>{@link #install}: a database built on the side from a snapshot, switched in by an atomic
+ *       rename of the {@code CURRENT} pointer file.</li>
+ * </ul>
+ * Whatever a crash interrupts, the replica reopens at a revision some manifest signs.
+ */
+public final class Replica implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Replica.class);
+    private static final String POINTER = "CURRENT";
+    static final byte[] MANIFEST = bytes("m/manifest");
+    static final byte[] LATTICE = bytes("m/lattice");
+    static final byte[] KEY = bytes("m/signing_key");
+    static final byte[] VERIFIED_AT = bytes("m/verified_at");
+    static final String RECORD = "r/";
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final Path root;
+    private final boolean readOnly;
+    private final WriteOptions writes;
+    private final ReentrantReadWriteLock swap = new ReentrantReadWriteLock();
+    private final Object stateChanged = new Object();
+    private Options options;
+    private RocksDB db;
+    private Path dbDir;
+    private volatile ReplicaState state;
+
+    private Replica(Path root, boolean readOnly, boolean syncWrites) {
+        this.root = root;
+        this.readOnly = readOnly;
+        this.writes = new WriteOptions().setSync(syncWrites);
+    }
+
+    /**
+     * Opens the replica under {@code root}, or an empty one. Leftovers of an interrupted
+     * bootstrap are deleted: only the database {@code CURRENT} names is real.
+     */
+    public static Replica open(Path root, boolean syncWrites) throws IOException {
+        Files.createDirectories(root);
+        Replica replica = new Replica(root, false, syncWrites);
+        Optional<String> current = replica.readPointer();
+        Optional<String> keep = current.map(c -> Path.of(c).getName(0).toString());
+        try (Stream<Path> entries = Files.list(root)) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                if (!name.equals(POINTER) && keep.map(k -> !k.equals(name)).orElse(true)) {
+                    log.info("removing {} left by an interrupted bootstrap", entry);
+                    deleteTree(entry);
+                }
+            }
+        }
+        if (current.isPresent()) {
+            replica.openDb(root.resolve(current.get()));
+        }
+        return replica;
+    }
+
+    /** Opens for reading only, beside a running spoke (for {@code verify}). */
+    public static Replica openReadOnly(Path root) throws IOException {
+        Replica replica = new Replica(root, true, false);
+        Optional<String> current = replica.readPointer();
+        if (current.isPresent()) {
+            replica.openDb(root.resolve(current.get()));
+        }
+        return replica;
+    }
+
+    public Optional<ReplicaState> state() {
+        return Optional.ofNullable(state);
+    }
+
+    /** The canonical bytes of a record, or null. */
+    public byte[] get(String id) {
+        swap.readLock().lock();
+        try {
+            return db == null ? null : db.get(bytes(RECORD + id));
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("replica read failed: " + e.getMessage(), e);
+        } finally {
+            swap.readLock().unlock();
+        }
+    }
+
+    /** Applies one verified delta: records, manifest, lattice and time in one WriteBatch. */
+    public void apply(VerifiedManifest manifest, StateTransition.Result change, Ed25519.PublicKey key, Instant now) throws IOException {
+        swap.readLock().lock();
+        try (WriteBatch batch = new WriteBatch()) {
+            for (StateTransition.Put put : change.puts()) {
+                batch.put(bytes(RECORD + put.id()), put.canonical());
+            }
+            for (String id : change.deletes()) {
+                batch.delete(bytes(RECORD + id));
+            }
+            putMeta(batch, manifest.signed(), change.lattice(), key, now);
+            db.write(writes, batch);
+        } catch (RocksDBException e) {
+            throw new IOException("applying revision " + manifest.revision() + " failed: " + e.getMessage(), e);
+        } finally {
+            swap.readLock().unlock();
+        }
+        setState(new ReplicaState(manifest.signed(), manifest.manifest(), manifest.digest(), change.lattice().copy(), key, now));
+    }
+
+    /** A fresh directory to build a bootstrap in, beside the live database. */
+    public Path newBuildDir(long revision) throws IOException {
+        return Files.createDirectories(root.resolve("build-" + revision + "-" + System.nanoTime()));
+    }
+
+    /**
+     * Creates a database in {@code buildDir} from sorted, non-overlapping SST files, records the
+     * manifest in it, then switches {@code CURRENT} to it atomically and drops the old database.
+     */
+    public void install(Path buildDir, List<Path> sstFiles, VerifiedManifest manifest, LtHash lattice,
+                        Ed25519.PublicKey key, Instant now) throws IOException {
+        Path newDb = buildDir.resolve("db");
+        Options newOptions = dbOptions();
+        RocksDB built;
+        try {
+            built = RocksDB.open(newOptions, newDb.toString());
+            if (!sstFiles.isEmpty()) {
+                try (IngestExternalFileOptions ingest = new IngestExternalFileOptions().setMoveFiles(true)) {
+                    built.ingestExternalFile(sstFiles.stream().map(Path::toString).toList(), ingest);
+                }
+            }
+            try (WriteBatch batch = new WriteBatch(); WriteOptions synced = new WriteOptions().setSync(true)) {
+                putMeta(batch, manifest.signed(), lattice, key, now);
+                built.write(synced, batch);
+            }
+            built.flush(new org.rocksdb.FlushOptions().setWaitForFlush(true));
+        } catch (RocksDBException e) {
+            newOptions.close();
+            throw new IOException("building the replica of revision " + manifest.revision() + " failed: " + e.getMessage(), e);
+        }
+        String relative = root.relativize(newDb).toString();
+        swap.writeLock().lock();
+        try {
+            writePointer(relative);
+            closeDb();
+            Path old = dbDir;
+            db = built;
+            options = newOptions;
+            dbDir = newDb;
+            if (old != null) {
+                deleteTree(old.getParent());
+            }
+        } finally {
+            swap.writeLock().unlock();
+        }
+        setState(new ReplicaState(manifest.signed(), manifest.manifest(), manifest.digest(), lattice.copy(), key, now));
+    }
+
+    /** Visits every record in id order: (id, canonical bytes). */
+    public void forEachRecord(BiConsumer<String, byte[]> visitor) {
+        swap.readLock().lock();
+        try (Slice upper = new Slice(bytes("r0"));
+             ReadOptions read = new ReadOptions().setIterateUpperBound(upper).setReadaheadSize(4 << 20);
+             RocksIterator it = db.newIterator(read)) {
+            for (it.seek(bytes(RECORD)); it.isValid(); it.next()) {
+                visitor.accept(new String(it.key(), RECORD.length(), it.key().length - RECORD.length(), StandardCharsets.UTF_8), it.value());
+            }
+        } finally {
+            swap.readLock().unlock();
+        }
+    }
+
+    /** Blocks until the replica holds at least {@code revision}, or the timeout passes. */
+    public boolean awaitRevision(long revision, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        synchronized (stateChanged) {
+            while (state == null || state.revision() < revision) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return false;
+                }
+                stateChanged.wait(left);
+            }
+            return true;
+        }
+    }
+
+    private void setState(ReplicaState next) {
+        synchronized (stateChanged) {
+            state = next;
+            stateChanged.notifyAll();
+        }
+    }
+
+    private void putMeta(WriteBatch batch, SignedManifest signed, LtHash lattice, Ed25519.PublicKey key, Instant now)
+            throws RocksDBException {
+        batch.put(MANIFEST, signed.toByteArray());
+        batch.put(LATTICE, lattice.toBytes());
+        batch.put(KEY, key.encoded());
+        batch.put(VERIFIED_AT, ByteBuffer.allocate(8).putLong(now.toEpochMilli()).array());
+    }
+
+    private void openDb(Path dir) throws IOException {
+        options = dbOptions();
+        try {
+            db = readOnly ? RocksDB.openReadOnly(options, dir.toString()) : RocksDB.open(options, dir.toString());
+            dbDir = dir;
+            byte[] manifest = db.get(MANIFEST);
+            if (manifest == null) {
+                throw new IOException("replica database " + dir + " holds no manifest: it is damaged");
+            }
+            SignedManifest signed = SignedManifest.parseFrom(manifest);
+            state = new ReplicaState(signed, Manifest.parseFrom(signed.getManifest()), ManifestSigner.digest(signed),
+                    LtHash.fromBytes(db.get(LATTICE)), new Ed25519.PublicKey(db.get(KEY)),
+                    Instant.ofEpochMilli(ByteBuffer.wrap(db.get(VERIFIED_AT)).getLong()));
+        } catch (RocksDBException e) {
+            throw new IOException("cannot open the replica at " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    static Options dbOptions() {
+        return new Options().setCreateIfMissing(true).setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setMaxOpenFiles(256);
+    }
+
+    private Optional<String> readPointer() throws IOException {
+        Path pointer = root.resolve(POINTER);
+        if (!Files.exists(pointer)) {
+            return Optional.empty();
+        }
+        return Optional.of(Files.readString(pointer, StandardCharsets.UTF_8).trim());
+    }
+
+    private void writePointer(String relative) throws IOException {
+        Path tmp = root.resolve(POINTER + ".tmp");
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            out.write(ByteBuffer.wrap((relative + "\n").getBytes(StandardCharsets.UTF_8)));
+            out.force(true);
+        }
+        Files.move(tmp, root.resolve(POINTER), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel dir = FileChannel.open(root, StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+    }
+
+    private void closeDb() {
+        if (db != null) {
+            db.close();
+            options.close();
+            db = null;
+        }
+    }
+
+    private static void deleteTree(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        swap.writeLock().lock();
+        try {
+            closeDb();
+            writes.close();
+        } finally {
+            swap.writeLock().unlock();
+        }
+    }
+}

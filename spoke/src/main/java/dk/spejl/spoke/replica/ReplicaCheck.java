@@ -1,0 +1,68 @@
+package dk.spejl.spoke.replica;
+
+import dk.spejl.digest.LtHash;
+import dk.spejl.digest.Sha256;
+import dk.spejl.signing.Ed25519;
+import dk.spejl.signing.ManifestSigner;
+import dk.spejl.wire.Record;
+
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The full check behind {@code spejl-spoke verify}: the stored manifest is signed by the pinned
+ * key, and the state digest recomputed from every record equals the one it signs.
+ */
+public final class ReplicaCheck {
+    private ReplicaCheck() {
+    }
+
+    public record Outcome(boolean ok, String message, long revision, long records) {
+    }
+
+    public static Outcome run(Replica replica, String pinnedFingerprint) {
+        var state = replica.state().orElse(null);
+        if (state == null) {
+            return new Outcome(false, "the replica is empty: it holds no signed revision", -1, 0);
+        }
+        Ed25519.PublicKey key = state.signingKey();
+        if (!key.fingerprint().equalsIgnoreCase(pinnedFingerprint)) {
+            return new Outcome(false, "the stored signing key " + key.fingerprint() + " is not the pinned key " + pinnedFingerprint,
+                    state.revision(), 0);
+        }
+        if (!key.keyId().equals(state.manifest().getKeyId())
+                || !Ed25519.verify(key, ManifestSigner.CONTEXT, state.signed().getManifest().toByteArray(), state.signed().getSignature().toByteArray())) {
+            return new Outcome(false, "the stored manifest of revision " + state.revision() + " is not validly signed", state.revision(), 0);
+        }
+        LtHash lattice = LtHash.empty();
+        AtomicLong count = new AtomicLong();
+        List<String> problems = new ArrayList<>();
+        replica.forEachRecord((id, canonical) -> {
+            count.incrementAndGet();
+            try {
+                if (!Record.parseFrom(canonical).getId().equals(id) && problems.size() < 5) {
+                    problems.add("record stored under " + id + " carries another id");
+                }
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                if (problems.size() < 5) {
+                    problems.add("record " + id + " does not parse");
+                }
+            }
+            lattice.addCanonical(canonical);
+        });
+        if (!problems.isEmpty()) {
+            return new Outcome(false, String.join("; ", problems), state.revision(), count.get());
+        }
+        byte[] digest = lattice.digest();
+        byte[] signed = state.manifest().getStateDigest().toByteArray();
+        if (!MessageDigest.isEqual(digest, signed) || count.get() != state.entryCount()) {
+            return new Outcome(false, "recomputed state " + Sha256.shortHex(digest) + " over " + count.get()
+                    + " records, revision " + state.revision() + " signs " + Sha256.shortHex(signed) + " over "
+                    + state.entryCount(), state.revision(), count.get());
+        }
+        return new Outcome(true, "revision " + state.revision() + " verified: " + count.get() + " records, state "
+                + Sha256.shortHex(digest) + ", signed by key " + key.keyId(), state.revision(), count.get());
+    }
+}

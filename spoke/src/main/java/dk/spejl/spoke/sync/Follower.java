@@ -1,0 +1,215 @@
+package dk.spejl.spoke.sync;
+
+import dk.spejl.signing.Ed25519;
+import dk.spejl.spoke.replica.Replica;
+import dk.spejl.spoke.replica.ReplicaState;
+import dk.spejl.verify.DeltaVerifier;
+import dk.spejl.verify.ManifestVerifier;
+import dk.spejl.verify.StateTransition;
+import dk.spejl.verify.TrustedKeys;
+import dk.spejl.verify.VerificationException;
+import dk.spejl.verify.VerifiedManifest;
+import dk.spejl.verify.WrongHubException;
+import dk.spejl.wire.ManifestEvent;
+import dk.spejl.wire.ReplicationGrpc;
+import dk.spejl.wire.WatchEvent;
+import dk.spejl.wire.WatchRequest;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Follows the hub: holds one Watch stream open, verifies every pushed manifest, and applies it
+ * as a delta or bootstraps from its snapshot. Anything that fails verification is logged,
+ * counted and not applied; the stream is dropped and re-opened from the replica's own state
+ * after a backoff. Meanwhile the replica keeps serving its last verified revision.
+ */
+public final class Follower implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Follower.class);
+    /** A delta larger than this is not fetched when its manifest also carries a snapshot. */
+    static final long PREFER_SNAPSHOT_ABOVE = 64L << 20;
+
+    /** Told of each revision the replica has verified and applied. */
+    @FunctionalInterface
+    public interface ApplyListener {
+        void applied(long revision, boolean bootstrap);
+    }
+
+    private final Replica replica;
+    private final ReplicationGrpc.ReplicationBlockingStub stub;
+    private final String pinnedFingerprint;
+    private final String spokeName;
+    private final Clock clock;
+    private final SyncMetrics metrics;
+    private final Duration watchDeadline;
+    private final ApplyListener listener;
+    private final ObjectFetcher fetcher;
+    private final Bootstrapper bootstrapper;
+    private final Thread thread;
+    private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
+    private volatile boolean closed;
+    private volatile Context.CancellableContext session;
+    private volatile boolean connected;
+    private volatile Instant disconnectedSince;
+
+    public Follower(Replica replica, ManagedChannel channel, String pinnedFingerprint, String spokeName, Clock clock,
+                    SyncMetrics metrics, Duration watchDeadline, ApplyListener listener) {
+        this.replica = replica;
+        this.stub = ReplicationGrpc.newBlockingStub(channel);
+        this.pinnedFingerprint = pinnedFingerprint;
+        this.spokeName = spokeName;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.watchDeadline = watchDeadline;
+        this.listener = listener;
+        this.fetcher = new ObjectFetcher(stub, 120);
+        this.bootstrapper = new Bootstrapper(replica, fetcher, clock, 3);
+        this.disconnectedSince = clock.instant();
+        this.thread = new Thread(this::run, "spoke-sync");
+        thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    public boolean connected() {
+        return connected;
+    }
+
+    /** Since when the spoke has had no stream to the hub, or empty while it has one. */
+    public Optional<Instant> disconnectedSince() {
+        return connected ? Optional.empty() : Optional.of(disconnectedSince);
+    }
+
+    private void run() {
+        long backoffMillis = 100;
+        while (!closed) {
+            Context.CancellableContext ctx = Context.current().withCancellation();
+            session = ctx;
+            try {
+                boolean progressed = ctx.call(this::session);
+                if (progressed) {
+                    backoffMillis = 100;
+                }
+            } catch (VerificationException e) {
+                metrics.verificationFailed(e.reason());
+                log.warn("rejected from hub ({}): {}; nothing applied, still serving revision {}", e.reason(), e.getMessage(),
+                        replica.state().map(ReplicaState::revision).orElse(-1L));
+            } catch (StatusRuntimeException e) {
+                if (!closed) {
+                    log.info("hub stream ended: {}", e.getStatus());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                if (!closed) {
+                    log.warn("sync failed: {}", e.toString());
+                }
+            } finally {
+                ctx.cancel(null);
+                if (connected) {
+                    connected = false;
+                    disconnectedSince = clock.instant();
+                }
+            }
+            if (closed) {
+                return;
+            }
+            try {
+                long sleep = backoffMillis + ThreadLocalRandom.current().nextLong(backoffMillis / 2 + 1);
+                if (closing.await(sleep, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            backoffMillis = Math.min(backoffMillis * 2, 10_000);
+        }
+    }
+
+    /** One Watch stream, until it ends. Returns whether anything was applied. */
+    private boolean session() throws Exception {
+        Optional<ReplicaState> held = replica.state();
+        WatchRequest request = WatchRequest.newBuilder().setSpokeName(spokeName)
+                .setHasState(held.isPresent()).setRevision(held.map(ReplicaState::revision).orElse(0L)).build();
+        Iterator<WatchEvent> events = stub.withDeadlineAfter(watchDeadline.toMillis(), TimeUnit.MILLISECONDS).watch(request);
+        if (!events.hasNext()) {
+            return false;
+        }
+        WatchEvent first = events.next();
+        if (!first.hasTrust()) {
+            throw new dk.spejl.verify.MalformedException("the hub's stream did not start with its keys");
+        }
+        TrustedKeys trust = TrustedKeys.fromPin(pinnedFingerprint, first.getTrust());
+        if (held.isPresent() && !held.get().hubId().equals(trust.hubId())) {
+            throw new WrongHubException("this replica follows hub '" + held.get().hubId() + "', the server is hub '" + trust.hubId() + "'");
+        }
+        Ed25519.PublicKey key = trust.keysById().values().iterator().next();
+        ManifestVerifier verifier = new ManifestVerifier(trust);
+        connected = true;
+        log.info("watching hub {} from {}", trust.hubId(), held.map(s -> "revision " + s.revision()).orElse("an empty replica"));
+        boolean progressed = false;
+        while (!closed && events.hasNext()) {
+            WatchEvent event = events.next();
+            if (event.hasManifest()) {
+                handle(event.getManifest(), verifier, key);
+                progressed = true;
+            }
+        }
+        return progressed;
+    }
+
+    private void handle(ManifestEvent event, ManifestVerifier verifier, Ed25519.PublicKey key)
+            throws VerificationException, IOException, InterruptedException {
+        long started = System.nanoTime();
+        Optional<ReplicaState> held = replica.state();
+        VerifiedManifest manifest = verifier.verify(event.getManifest(), held.map(ReplicaState::position));
+        boolean next = held.isPresent() && manifest.revision() == held.get().revision() + 1;
+        boolean hugeDelta = manifest.manifest().getDelta().getSize() > PREFER_SNAPSHOT_ABOVE;
+        if (next && !(hugeDelta && manifest.isSnapshot())) {
+            byte[] delta = event.getInlineDelta().isEmpty()
+                    ? fetcher.fetch(manifest.manifest().getDelta()) : event.getInlineDelta().toByteArray();
+            ReplicaState state = held.get();
+            StateTransition.Result change = DeltaVerifier.verify(manifest, delta, state.lattice(), state.entryCount(), replica::get);
+            replica.apply(manifest, change, key, clock.instant());
+            metrics.applyTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            log.info("applied revision {}: {} puts, {} deletes, {} entries, in {} ms", manifest.revision(), change.puts().size(),
+                    change.deletes().size(), change.entryCount(), String.format("%.2f", (System.nanoTime() - started) / 1e6));
+            listener.applied(manifest.revision(), false);
+        } else {
+            log.info("bootstrapping from the snapshot of revision {} (held: {})", manifest.revision(),
+                    held.map(s -> "revision " + s.revision()).orElse("nothing"));
+            bootstrapper.bootstrap(manifest, key);
+            metrics.bootstrapTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            listener.applied(manifest.revision(), true);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        closing.countDown();
+        Context.CancellableContext ctx = session;
+        if (ctx != null) {
+            ctx.cancel(null);
+        }
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

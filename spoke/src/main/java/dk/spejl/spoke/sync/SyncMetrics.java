@@ -1,0 +1,31 @@
+package dk.spejl.spoke.sync;
+
+import dk.spejl.spoke.replica.Replica;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Clock;
+
+/** The spoke's replication metrics: revision, lag, apply time, verification failures. */
+public final class SyncMetrics {
+    private final MeterRegistry registry;
+    final Timer applyTimer;
+    final Timer bootstrapTimer;
+
+    public SyncMetrics(MeterRegistry registry, Replica replica, Clock clock) {
+        this.registry = registry;
+        this.applyTimer = Timer.builder("spejl_spoke_apply_seconds").description("time to verify and apply one delta")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        this.bootstrapTimer = Timer.builder("spejl_spoke_bootstrap_seconds").description("time to bootstrap from a snapshot").register(registry);
+        registry.gauge("spejl_spoke_revision", replica, r -> r.state().map(s -> (double) s.revision()).orElse(-1.0));
+        registry.gauge("spejl_spoke_entries", replica, r -> r.state().map(s -> (double) s.entryCount()).orElse(0.0));
+        registry.gauge("spejl_spoke_lag_seconds", replica, r -> r.state()
+                .map(s -> (clock.millis() - s.manifest().getPublishedAtMillis()) / 1000.0).orElse(Double.NaN));
+    }
+
+    void verificationFailed(String reason) {
+        Counter.builder("spejl_spoke_verification_failures_total").description("statements or objects that failed verification")
+                .tag("reason", reason).register(registry).increment();
+    }
+}

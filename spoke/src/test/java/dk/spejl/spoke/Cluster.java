@@ -1,0 +1,82 @@
+package dk.spejl.spoke;
+
+import dk.spejl.hub.Hub;
+import dk.spejl.hub.publish.SnapshotPolicy;
+import dk.spejl.hub.sample.CatalogueGenerator;
+import dk.spejl.signing.Ed25519;
+import dk.spejl.tls.ServerPki;
+import dk.spejl.tls.TlsFiles;
+import dk.spejl.wire.HubRecord;
+import dk.spejl.wire.IngestResult;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A real hub and real spokes over localhost TLS, with RocksDB in a temporary directory. */
+final class Cluster implements AutoCloseable {
+    final Path dir;
+    final TlsFiles tls;
+    final Ed25519.PrivateKey key;
+    final SnapshotPolicy policy;
+    final List<Spoke> spokes = new ArrayList<>();
+    Hub hub;
+    private int port;
+
+    Cluster(Path dir, SnapshotPolicy policy) throws IOException {
+        this.dir = dir;
+        this.policy = policy;
+        this.tls = ServerPki.create(dir.resolve("tls"), "test-hub", List.of("localhost"), List.of("127.0.0.1", "::1"));
+        this.key = Ed25519.generate(new SecureRandom());
+        startHub();
+    }
+
+    void startHub() throws IOException {
+        hub = Hub.builder().dataDir(dir.resolve("hub")).hubId("test-hub").signingKey(key).tls(tls)
+                .replicationAddress(new InetSocketAddress("127.0.0.1", port)).snapshotPolicy(policy).start();
+        port = hub.replicationPort();
+    }
+
+    void stopHub() {
+        hub.close();
+    }
+
+    Spoke.Builder spokeBuilder(String name) {
+        return Spoke.builder().name(name).dataDir(dir.resolve("spoke-" + name))
+                .hub(new InetSocketAddress("127.0.0.1", port)).pinnedFingerprint(key.publicKey().fingerprint())
+                .tls(ServerPki.trustOnly(tls.trustedCa()));
+    }
+
+    Spoke spoke(String name) throws IOException {
+        Spoke spoke = spokeBuilder(name).start();
+        spokes.add(spoke);
+        return spoke;
+    }
+
+    /** Publishes puts of the given records; returns the new revision. */
+    long put(List<HubRecord> records) {
+        List<String> lines = new ArrayList<>();
+        records.forEach(r -> lines.add(CatalogueGenerator.putLine(r)));
+        return ingest(lines);
+    }
+
+    long ingest(List<String> lines) {
+        IngestResult result = hub.admin().apply(lines);
+        assertThat(result.getErrorsList()).isEmpty();
+        assertThat(result.getPublished()).isTrue();
+        return result.getRevision();
+    }
+
+    @Override
+    public void close() {
+        spokes.forEach(Spoke::close);
+        if (hub != null) {
+            hub.close();
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package dk.spejl.spoke;
+
+import dk.spejl.digest.Canonical;
+import dk.spejl.hub.publish.SnapshotPolicy;
+import dk.spejl.hub.sample.CatalogueGenerator;
+import dk.spejl.spoke.replica.Replica;
+import dk.spejl.spoke.replica.ReplicaCheck;
+import dk.spejl.wire.HubRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Replication over real localhost gRPC with TLS and real RocksDB. */
+class ReplicationTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path tmp;
+
+    /** Retries an assertion for a while: listeners run just after the replica moves. */
+    static void eventually(Runnable assertion) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 5000;
+        while (true) {
+            try {
+                assertion.run();
+                return;
+            } catch (AssertionError e) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    @Test
+    void emptySpokeBootstrapsAndServesEveryRecord() throws Exception {
+        try (Cluster cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT)) {
+            List<HubRecord> records = new CatalogueGenerator(1).generate(3000);
+            long revision = cluster.put(records);
+            List<Boolean> bootstraps = new CopyOnWriteArrayList<>();
+            Spoke spoke = cluster.spokeBuilder("a").onApplied((rev, bootstrap) -> bootstraps.add(bootstrap)).start();
+            cluster.spokes.add(spoke);
+
+            assertThat(spoke.awaitRevision(revision, WAIT)).isTrue();
+            eventually(() -> assertThat(bootstraps).containsExactly(true));
+            for (HubRecord record : records) {
+                assertThat(spoke.replica().get(record.getRecord().getId())).isEqualTo(Canonical.bytes(record.getRecord()));
+            }
+            assertThat(ReplicaCheck.run(spoke.replica(), cluster.key.publicKey().fingerprint()).ok()).isTrue();
+
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + spoke.httpAddress().getPort();
+            String status = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/status")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(status).contains("\"hubId\":\"test-hub\"", "\"revision\":" + revision, "\"entryCount\":3000", "\"stale\":false");
+            String id = records.get(7).getRecord().getId();
+            HttpResponse<String> record = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/records/" + id)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(record.statusCode()).isEqualTo(200);
+            assertThat(record.body()).contains("\"id\":\"" + id + "\"").doesNotContain("storage_uri", "ngc-store://");
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/records/ngcf-absent")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void putsUpdatesAndDeletesArriveAsDeltas() throws Exception {
+        try (Cluster cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT)) {
+            CatalogueGenerator generator = new CatalogueGenerator(2);
+            List<HubRecord> records = generator.generate(500);
+            long first = cluster.put(records.subList(0, 400));
+            List<Boolean> bootstraps = new CopyOnWriteArrayList<>();
+            Spoke spoke = cluster.spokeBuilder("a").onApplied((rev, bootstrap) -> bootstraps.add(bootstrap)).start();
+            cluster.spokes.add(spoke);
+            assertThat(spoke.awaitRevision(first, WAIT)).isTrue();
+
+            long inserted = cluster.put(records.subList(400, 500));
+            HubRecord updated = generator.modify(records.get(3));
+            long update = cluster.put(List.of(updated));
+            String gone = records.get(10).getRecord().getId();
+            long delete = cluster.ingest(List.of(CatalogueGenerator.deleteLine(gone)));
+
+            assertThat(spoke.awaitRevision(delete, WAIT)).isTrue();
+            assertThat(update).isEqualTo(inserted + 1);
+            eventually(() -> assertThat(bootstraps).containsExactly(true, false, false, false));
+            assertThat(spoke.replica().get(records.get(450).getRecord().getId())).isNotNull();
+            assertThat(spoke.replica().get(updated.getRecord().getId())).isEqualTo(Canonical.bytes(updated.getRecord()));
+            assertThat(spoke.replica().get(gone)).isNull();
+            assertThat(spoke.replica().state().orElseThrow().entryCount()).isEqualTo(499);
+            assertThat(ReplicaCheck.run(spoke.replica(), cluster.key.publicKey().fingerprint()).ok()).isTrue();
+        }
+    }
+
+    @Test
+    void restartedSpokeResumesFromWhatItHolds() throws Exception {
+        try (Cluster cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT)) {
+            CatalogueGenerator generator = new CatalogueGenerator(3);
+            long first = cluster.put(generator.generate(200));
+            Spoke spoke = cluster.spoke("a");
+            assertThat(spoke.awaitRevision(first, WAIT)).isTrue();
+            spoke.close();
+            cluster.spokes.remove(spoke);
+
+            long last = 0;
+            for (int i = 0; i < 3; i++) {
+                last = cluster.put(generator.generate(10));
+            }
+            List<Boolean> bootstraps = new CopyOnWriteArrayList<>();
+            Spoke again = cluster.spokeBuilder("a").onApplied((rev, bootstrap) -> bootstraps.add(bootstrap)).start();
+            cluster.spokes.add(again);
+            assertThat(again.replica().state().orElseThrow().revision()).isEqualTo(first);
+            assertThat(again.awaitRevision(last, WAIT)).isTrue();
+            eventually(() -> assertThat(bootstraps).containsExactly(false, false, false));
+        }
+    }
+
+    @Test
+    void spokeBehindTheRetainedDeltasBootstrapsAgain() throws Exception {
+        try (Cluster cluster = new Cluster(tmp, new SnapshotPolicy(2, 100.0, 1))) {
+            CatalogueGenerator generator = new CatalogueGenerator(4);
+            long first = cluster.put(generator.generate(300));
+            Spoke spoke = cluster.spoke("a");
+            assertThat(spoke.awaitRevision(first, WAIT)).isTrue();
+            spoke.close();
+            cluster.spokes.remove(spoke);
+
+            long last = 0;
+            for (int i = 0; i < 6; i++) {
+                last = cluster.put(generator.generate(5));
+            }
+            assertThat(cluster.hub.catalogue().manifestRevisions().get(0)).isGreaterThan(first + 1);
+            List<Boolean> bootstraps = new CopyOnWriteArrayList<>();
+            Spoke again = cluster.spokeBuilder("a").onApplied((rev, bootstrap) -> bootstraps.add(bootstrap)).start();
+            cluster.spokes.add(again);
+            assertThat(again.awaitRevision(last, WAIT)).isTrue();
+            eventually(() -> assertThat(bootstraps).first().isEqualTo(true));
+            assertThat(again.replica().state().orElseThrow().entryCount()).isEqualTo(330);
+            assertThat(ReplicaCheck.run(again.replica(), cluster.key.publicKey().fingerprint()).ok()).isTrue();
+        }
+    }
+
+    @Test
+    void spokesFollowAHubThatRestarts() throws Exception {
+        try (Cluster cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT)) {
+            CatalogueGenerator generator = new CatalogueGenerator(5);
+            long first = cluster.put(generator.generate(100));
+            Spoke a = cluster.spoke("a");
+            Spoke b = cluster.spoke("b");
+            assertThat(a.awaitRevision(first, WAIT)).isTrue();
+            assertThat(b.awaitRevision(first, WAIT)).isTrue();
+
+            cluster.stopHub();
+            // Serving goes on from the last verified state while the hub is away.
+            assertThat(a.replica().state().orElseThrow().revision()).isEqualTo(first);
+            cluster.startHub();
+            long next = cluster.put(generator.generate(10));
+            assertThat(a.awaitRevision(next, WAIT)).isTrue();
+            assertThat(b.awaitRevision(next, WAIT)).isTrue();
+            assertThat(ReplicaCheck.run(b.replica(), cluster.key.publicKey().fingerprint()).ok()).isTrue();
+        }
+    }
+
+    @Test
+    void verifyDetectsATamperedReplica() throws Exception {
+        try (Cluster cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT)) {
+            List<HubRecord> records = new CatalogueGenerator(6).generate(50);
+            long revision = cluster.put(records);
+            Spoke spoke = cluster.spoke("a");
+            assertThat(spoke.awaitRevision(revision, WAIT)).isTrue();
+            spoke.close();
+            cluster.spokes.remove(spoke);
+            Path replicaDir = tmp.resolve("spoke-a").resolve("replica");
+            try (Replica replica = Replica.open(replicaDir, true)) {
+                assertThat(ReplicaCheck.run(replica, cluster.key.publicKey().fingerprint()).ok()).isTrue();
+            }
+            HubRecord changed = new CatalogueGenerator(7).modify(records.get(0));
+            ReplicaTampering.put(replicaDir, changed.getRecord().getId(), Canonical.bytes(changed.getRecord()));
+            try (Replica replica = Replica.open(replicaDir, true)) {
+                ReplicaCheck.Outcome outcome = ReplicaCheck.run(replica, cluster.key.publicKey().fingerprint());
+                assertThat(outcome.ok()).isFalse();
+                assertThat(outcome.message()).contains("recomputed state");
+            }
+        }
+    }
+}
