@@ -1,0 +1,167 @@
+package dk.spejl.spoke;
+
+import com.google.protobuf.ByteString;
+import dk.spejl.hub.publish.SnapshotPolicy;
+import dk.spejl.hub.sample.CatalogueGenerator;
+import dk.spejl.signing.Ed25519;
+import dk.spejl.signing.ManifestSigner;
+import dk.spejl.spoke.replica.ReplicaCheck;
+import dk.spejl.wire.HubRecord;
+import dk.spejl.wire.Manifest;
+import dk.spejl.wire.ManifestEvent;
+import dk.spejl.wire.SignedManifest;
+import dk.spejl.wire.SigningKey;
+import dk.spejl.wire.TrustInfo;
+import io.micrometer.core.instrument.Counter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Attacks from a hostile or broken hub, each over real TLS against a real spoke. Each must be
+ * rejected with its own reason, counted, and leave the replica exactly at its verified state.
+ */
+class AttackTest {
+    @TempDir
+    Path tmp;
+
+    private Cluster cluster;
+    private FakeHub fake;
+    private Spoke spoke;
+    private List<HubRecord> second;
+
+    @BeforeEach
+    void publishGenuineRevisions() throws Exception {
+        cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT);
+        CatalogueGenerator generator = new CatalogueGenerator(11);
+        cluster.put(generator.generate(200));          // revision 1 (with its snapshot)
+        second = generator.generate(5);
+        cluster.put(second);                            // revision 2
+        TrustInfo trust = TrustInfo.newBuilder().setHubId("test-hub").addKeys(SigningKey.newBuilder()
+                .setKeyId(cluster.key.publicKey().keyId()).setPublicKey(ByteString.copyFrom(cluster.key.publicKey().encoded()))).build();
+        fake = new FakeHub(cluster.hub, cluster.tls, trust);
+        fake.push(List.of(fake.genuine(1, true)));
+        spoke = cluster.spokeBuilder("victim").hub(new InetSocketAddress("127.0.0.1", fake.port())).start();
+        cluster.spokes.add(spoke);
+        assertThat(spoke.awaitRevision(1, Duration.ofSeconds(30))).isTrue();
+    }
+
+    @AfterEach
+    void stop() {
+        cluster.close();
+        fake.close();
+    }
+
+    @Test
+    void rejectsAnObjectWithOneFlippedBit() throws Exception {
+        fake.tamperObjects = flipBit(100);
+        fake.push(List.of(fake.genuine(2, false)));
+        assertRejected("object_digest");
+    }
+
+    @Test
+    void rejectsADeltaThatDoesNotReproduceTheSignedDigest() throws Exception {
+        ManifestEvent genuine = fake.genuine(2, true);
+        Manifest manifest = Manifest.parseFrom(genuine.getManifest().getManifest());
+        byte[] wrong = manifest.getStateDigest().toByteArray();
+        wrong[0] ^= 1;
+        SignedManifest resigned = new ManifestSigner(cluster.key).sign(manifest.toBuilder().setStateDigest(ByteString.copyFrom(wrong)).build());
+        fake.push(List.of(genuine.toBuilder().setManifest(resigned).build()));
+        assertRejected("state_digest");
+    }
+
+    @Test
+    void rejectsAManifestWithABadSignature() throws Exception {
+        ManifestEvent genuine = fake.genuine(2, true);
+        byte[] signature = genuine.getManifest().getSignature().toByteArray();
+        signature[5] ^= 0x20;
+        fake.push(List.of(genuine.toBuilder().setManifest(genuine.getManifest().toBuilder()
+                .setSignature(ByteString.copyFrom(signature))).build()));
+        assertRejected("bad_signature");
+    }
+
+    @Test
+    void rejectsAManifestSignedByAnUnpinnedKey() throws Exception {
+        Ed25519.PrivateKey other = Ed25519.generate(new SecureRandom());
+        Manifest manifest = Manifest.parseFrom(fake.genuine(2, true).getManifest().getManifest());
+        fake.push(List.of(fake.genuine(2, true).toBuilder().setManifest(new ManifestSigner(other).sign(manifest)).build()));
+        assertRejected("unknown_key");
+    }
+
+    @Test
+    void rejectsAHubOfferingOnlyKeysItDidNotPin() throws Exception {
+        Ed25519.PrivateKey other = Ed25519.generate(new SecureRandom());
+        fake.trust = TrustInfo.newBuilder().setHubId("test-hub").addKeys(SigningKey.newBuilder().setKeyId(other.publicKey().keyId())
+                .setPublicKey(ByteString.copyFrom(other.publicKey().encoded()))).build();
+        fake.dropStreams();
+        fake.push(List.of(fake.genuine(2, true)));
+        assertRejected("untrusted_key");
+    }
+
+    @Test
+    void rejectsAnOlderManifestReplayed() throws Exception {
+        fake.push(List.of(fake.genuine(2, true)));
+        assertThat(spoke.awaitRevision(2, Duration.ofSeconds(30))).isTrue();
+        fake.push(List.of(fake.genuine(1, true)));
+        assertRejected("rollback", 2);
+    }
+
+    @Test
+    void rejectsAManifestFromAnotherHubId() throws Exception {
+        ManifestEvent genuine = fake.genuine(2, true);
+        Manifest manifest = Manifest.parseFrom(genuine.getManifest().getManifest());
+        SignedManifest foreign = new ManifestSigner(cluster.key).sign(manifest.toBuilder().setHubId("other-hub").build());
+        fake.push(List.of(genuine.toBuilder().setManifest(foreign).build()));
+        assertRejected("wrong_hub");
+    }
+
+    @Test
+    void rejectsAnObjectStreamLongerThanItsSignedSize() throws Exception {
+        fake.tamperObjects = bytes -> java.util.Arrays.copyOf(bytes, bytes.length + 70_000);
+        fake.push(List.of(fake.genuine(2, false)));
+        assertRejected("object_size");
+    }
+
+    private void assertRejected(String reason) throws Exception {
+        assertRejected(reason, 1);
+    }
+
+    private void assertRejected(String reason, long heldRevision) throws Exception {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (failures(reason) < 1 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(failures(reason)).as("verification failures for " + reason).isGreaterThanOrEqualTo(1);
+        // Nothing applied: the replica is still exactly the verified revision, and serves it.
+        assertThat(spoke.replica().state().orElseThrow().revision()).isEqualTo(heldRevision);
+        if (heldRevision == 1) {
+            assertThat(spoke.replica().get(second.get(0).getRecord().getId())).isNull();
+        }
+        ReplicaCheck.Outcome check = ReplicaCheck.run(spoke.replica(), cluster.key.publicKey().fingerprint());
+        assertThat(check.ok()).as(check.message()).isTrue();
+        assertThat(check.revision()).isEqualTo(heldRevision);
+    }
+
+    private double failures(String reason) {
+        Counter counter = spoke.metrics().find("spejl_spoke_verification_failures_total").tag("reason", reason).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private static UnaryOperator<byte[]> flipBit(int byteIndex) {
+        return bytes -> {
+            byte[] copy = bytes.clone();
+            copy[Math.min(byteIndex, copy.length - 1)] ^= 0x04;
+            return copy;
+        };
+    }
+}
