@@ -1,0 +1,127 @@
+package dk.spejl.hub.catalogue;
+
+import dk.spejl.hub.sample.CatalogueGenerator;
+import dk.spejl.wire.HubRecord;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class IngestParserTest {
+    private final HubRecord sample = new CatalogueGenerator(42).generate(1).get(0);
+    private final String good = CatalogueGenerator.putLine(sample);
+
+    /** A put line with one field of the record replaced by a raw JSON value (or removed when null). */
+    private String withField(String field, String rawJson) {
+        String record = good.substring(good.indexOf("\"record\":") + 9, good.length() - 1);
+        com.fasterxml.jackson.databind.node.ObjectNode node;
+        try {
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            node = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(record);
+            if (rawJson == null) {
+                node.remove(field);
+            } else {
+                node.set(field, mapper.readTree(rawJson));
+            }
+            return "{\"op\":\"put\",\"record\":" + mapper.writeValueAsString(node) + "}";
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private List<IngestError> errors(String... lines) {
+        return catchThrowableOfType(IngestRejectedException.class, () -> IngestParser.parse(List.of(lines))).errors();
+    }
+
+    @Test
+    void acceptsGeneratedRecordsAndDeletes() throws Exception {
+        ChangeSet changes = IngestParser.parse(List.of(good, CatalogueGenerator.deleteLine("ngcf-0123456789abcdef")));
+        assertThat(changes.puts()).hasSize(1);
+        assertThat(changes.puts().get(0).record()).isEqualTo(sample);
+        assertThat(changes.deletes()).extracting(ChangeSet.Delete::id).containsExactly("ngcf-0123456789abcdef");
+    }
+
+    @Test
+    void refusesUnknownFields() {
+        assertThat(errors(withField("patient_name", "\"x\""))).singleElement().asString().contains("record.patient_name: unknown field");
+        assertThat(errors("{\"op\":\"delete\",\"id\":\"ngcf-1234\",\"why\":\"x\"}")).singleElement().asString().contains("why: unknown field");
+    }
+
+    @Test
+    void refusesBadEnumValues() {
+        assertThat(errors(withField("file_format", "\"BAM\""))).singleElement().asString().contains("file_format", "FASTQ, UBAM, CRAM, VCF, GVCF");
+        assertThat(errors(withField("status", "\"STATUS_UNSPECIFIED\""))).singleElement().asString().contains("status");
+        assertThat(errors(withField("platform", "7"))).singleElement().asString().contains("platform");
+    }
+
+    @Test
+    void acceptsEnumValuesInEitherCase() throws Exception {
+        assertThat(IngestParser.parse(List.of(withField("file_format", "\"cram\""))).puts()).hasSize(1);
+    }
+
+    @Test
+    void refusesMissingRequiredFields() {
+        for (String field : List.of("id", "status", "subject_pseudonym", "sample_pseudonym", "sample_kind", "file_format",
+                "size_bytes", "checksums", "owner_region", "owner_unit", "produced_on", "storage_uri")) {
+            assertThat(errors(withField(field, null))).as(field).anySatisfy(e -> assertThat(e.message()).contains(field));
+        }
+    }
+
+    @Test
+    void refusesMalformedChecksums() {
+        assertThat(errors(withField("checksums", "[{\"type\":\"sha-256\",\"value\":\"abc\"}]"))).singleElement().asString().contains("malformed");
+        assertThat(errors(withField("checksums", "[{\"type\":\"sha-256\",\"value\":\"" + "A".repeat(64) + "\"}]"))).singleElement().asString().contains("malformed");
+        assertThat(errors(withField("checksums", "[{\"type\":\"md5\",\"value\":\"" + "a".repeat(32) + "\"}]"))).singleElement().asString().contains("sha-256 checksum is required");
+        assertThat(errors(withField("checksums", "[{\"type\":\"crc64\",\"value\":\"00\"},{\"type\":\"sha-256\",\"value\":\"" + "a".repeat(64) + "\"}]"))).singleElement().asString().contains("crc64");
+    }
+
+    @Test
+    void refusesBadShapesOfOtherFields() {
+        assertThat(errors(withField("produced_on", "\"2024-03-15\""))).singleElement().asString().contains("YYYY-MM");
+        assertThat(errors(withField("owner_region", "\"bornholm\""))).singleElement().asString().contains("nordjylland");
+        assertThat(errors(withField("size_bytes", "-5"))).singleElement().asString().contains("size_bytes");
+        assertThat(errors(withField("size_bytes", "\"big\""))).singleElement().asString().contains("size_bytes");
+        assertThat(errors(withField("pipeline", "\"sarek\""))).singleElement().asString().contains("name@version");
+        assertThat(errors(withField("data_use", "[\"GRU\"]"))).singleElement().asString().contains("DUO");
+        assertThat(errors(withField("id", "\"a b\""))).singleElement().asString().contains("not a valid id");
+        assertThat(errors("not json")).singleElement().asString().contains("not valid JSON");
+        assertThat(errors("{\"op\":\"upsert\"}")).singleElement().asString().contains("\"put\" or \"delete\"");
+    }
+
+    @Test
+    void refusesAnythingThatLooksLikeACprNumberAnywhereWithoutRepeatingIt() {
+        for (String[] where : new String[][] {{"subject_pseudonym", "\"120385-1234\""}, {"owner_unit", "\"rh 1203851234\""},
+                {"derived_from", "[\"0101011234\"]"}, {"file_role", "\"from 311299-0001\""}}) {
+            List<IngestError> errors = errors(withField(where[0], where[1]));
+            assertThat(errors).as(where[0]).singleElement().satisfies(e -> {
+                assertThat(e.message()).contains("CPR").contains(where[0]);
+                assertThat(e.message()).doesNotContain("1234", "0001");
+            });
+        }
+        assertThat(errors("{\"op\":\"delete\",\"id\":\"1203851234\"}")).singleElement().asString().contains("CPR");
+    }
+
+    @Test
+    void oneBadLineRefusesTheWholeFileAndListsEveryErrorByLine() {
+        List<IngestError> errors = errors(good, withField("file_format", "\"BAM\""), CatalogueGenerator.deleteLine("ok-id-1"),
+                withField("owner_region", "\"bornholm\""));
+        assertThat(errors).extracting(IngestError::line).containsExactly(2, 4);
+    }
+
+    @Test
+    void refusesTwoChangesToOneRecordInAFile() {
+        assertThat(errors(good, good)).singleElement().satisfies(e -> {
+            assertThat(e.line()).isEqualTo(2);
+            assertThat(e.message()).contains("already appears on line 1");
+        });
+    }
+
+    @Test
+    void refusesAnEmptyFile() {
+        assertThatThrownBy(() -> IngestParser.parse(List.of("", "  "))).isInstanceOf(IngestRejectedException.class)
+                .hasMessageContaining("no changes");
+    }
+}

@@ -1,0 +1,136 @@
+package dk.spejl.hub.publish;
+
+import dk.spejl.digest.LtHash;
+import dk.spejl.digest.Sha256;
+import dk.spejl.hub.Hub;
+import dk.spejl.hub.catalogue.CatalogueStore;
+import dk.spejl.hub.sample.CatalogueGenerator;
+import dk.spejl.signing.Ed25519;
+import dk.spejl.tls.ServerPki;
+import dk.spejl.wire.HubRecord;
+import dk.spejl.wire.IngestResult;
+import dk.spejl.wire.Manifest;
+import dk.spejl.wire.SnapshotIndex;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PublisherTest {
+    @TempDir
+    Path tmp;
+
+    private final Ed25519.PrivateKey key = Ed25519.generate(new SecureRandom());
+
+    private Hub hub(SnapshotPolicy policy) throws Exception {
+        return Hub.builder().dataDir(tmp.resolve("hub")).hubId("h").signingKey(key)
+                .tls(ServerPki.create(tmp.resolve("tls"), "h", List.of("localhost"), List.of("127.0.0.1")))
+                .snapshotPolicy(policy).start();
+    }
+
+    private static List<String> lines(List<HubRecord> records) {
+        return records.stream().map(CatalogueGenerator::putLine).toList();
+    }
+
+    @Test
+    void aRefusedFilePublishesNothing() throws Exception {
+        try (Hub hub = hub(SnapshotPolicy.DEFAULT)) {
+            CatalogueGenerator generator = new CatalogueGenerator(1);
+            assertThat(hub.admin().apply(lines(generator.generate(10))).getRevision()).isEqualTo(1);
+            List<String> file = new ArrayList<>(lines(generator.generate(10)));
+            file.add(CatalogueGenerator.deleteLine("ngcf-not-there"));
+            IngestResult result = hub.admin().apply(file);
+            assertThat(result.getPublished()).isFalse();
+            assertThat(result.getErrorsList()).singleElement().satisfies(e -> {
+                assertThat(e.getLine()).isEqualTo(11);
+                assertThat(e.getMessage()).contains("no such record");
+            });
+            assertThat(hub.publisher().head().revision()).isEqualTo(1);
+            assertThat(hub.publisher().head().entryCount()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void theSignedStateDigestEqualsAFullRecomputation() throws Exception {
+        try (Hub hub = hub(new SnapshotPolicy(3, 10, 2))) {
+            CatalogueGenerator generator = new CatalogueGenerator(2);
+            List<HubRecord> all = generator.generate(300);
+            hub.admin().apply(lines(all.subList(0, 200)));
+            hub.admin().apply(lines(all.subList(200, 300)));
+            hub.admin().apply(List.of(CatalogueGenerator.putLine(generator.modify(all.get(5))), CatalogueGenerator.deleteLine(all.get(6).getRecord().getId())));
+            LtHash full = LtHash.empty();
+            long count = 0;
+            try (CatalogueStore.RecordCursor records = hub.catalogue().records()) {
+                while (records.hasNext()) {
+                    full.add(records.next().getRecord());
+                    count++;
+                }
+            }
+            CatalogueStore.Head head = hub.publisher().head();
+            assertThat(head.manifest().getStateDigest().toByteArray()).isEqualTo(full.digest());
+            assertThat(head.entryCount()).isEqualTo(count).isEqualTo(299);
+        }
+    }
+
+    @Test
+    void snapshotsFollowThePolicyAndHoldTheWholeState() throws Exception {
+        try (Hub hub = hub(new SnapshotPolicy(3, 1000, 5))) {
+            CatalogueGenerator generator = new CatalogueGenerator(3);
+            for (int i = 0; i < 4; i++) {
+                hub.admin().apply(lines(generator.generate(50)));
+            }
+            Manifest head = hub.publisher().head().manifest();
+            // Revision 1 snapshots because the empty catalogue's snapshot is outgrown; then every 3 revisions.
+            assertThat(head.getRevision()).isEqualTo(4);
+            assertThat(head.getSnapshotRevision()).isEqualTo(4);
+            SnapshotIndex index = SnapshotIndex.parseFrom(hub.objects().readAll(head.getSnapshotIndex().getDigest().toByteArray()));
+            assertThat(index.getEntryCount()).isEqualTo(200);
+            assertThat(Sha256.of(index.getLattice().toByteArray())).isEqualTo(head.getStateDigest().toByteArray());
+            assertThat(Manifest.parseFrom(hub.catalogue().manifest(3).orElseThrow().getManifest()).getSnapshotRevision()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void garbageCollectionKeepsEverythingRetainedManifestsReference() throws Exception {
+        try (Hub hub = hub(new SnapshotPolicy(2, 1000, 1))) {
+            CatalogueGenerator generator = new CatalogueGenerator(4);
+            for (int i = 0; i < 7; i++) {
+                hub.admin().apply(lines(generator.generate(20)));
+            }
+            List<Long> retained = hub.catalogue().manifestRevisions();
+            assertThat(retained.get(0)).isGreaterThan(0);
+            Set<String> referenced = new HashSet<>();
+            for (long rev : retained) {
+                Manifest m = Manifest.parseFrom(hub.catalogue().manifest(rev).orElseThrow().getManifest());
+                referenced.add(Sha256.hex(m.getDelta().getDigest().toByteArray()));
+                referenced.add(Sha256.hex(m.getSnapshotIndex().getDigest().toByteArray()));
+                SnapshotIndex index = SnapshotIndex.parseFrom(hub.objects().readAll(m.getSnapshotIndex().getDigest().toByteArray()));
+                index.getChunksList().forEach(c -> referenced.add(Sha256.hex(c.getObject().getDigest().toByteArray())));
+            }
+            Set<String> stored = hub.objects().list();
+            assertThat(stored).containsAll(referenced);
+            assertThat(stored).hasSameSizeAs(referenced);
+        }
+    }
+
+    @Test
+    void aRestartedHubContinuesItsChain() throws Exception {
+        byte[] digest;
+        try (Hub hub = hub(SnapshotPolicy.DEFAULT)) {
+            hub.admin().apply(lines(new CatalogueGenerator(5).generate(10)));
+            digest = hub.publisher().head().manifestDigest();
+        }
+        try (Hub hub = hub(SnapshotPolicy.DEFAULT)) {
+            assertThat(hub.publisher().head().revision()).isEqualTo(1);
+            hub.admin().apply(lines(new CatalogueGenerator(6).generate(10)));
+            assertThat(hub.publisher().head().manifest().getPreviousManifestDigest().toByteArray()).isEqualTo(digest);
+        }
+    }
+}
