@@ -28,6 +28,14 @@ public final class IngestParser {
     }
 
     public static ChangeSet parse(List<String> lines) throws IngestRejectedException {
+        return parse(lines, id -> true);
+    }
+
+    /**
+     * @param exists whether the catalogue holds a record, so that a delete of an unknown id is
+     *               listed with the other errors (the publisher checks again under its lock)
+     */
+    public static ChangeSet parse(List<String> lines, java.util.function.Predicate<String> exists) throws IngestRejectedException {
         List<IngestError> errors = new ArrayList<>();
         List<ChangeSet.Put> puts = new ArrayList<>();
         List<ChangeSet.Delete> deletes = new ArrayList<>();
@@ -46,6 +54,9 @@ public final class IngestParser {
                 if (first != null) {
                     lineErrors.add("record " + id + " already appears on line " + first + "; one change per record per file");
                 }
+            }
+            if (lineErrors.isEmpty() && change.isPresent() && change.get() instanceof ChangeSet.Delete delete && !exists.test(delete.id())) {
+                lineErrors.add("delete of " + delete.id() + ": no such record");
             }
             lineErrors.forEach(e -> errors.add(new IngestError(lineNo, e)));
             if (lineErrors.isEmpty() && change.isPresent()) {

@@ -102,6 +102,11 @@ public final class Publisher {
         revisionGauge.set(head.revision());
     }
 
+    /** Whether the catalogue holds a record with this id now. */
+    public boolean holds(String id) {
+        return store.projection(id) != null;
+    }
+
     public CatalogueStore.Head head() {
         return store.head().orElseThrow(() -> new IllegalStateException("the hub is not initialised"));
     }

@@ -76,7 +76,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     /** Validates and publishes one ingest file; refused files publish nothing. */
     public IngestResult apply(List<String> lines) {
         try {
-            ChangeSet changes = IngestParser.parse(lines);
+            ChangeSet changes = IngestParser.parse(lines, publisher::holds);
             Published published = publisher.publish(changes);
             return IngestResult.newBuilder().setPublished(true).setRevision(published.revision())
                     .setPuts(changes.puts().size()).setDeletes(changes.deletes().size()).build();

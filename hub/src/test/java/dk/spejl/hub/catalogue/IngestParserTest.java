@@ -112,6 +112,15 @@ class IngestParserTest {
     }
 
     @Test
+    void listsDeletesOfUnknownIdsWithTheOtherErrors() {
+        List<IngestError> errors = catchThrowableOfType(IngestRejectedException.class, () -> IngestParser.parse(List.of(
+                withField("owner_region", "\"bornholm\""), CatalogueGenerator.deleteLine("ngcf-gone"),
+                CatalogueGenerator.deleteLine("ngcf-here")), id -> id.equals("ngcf-here"))).errors();
+        assertThat(errors).extracting(IngestError::line).containsExactly(1, 2);
+        assertThat(errors.get(1).message()).contains("ngcf-gone", "no such record");
+    }
+
+    @Test
     void refusesTwoChangesToOneRecordInAFile() {
         assertThat(errors(good, good)).singleElement().satisfies(e -> {
             assertThat(e.line()).isEqualTo(2);

@@ -1,0 +1,165 @@
+package dk.spejl.deploy;
+
+import dk.spejl.hub.HubCli;
+import dk.spejl.hub.HubConfig;
+import dk.spejl.hub.catalogue.Regions;
+import dk.spejl.signing.KeyFiles;
+import dk.spejl.spoke.SpokeConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One command for a newcomer: a hub and the five regional spokes on loopback, each its own
+ * process, with a synthetic catalogue. Stops them all cleanly on Ctrl-C.
+ */
+@Command(name = "spejl-local-cluster", mixinStandardHelpOptions = true,
+        description = {"Starts a hub and five regional spokes (nordjylland, midtjylland, syddanmark, sjaelland, hovedstaden)",
+                "on loopback, loads a synthetic catalogue, prints where each spoke answers, and stops everything on Ctrl-C.",
+                "Re-running with the same --dir continues from the data already there."})
+public final class LocalCluster implements Callable<Integer> {
+    private static final Pattern REVISION = Pattern.compile("\"revision\":(\\d+)");
+
+    @Option(names = "--dir", defaultValue = "run/local-cluster", description = "Working directory (default: ${DEFAULT-VALUE}).")
+    Path dir;
+    @Option(names = "--records", defaultValue = "20000", description = "Synthetic records to load into a new hub (default: ${DEFAULT-VALUE}).")
+    long records;
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the synthetic catalogue (default: ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--hub-port", defaultValue = "7443", description = "Hub replication port; the admin port is the next one (default: ${DEFAULT-VALUE}).")
+    int hubPort;
+    @Option(names = "--http-port", defaultValue = "8081", description = "First spoke HTTP port; spokes take five in a row (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LocalCluster()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path hubDir = dir.resolve("hub");
+        Path conf = hubDir.resolve("hub.conf");
+        if (!Files.exists(conf)) {
+            int code = new CommandLine(new HubCli()).execute("init", "--dir", hubDir.toString(), "--hub-id", "ngc-local",
+                    "--replication-address", "127.0.0.1:" + hubPort, "--admin-address", "127.0.0.1:" + (hubPort + 1));
+            if (code != 0) {
+                return code;
+            }
+        }
+        List<DaemonProcess> processes = new ArrayList<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nstopping spokes and hub ...");
+            for (int i = processes.size() - 1; i >= 0; i--) {
+                try {
+                    processes.get(i).close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            System.out.println("stopped. Data stays in " + dir + "; run again to continue from it.");
+            stopped.countDown();
+        }));
+        Path logs = dir.resolve("logs");
+        DaemonProcess hub = DaemonProcess.start("hub", logs.resolve("hub.log"), List.of("-Xmx1g"), "dk.spejl.hub.HubCli",
+                "serve", "--config", conf.toString());
+        processes.add(hub);
+        if (!hub.awaitLog("ready:", Duration.ofSeconds(60))) {
+            System.err.println("the hub did not start; see " + hub.log());
+            return 1;
+        }
+        if (HubCli.fetchStatus(conf).getRevision() == 0) {
+            Path sample = dir.resolve("sample-catalogue.jsonl");
+            System.out.println("generating " + records + " synthetic records (seed " + seed + ") ...");
+            new CommandLine(new HubCli()).execute("generate", "--seed", Long.toString(seed), "--records", Long.toString(records),
+                    "--out", sample.toString());
+            int code = new CommandLine(new HubCli()).execute("ingest", "--config", conf.toString(), sample.toString());
+            if (code != 0) {
+                return code;
+            }
+        }
+        String fingerprint = KeyFiles.readPrivate(HubConfig.read(conf).signingKey()).publicKey().fingerprint();
+        List<String> urls = new ArrayList<>();
+        for (int i = 0; i < Regions.ALL.size(); i++) {
+            String region = Regions.ALL.get(i);
+            Path spokeDir = dir.resolve("spoke-" + region);
+            Path spokeConf = writeSpokeConfig(spokeDir, region, "127.0.0.1:" + hubPort, hubDir.resolve("tls/ca.pem"), fingerprint,
+                    "127.0.0.1:" + (httpPort + i));
+            DaemonProcess spoke = DaemonProcess.start(region, logs.resolve(region + ".log"), List.of("-Xmx256m"),
+                    "dk.spejl.spoke.SpokeCli", "serve", "--config", spokeConf.toString());
+            processes.add(spoke);
+            urls.add("http://127.0.0.1:" + (httpPort + i) + "/api/v1/status");
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        long head = HubCli.fetchStatus(conf).getRevision();
+        for (int i = 0; i < urls.size(); i++) {
+            awaitRevision(http, urls.get(i), head, Duration.ofSeconds(120));
+        }
+        System.out.println();
+        System.out.println("Spejl local cluster is up: hub ngc-local at revision " + head + ", logs in " + logs);
+        for (int i = 0; i < urls.size(); i++) {
+            System.out.printf("  %-12s %s%n", Regions.ALL.get(i), urls.get(i));
+        }
+        System.out.println();
+        System.out.println("Ingest a change and watch it arrive:");
+        System.out.println("  deploy/target/spejl/bin/spejl-hub generate --seed 99 --records 3 --out /tmp/change.jsonl");
+        System.out.println("  deploy/target/spejl/bin/spejl-hub ingest --config " + conf + " /tmp/change.jsonl");
+        System.out.println("  curl -s " + urls.get(0));
+        System.out.println("Press Ctrl-C to stop.");
+        stopped.await();
+        return 0;
+    }
+
+    /** Writes a spoke's config file and returns its path. */
+    public static Path writeSpokeConfig(Path spokeDir, String name, String hubAddress, Path ca, String fingerprint, String httpAddress)
+            throws IOException {
+        Files.createDirectories(spokeDir);
+        Path conf = spokeDir.resolve("spoke.conf");
+        Files.writeString(conf, "# Spejl spoke configuration. Every setting:\n" + SpokeConfig.documentation() + "\n"
+                + "spoke.name = " + name + "\n"
+                + "hub.address = " + hubAddress + "\n"
+                + "hub.authority = localhost\n"
+                + "hub.ca = " + ca.toAbsolutePath() + "\n"
+                + "hub.key_fingerprint = " + fingerprint + "\n"
+                + "data.dir = data\n"
+                + "http.address = " + httpAddress + "\n");
+        return conf;
+    }
+
+    static long awaitRevision(HttpClient http, String url, long revision, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long seen = -1;
+        while (System.nanoTime() < deadline) {
+            try {
+                String body = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                Matcher m = REVISION.matcher(body);
+                if (m.find()) {
+                    seen = Long.parseLong(m.group(1));
+                    if (seen >= revision) {
+                        return seen;
+                    }
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        return seen;
+    }
+}

@@ -1,0 +1,50 @@
+package dk.spejl.hub;
+
+import dk.spejl.config.ConfigFile;
+import dk.spejl.hub.publish.SnapshotPolicy;
+import dk.spejl.tls.TlsFiles;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The hub's configuration file. Every setting is listed here, with what it means and its default. */
+public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicationAddress, InetSocketAddress adminAddress,
+                        TlsFiles tls, Path signingKey, SnapshotPolicy snapshotPolicy, long maxIngestLines) {
+
+    public static final Map<String, String> SETTINGS = new LinkedHashMap<>();
+
+    static {
+        SETTINGS.put("hub.id", "required. The hub's id; every manifest carries it and spokes refuse any other hub's.");
+        SETTINGS.put("data.dir", "default 'data'. Catalogue (RocksDB) and object store.");
+        SETTINGS.put("replication.address", "default '0.0.0.0:7443'. Where spokes connect (gRPC over TLS).");
+        SETTINGS.put("admin.address", "default '127.0.0.1:7444'. Operators' ingest and status service; keep it on loopback.");
+        SETTINGS.put("tls.certificate", "default 'tls/hub.pem'. The hub's server certificate (ECDSA P-256, PEM).");
+        SETTINGS.put("tls.private_key", "default 'tls/hub.key'. Its private key (PKCS#8 PEM).");
+        SETTINGS.put("tls.ca", "default 'tls/ca.pem'. The CA that issued it; spokes and the CLI trust this file.");
+        SETTINGS.put("signing.key", "default 'keys/signing.key'. The online Ed25519 key that signs manifests.");
+        SETTINGS.put("snapshot.every_revisions", "default 100. Write a snapshot at least every this many revisions.");
+        SETTINGS.put("snapshot.delta_fraction", "default 0.25. ...or sooner, once deltas since the last snapshot exceed this fraction of its size.");
+        SETTINGS.put("snapshot.retained", "default 2. Snapshots kept; deltas are kept back to the oldest of them, the rest is deleted.");
+        SETTINGS.put("ingest.max_lines", "default 5000000. The most lines one ingest file may hold.");
+    }
+
+    public static HubConfig read(Path file) throws ConfigFile.ConfigException {
+        ConfigFile c = ConfigFile.read(file, SETTINGS);
+        return new HubConfig(c.required("hub.id"), c.path("data.dir", "data"),
+                c.address("replication.address", "0.0.0.0:7443"), c.address("admin.address", "127.0.0.1:7444"),
+                new TlsFiles(c.path("tls.certificate", "tls/hub.pem"), c.path("tls.private_key", "tls/hub.key"), c.path("tls.ca", "tls/ca.pem")),
+                c.path("signing.key", "keys/signing.key"),
+                new SnapshotPolicy(c.integer("snapshot.every_revisions", 100), c.decimal("snapshot.delta_fraction", 0.25),
+                        c.integer("snapshot.retained", 2)),
+                c.integer("ingest.max_lines", 5_000_000));
+    }
+
+    /** The documented settings, as comment lines for a generated config file. */
+    public static String documentation() {
+        StringBuilder out = new StringBuilder();
+        SETTINGS.forEach((key, doc) -> out.append("# ").append(key).append(": ").append(doc).append('\n'));
+        return out.toString();
+    }
+}
