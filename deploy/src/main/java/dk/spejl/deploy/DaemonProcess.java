@@ -70,6 +70,11 @@ public final class DaemonProcess implements AutoCloseable {
         return false;
     }
 
+    /** Waits for the process to end by itself and returns its exit code (-1 if it did not end in time). */
+    public int waitFor(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
     /** SIGKILL: no shutdown hooks, no flushing, as a crash or an OOM killer would. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
