@@ -141,7 +141,8 @@ public final class LocalCluster implements Callable<Integer> {
         return conf;
     }
 
-    static long awaitRevision(HttpClient http, String url, long revision, Duration timeout) throws InterruptedException {
+    /** Polls a spoke's status until it holds {@code revision}; returns the last revision seen. */
+    public static long awaitRevision(HttpClient http, String url, long revision, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long seen = -1;
         while (System.nanoTime() < deadline) {

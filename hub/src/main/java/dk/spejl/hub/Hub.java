@@ -4,6 +4,7 @@ import dk.spejl.hub.catalogue.CatalogueStore;
 import dk.spejl.hub.publish.ObjectStore;
 import dk.spejl.hub.publish.Publisher;
 import dk.spejl.hub.publish.SnapshotPolicy;
+import dk.spejl.hub.publish.TieredObjectStore;
 import dk.spejl.hub.publish.fs.FileObjectStore;
 import dk.spejl.hub.replication.AdminService;
 import dk.spejl.hub.replication.ManifestFeed;
@@ -52,7 +53,7 @@ public final class Hub implements AutoCloseable {
         this.hubId = b.hubId;
         this.store = CatalogueStore.open(b.dataDir.resolve("catalogue"));
         try {
-            this.objects = new FileObjectStore(b.dataDir.resolve("objects"));
+            this.objects = new TieredObjectStore(store, new FileObjectStore(b.dataDir.resolve("objects")));
             ManifestSigner signer = new ManifestSigner(b.signingKey);
             this.publisher = new Publisher(hubId, store, objects, signer, b.clock, b.snapshotPolicy, b.metrics);
             publisher.initialise();

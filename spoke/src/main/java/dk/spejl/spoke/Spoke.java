@@ -130,7 +130,7 @@ public final class Spoke implements AutoCloseable {
         private Duration freshnessWindow = Duration.ofMinutes(5);
         private Duration watchDeadline = Duration.ofMinutes(30);
         private boolean syncWrites = false;
-        private Follower.ApplyListener listener = (revision, bootstrap) -> { };
+        private Follower.ApplyListener listener = (revision, bootstrap, nanos) -> { };
 
         public Builder name(String name) {
             this.name = name;

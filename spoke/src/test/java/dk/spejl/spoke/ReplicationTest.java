@@ -50,7 +50,7 @@ class ReplicationTest {
             List<HubRecord> records = new CatalogueGenerator(1).generate(3000);
             long revision = cluster.put(records);
             List<Boolean> bootstraps = new CopyOnWriteArrayList<>();
-            Spoke spoke = cluster.spokeBuilder("a").onApplied((rev, bootstrap) -> bootstraps.add(bootstrap)).start();
+            Spoke spoke = cluster.spokeBuilder("a").onApplied((rev, bootstrap, nanos) -> bootstraps.add(bootstrap)).start();
             cluster.spokes.add(spoke);
 
             assertThat(spoke.awaitRevision(revision, WAIT)).isTrue();
@@ -82,7 +82,7 @@ class ReplicationTest {
             List<HubRecord> records = generator.generate(500);
             long first = cluster.put(records.subList(0, 400));
             List<Boolean> bootstraps = new CopyOnWriteArrayList<>();
-            Spoke spoke = cluster.spokeBuilder("a").onApplied((rev, bootstrap) -> bootstraps.add(bootstrap)).start();
+            Spoke spoke = cluster.spokeBuilder("a").onApplied((rev, bootstrap, nanos) -> bootstraps.add(bootstrap)).start();
             cluster.spokes.add(spoke);
             assertThat(spoke.awaitRevision(first, WAIT)).isTrue();
 
@@ -118,7 +118,7 @@ class ReplicationTest {
                 last = cluster.put(generator.generate(10));
             }
             List<Boolean> bootstraps = new CopyOnWriteArrayList<>();
-            Spoke again = cluster.spokeBuilder("a").onApplied((rev, bootstrap) -> bootstraps.add(bootstrap)).start();
+            Spoke again = cluster.spokeBuilder("a").onApplied((rev, bootstrap, nanos) -> bootstraps.add(bootstrap)).start();
             cluster.spokes.add(again);
             assertThat(again.replica().state().orElseThrow().revision()).isEqualTo(first);
             assertThat(again.awaitRevision(last, WAIT)).isTrue();
@@ -142,7 +142,7 @@ class ReplicationTest {
             }
             assertThat(cluster.hub.catalogue().manifestRevisions().get(0)).isGreaterThan(first + 1);
             List<Boolean> bootstraps = new CopyOnWriteArrayList<>();
-            Spoke again = cluster.spokeBuilder("a").onApplied((rev, bootstrap) -> bootstraps.add(bootstrap)).start();
+            Spoke again = cluster.spokeBuilder("a").onApplied((rev, bootstrap, nanos) -> bootstraps.add(bootstrap)).start();
             cluster.spokes.add(again);
             assertThat(again.awaitRevision(last, WAIT)).isTrue();
             eventually(() -> assertThat(bootstraps).first().isEqualTo(true));

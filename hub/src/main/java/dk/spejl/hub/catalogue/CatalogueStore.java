@@ -36,6 +36,7 @@ public final class CatalogueStore implements AutoCloseable {
     private static final byte[] LATTICE = bytes("h/lattice");
     private static final String RECORD = "r/";
     private static final String MANIFEST = "m/";
+    private static final String OBJECT = "o/";
 
     static {
         RocksDB.loadLibrary();
@@ -44,6 +45,7 @@ public final class CatalogueStore implements AutoCloseable {
     private final Options options;
     private final RocksDB db;
     private final WriteOptions syncWrites = new WriteOptions().setSync(true);
+    private final WriteOptions walWrites = new WriteOptions();
     private volatile Head head;
     private volatile long oldestRevision;
 
@@ -156,6 +158,41 @@ public final class CatalogueStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Keeps a small published object in the catalogue's own log. It is not forced to disk on its
+     * own: the synced commit that publishes a manifest naming it also makes it durable, because
+     * RocksDB's log is written in order. One sync per publish instead of one per file.
+     */
+    public void putObject(String hexDigest, byte[] bytes) throws IOException {
+        try {
+            db.put(walWrites, bytes(OBJECT + hexDigest), bytes);
+        } catch (RocksDBException e) {
+            throw new IOException("storing object failed: " + e.getMessage(), e);
+        }
+    }
+
+    public byte[] getObject(String hexDigest) throws IOException {
+        return read(bytes(OBJECT + hexDigest));
+    }
+
+    public void deleteObject(String hexDigest) throws IOException {
+        try {
+            db.delete(walWrites, bytes(OBJECT + hexDigest));
+        } catch (RocksDBException e) {
+            throw new IOException("deleting object failed: " + e.getMessage(), e);
+        }
+    }
+
+    public List<String> objectNames() {
+        List<String> names = new ArrayList<>();
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seek(bytes(OBJECT)); it.isValid() && startsWith(it.key(), OBJECT); it.next()) {
+                names.add(new String(it.key(), StandardCharsets.US_ASCII).substring(OBJECT.length()));
+            }
+        }
+        return names;
+    }
+
     /** Iterates the records in id order. Close it. */
     public RecordCursor records() {
         return new RecordCursor(db);
@@ -258,6 +295,7 @@ public final class CatalogueStore implements AutoCloseable {
     @Override
     public void close() {
         syncWrites.close();
+        walWrites.close();
         db.close();
         options.close();
     }

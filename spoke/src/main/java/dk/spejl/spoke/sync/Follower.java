@@ -40,10 +40,10 @@ public final class Follower implements AutoCloseable {
     /** A delta larger than this is not fetched when its manifest also carries a snapshot. */
     static final long PREFER_SNAPSHOT_ABOVE = 64L << 20;
 
-    /** Told of each revision the replica has verified and applied. */
+    /** Told of each revision the replica has verified and applied, and how long that took. */
     @FunctionalInterface
     public interface ApplyListener {
-        void applied(long revision, boolean bootstrap);
+        void applied(long revision, boolean bootstrap, long nanos);
     }
 
     private final Replica replica;
@@ -185,16 +185,18 @@ public final class Follower implements AutoCloseable {
             ReplicaState state = held.get();
             StateTransition.Result change = DeltaVerifier.verify(manifest, delta, state.lattice(), state.entryCount(), replica::get);
             replica.apply(manifest, change, key, clock.instant());
-            metrics.applyTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            long nanos = System.nanoTime() - started;
+            metrics.applyTimer.record(nanos, TimeUnit.NANOSECONDS);
             log.info("applied revision {}: {} puts, {} deletes, {} entries, in {} ms", manifest.revision(), change.puts().size(),
-                    change.deletes().size(), change.entryCount(), String.format("%.2f", (System.nanoTime() - started) / 1e6));
-            listener.applied(manifest.revision(), false);
+                    change.deletes().size(), change.entryCount(), String.format("%.2f", nanos / 1e6));
+            listener.applied(manifest.revision(), false, nanos);
         } else {
             log.info("bootstrapping from the snapshot of revision {} (held: {})", manifest.revision(),
                     held.map(s -> "revision " + s.revision()).orElse("nothing"));
             bootstrapper.bootstrap(manifest, key);
-            metrics.bootstrapTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            listener.applied(manifest.revision(), true);
+            long nanos = System.nanoTime() - started;
+            metrics.bootstrapTimer.record(nanos, TimeUnit.NANOSECONDS);
+            listener.applied(manifest.revision(), true, nanos);
         }
     }
 

@@ -1,0 +1,327 @@
+package dk.spejl.bench;
+
+import dk.spejl.deploy.DaemonProcess;
+import dk.spejl.deploy.LocalCluster;
+import dk.spejl.hub.Hub;
+import dk.spejl.hub.catalogue.ChangeSet;
+import dk.spejl.hub.publish.SnapshotPolicy;
+import dk.spejl.hub.sample.CatalogueGenerator;
+import dk.spejl.signing.Ed25519;
+import dk.spejl.spoke.Spoke;
+import dk.spejl.tls.ServerPki;
+import dk.spejl.tls.TlsFiles;
+import dk.spejl.wire.HubRecord;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Measures what issue 2 asks of replication and prints the figures as Markdown:
+ * (a) bootstrap of an empty spoke, (b) publish-to-applied latency with 1 and N spokes,
+ * (c) wire bytes per changed record, (d) delta verify+apply time at two catalogue sizes,
+ * (e) a spoke process's resident memory. Everything runs on loopback with TLS.
+ */
+@Command(name = "spejl-bench", mixinStandardHelpOptions = true, description = "Replication benchmarks; prints Markdown.")
+public final class SpejlBench implements Callable<Integer> {
+    @Option(names = "--records", defaultValue = "1000000", description = "Large catalogue size (default: ${DEFAULT-VALUE}).")
+    int records;
+    @Option(names = "--small", defaultValue = "10000", description = "Small catalogue size (default: ${DEFAULT-VALUE}).")
+    int small;
+    @Option(names = "--samples", defaultValue = "300", description = "Revisions measured per latency run (default: ${DEFAULT-VALUE}).")
+    int samples;
+    @Option(names = "--spokes", defaultValue = "20", description = "Spokes in the fan-out latency run (default: ${DEFAULT-VALUE}).")
+    int spokes;
+
+    private Path dir;
+    private TlsFiles tls;
+    private Ed25519.PrivateKey key;
+    private final SplittableRandom random = new SplittableRandom(17);
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SpejlBench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        dir = Files.createTempDirectory("spejl-bench");
+        tls = ServerPki.create(dir.resolve("tls"), "bench", List.of("localhost"), List.of("127.0.0.1"));
+        key = Ed25519.generate(new SecureRandom());
+        System.out.printf("# Spejl replication benchmark%n%nmachine: %d cores, Java %s, %s%n%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), java.time.Instant.now());
+        try {
+            double[] smallApply;
+            Wire smallWire;
+            try (Hub hub = hub("small")) {
+                List<HubRecord> catalogue = new CatalogueGenerator(1).generate(small);
+                publish(hub, catalogue);
+                System.out.println("## (b) publish -> applied-and-verified latency (" + small + " records, single-record revisions, "
+                        + samples + " samples)\n");
+                System.out.println("| spokes | p50 ms | p99 ms | max ms | p99 of the slowest spoke per revision ms |");
+                System.out.println("|---|---|---|---|---|");
+                smallApply = latency(hub, catalogue, 1, "b1");
+                latency(hub, catalogue, spokes, "b" + spokes);
+                smallWire = wireBytes(hub, catalogue, 100, "c-small");
+            }
+            try (Hub hub = hub("large")) {
+                List<HubRecord> catalogue = new CatalogueGenerator(2).generate(records);
+                long t0 = System.nanoTime();
+                publish(hub, catalogue);
+                System.out.printf("%nhub: published %,d records as one revision (with its snapshot) in %.1f s%n%n", records, (System.nanoTime() - t0) / 1e9);
+
+                System.out.println("## (a) bootstrap of an empty spoke\n");
+                long started = System.nanoTime();
+                try (Spoke spoke = spoke(hub, "a", hub.replicationPort())) {
+                    if (!spoke.awaitRevision(1, Duration.ofMinutes(5))) {
+                        throw new IllegalStateException("bootstrap did not finish");
+                    }
+                    double seconds = (System.nanoTime() - started) / 1e9;
+                    System.out.printf("| records | wall s | records/s |%n|---|---|---|%n| %,d | %.2f | %,.0f |%n%n", records, seconds, records / seconds);
+
+                    System.out.println("## (d) verify + apply time of a 1-record delta\n");
+                    System.out.println("| catalogue | p50 ms | p99 ms |\n|---|---|---|");
+                    System.out.printf("| %,d | %.3f | %.3f |%n", small, smallApply[0], smallApply[1]);
+                    double[] largeApply = applyTimes(hub, catalogue, spoke);
+                    System.out.printf("| %,d | %.3f | %.3f |%n%n", records, largeApply[0], largeApply[1]);
+                    System.out.printf("ratio p50 %,d / %,d records: %.2f (target <= 2)%n%n", records, small, largeApply[0] / smallApply[0]);
+                }
+
+                System.out.println("## (c) bytes on the wire per changed record (TLS included, both directions)\n");
+                System.out.println("| catalogue | changes | wire bytes/record | JSON bytes/record | ratio |\n|---|---|---|---|---|");
+                smallWire.print(small, 100);
+                for (int changes : new int[] {100, 10_000}) {
+                    wireBytes(hub, catalogue, changes, "c" + changes).print(records, changes);
+                }
+                System.out.println();
+
+                System.out.println("## (e) spoke resident memory\n");
+                residentMemory(hub);
+            }
+        } finally {
+            deleteTree(dir);
+        }
+        return 0;
+    }
+
+    private Hub hub(String name) throws Exception {
+        return Hub.builder().dataDir(dir.resolve(name)).hubId("bench").signingKey(key).tls(tls)
+                .snapshotPolicy(new SnapshotPolicy(100_000, 0.25, 2)).start();
+    }
+
+    private Spoke spoke(Hub hub, String name, int port) throws Exception {
+        return spokeBuilder(name, port).start();
+    }
+
+    private Spoke.Builder spokeBuilder(String name, int port) {
+        return Spoke.builder().name(name).dataDir(dir.resolve("spoke-" + name + "-" + System.nanoTime()))
+                .hub(new InetSocketAddress("127.0.0.1", port)).hubAuthority("localhost")
+                .pinnedFingerprint(key.publicKey().fingerprint()).tls(ServerPki.trustOnly(tls.trustedCa()));
+    }
+
+    private static void publish(Hub hub, List<HubRecord> records) throws Exception {
+        List<ChangeSet.Put> puts = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            puts.add(new ChangeSet.Put(i + 1, records.get(i)));
+        }
+        hub.publisher().publish(new ChangeSet(puts, List.of()));
+    }
+
+    /** Publishes single-record revisions and times each from publish() to applied at every spoke. */
+    private double[] latency(Hub hub, List<HubRecord> catalogue, int spokeCount, String label) throws Exception {
+        Map<Long, CountDownLatch> waiting = new ConcurrentHashMap<>();
+        Map<Long, long[]> appliedAt = new ConcurrentHashMap<>();
+        List<Long> applyNanos = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Spoke> running = new ArrayList<>();
+        long head = hub.publisher().head().revision();
+        try {
+            for (int s = 0; s < spokeCount; s++) {
+                int index = s;
+                Spoke spoke = spokeBuilder(label + "-" + s, hub.replicationPort()).onApplied((revision, bootstrap, nanos) -> {
+                    long now = System.nanoTime();
+                    long[] times = appliedAt.get(revision);
+                    if (times != null) {
+                        times[index] = now;
+                        if (index == 0 && !bootstrap) {
+                            applyNanos.add(nanos);
+                        }
+                    }
+                    CountDownLatch latch = waiting.get(revision);
+                    if (latch != null) {
+                        latch.countDown();
+                    }
+                }).start();
+                running.add(spoke);
+            }
+            for (Spoke spoke : running) {
+                spoke.awaitRevision(head, Duration.ofMinutes(2));
+            }
+            int warmup = 100;
+            List<Double> all = new ArrayList<>();
+            List<Double> slowest = new ArrayList<>();
+            CatalogueGenerator generator = new CatalogueGenerator(99);
+            for (int i = 0; i < warmup + samples; i++) {
+                long revision = hub.publisher().head().revision() + 1;
+                CountDownLatch latch = new CountDownLatch(spokeCount);
+                waiting.put(revision, latch);
+                long[] times = new long[spokeCount];
+                appliedAt.put(revision, times);
+                HubRecord changed = generator.modify(catalogue.get(random.nextInt(catalogue.size())));
+                long t0 = System.nanoTime();
+                hub.publisher().publish(new ChangeSet(List.of(new ChangeSet.Put(1, changed)), List.of()));
+                if (!latch.await(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("revision " + revision + " did not reach every spoke");
+                }
+                if (i == warmup) {
+                    applyNanos.clear();
+                }
+                if (i >= warmup) {
+                    double worst = 0;
+                    for (long t : times) {
+                        double ms = (t - t0) / 1e6;
+                        all.add(ms);
+                        worst = Math.max(worst, ms);
+                    }
+                    slowest.add(worst);
+                }
+                Thread.sleep(2);
+            }
+            double[] a = all.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            double[] w = slowest.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            System.out.printf("| %d | %.2f | %.2f | %.2f | %.2f |%n", spokeCount, pct(a, 0.5), pct(a, 0.99), a[a.length - 1], pct(w, 0.99));
+            double[] apply = applyNanos.stream().mapToDouble(n -> n / 1e6).sorted().toArray();
+            return new double[] {pct(apply, 0.5), pct(apply, 0.99)};
+        } finally {
+            running.forEach(Spoke::close);
+        }
+    }
+
+    /** Verify + apply times at the spoke for single-record revisions. */
+    private double[] applyTimes(Hub hub, List<HubRecord> catalogue, Spoke spoke) throws Exception {
+        CatalogueGenerator generator = new CatalogueGenerator(98);
+        for (int i = 0; i < 100 + samples; i++) {
+            long revision = hub.publisher().head().revision() + 1;
+            hub.publisher().publish(new ChangeSet(List.of(new ChangeSet.Put(1, generator.modify(catalogue.get(random.nextInt(catalogue.size()))))), List.of()));
+            spoke.awaitRevision(revision, Duration.ofSeconds(30));
+            Thread.sleep(1);
+        }
+        var timer = spoke.metrics().find("spejl_spoke_apply_seconds").timer();
+        var snapshot = timer.takeSnapshot();
+        double p50 = Double.NaN;
+        double p99 = Double.NaN;
+        for (var p : snapshot.percentileValues()) {
+            if (p.percentile() == 0.5) {
+                p50 = p.value(TimeUnit.MILLISECONDS);
+            } else if (p.percentile() == 0.99) {
+                p99 = p.value(TimeUnit.MILLISECONDS);
+            }
+        }
+        return new double[] {p50, p99};
+    }
+
+    /** Bytes a spoke exchanges with the hub for one revision of {@code changes} updated records. */
+    record Wire(double perRecord, double jsonPerRecord) {
+        void print(int catalogue, int changes) {
+            System.out.printf("| %,d | %,d | %.0f | %.0f | %.2f |%n", catalogue, changes, perRecord, jsonPerRecord, perRecord / jsonPerRecord);
+        }
+    }
+
+    private Wire wireBytes(Hub hub, List<HubRecord> catalogue, int changes, String label) throws Exception {
+        try (CountingProxy proxy = new CountingProxy(new InetSocketAddress("127.0.0.1", hub.replicationPort()));
+             Spoke spoke = spoke(hub, label, proxy.port())) {
+            spoke.awaitRevision(hub.publisher().head().revision(), Duration.ofMinutes(5));
+            Thread.sleep(300);
+            long before = proxy.total();
+            CatalogueGenerator generator = new CatalogueGenerator(77);
+            List<ChangeSet.Put> puts = new ArrayList<>();
+            long json = 0;
+            int[] picks = random.ints(0, catalogue.size()).distinct().limit(changes).toArray();
+            for (int p : picks) {
+                HubRecord changed = generator.modify(catalogue.get(p));
+                puts.add(new ChangeSet.Put(puts.size() + 1, changed));
+                json += CatalogueGenerator.putLine(changed).length() + 1;
+            }
+            long revision = hub.publisher().publish(new ChangeSet(puts, List.of())).revision();
+            spoke.awaitRevision(revision, Duration.ofMinutes(1));
+            Thread.sleep(300);
+            return new Wire((proxy.total() - before) / (double) changes, json / (double) changes);
+        }
+    }
+
+    private void residentMemory(Hub hub) throws Exception {
+        int httpPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            httpPort = socket.getLocalPort();
+        }
+        Path spokeDir = dir.resolve("spoke-rss");
+        Path conf = LocalCluster.writeSpokeConfig(spokeDir, "rss", "127.0.0.1:" + hub.replicationPort(), tls.trustedCa(),
+                key.publicKey().fingerprint(), "127.0.0.1:" + httpPort);
+        long head = hub.publisher().head().revision();
+        long started = System.nanoTime();
+        try (DaemonProcess spoke = DaemonProcess.start("rss", dir.resolve("spoke-rss.log"), List.of("-Xmx256m"),
+                "dk.spejl.spoke.SpokeCli", "serve", "--config", conf.toString())) {
+            HttpClient http = HttpClient.newHttpClient();
+            String status = "http://127.0.0.1:" + httpPort + "/api/v1/status";
+            if (LocalCluster.awaitRevision(http, status, head, Duration.ofMinutes(5)) < head) {
+                throw new IllegalStateException("the spoke process did not catch up; see " + spoke.log());
+            }
+            double bootstrap = (System.nanoTime() - started) / 1e9;
+            List<HubRecord> sample = new CatalogueGenerator(2).generate(20_000);
+            int found = 0;
+            for (int i = 0; i < 10_000; i++) {
+                String id = sample.get(random.nextInt(sample.size())).getRecord().getId();
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/records/" + id)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                found += r.statusCode() == 200 ? 1 : 0;
+            }
+            Map<String, Long> memory = procStatus(spoke.pid());
+            System.out.println("| records | JVM heap limit | VmRSS MB | VmHWM (peak) MB | process start to caught up s | lookups (found) |");
+            System.out.println("|---|---|---|---|---|---|");
+            System.out.printf("| %,d | 256 MB | %.0f | %.0f | %.1f | 10,000 (%,d) |%n%n", records, memory.get("VmRSS") / 1024.0,
+                    memory.get("VmHWM") / 1024.0, bootstrap, found);
+        }
+    }
+
+    private static Map<String, Long> procStatus(long pid) throws Exception {
+        Map<String, Long> values = new ConcurrentHashMap<>();
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            String[] parts = line.split("\\s+");
+            if (parts.length >= 2 && (parts[0].equals("VmRSS:") || parts[0].equals("VmHWM:"))) {
+                values.put(parts[0].substring(0, parts[0].length() - 1), Long.parseLong(parts[1]));
+            }
+        }
+        return values;
+    }
+
+    private static double pct(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    private static void deleteTree(Path path) throws Exception {
+        try (var walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+}
