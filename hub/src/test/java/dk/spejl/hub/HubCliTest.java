@@ -1,0 +1,97 @@
+package dk.spejl.hub;
+
+import dk.spejl.hub.sample.CatalogueGenerator;
+import dk.spejl.signing.KeyFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The operator's commands against a running hub, over its real TLS admin service. */
+class HubCliTest {
+    @TempDir
+    Path tmp;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run cli(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true));
+        System.setErr(new PrintStream(e, true));
+        try {
+            CommandLine cli = new CommandLine(new HubCli());
+            int code = cli.execute(args);
+            return new Run(code, o.toString(), e.toString());
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void initServeIngestAndStatus() throws Exception {
+        Path dir = tmp.resolve("hub");
+        Run init = cli("init", "--dir", dir.toString(), "--hub-id", "ngc-test", "--replication-address", "127.0.0.1:0",
+                "--admin-address", "127.0.0.1:0");
+        assertThat(init.code()).isEqualTo(0);
+        assertThat(init.out()).contains("SHA256:");
+        assertThat(cli("init", "--dir", dir.toString(), "--hub-id", "ngc-test").code()).isEqualTo(2);
+
+        // Serve on fixed free ports so the CLI can find the admin service through the config file.
+        int admin = freePort();
+        Path conf = dir.resolve("hub.conf");
+        Files.writeString(conf, Files.readString(conf).replace("admin.address = 127.0.0.1:0", "admin.address = 127.0.0.1:" + admin));
+        HubConfig c = HubConfig.read(conf);
+        try (Hub hub = Hub.builder().hubId(c.hubId()).dataDir(c.dataDir()).signingKey(KeyFiles.readPrivate(c.signingKey()))
+                .tls(c.tls()).replicationAddress(c.replicationAddress()).adminAddress(c.adminAddress()).start()) {
+            Path file = tmp.resolve("change.jsonl");
+            assertThat(cli("generate", "--seed", "3", "--records", "25", "--out", file.toString()).code()).isEqualTo(0);
+            assertThat(Files.readAllLines(file)).hasSize(25);
+
+            Run ingest = cli("ingest", "--config", conf.toString(), file.toString());
+            assertThat(ingest.code()).as(ingest.err()).isEqualTo(0);
+            assertThat(ingest.out()).contains("published revision 1 (25 puts, 0 deletes");
+
+            Path bad = tmp.resolve("bad.jsonl");
+            Files.write(bad, List.of(CatalogueGenerator.deleteLine("ngcf-nothing"), "{\"op\":\"put\"}"));
+            Run refused = cli("ingest", "--config", conf.toString(), bad.toString());
+            assertThat(refused.code()).isEqualTo(1);
+            assertThat(refused.err()).contains("nothing was published", "line 1: delete of ngcf-nothing: no such record",
+                    "line 2: record: missing required field");
+            assertThat(hub.publisher().head().revision()).isEqualTo(1);
+
+            Run status = cli("status", "--config", conf.toString());
+            assertThat(status.code()).isEqualTo(0);
+            assertThat(status.out()).contains("hub ngc-test", "revision 1 ", "entries 25");
+        }
+        Run unreachable = cli("status", "--config", conf.toString());
+        assertThat(unreachable.code()).isEqualTo(2);
+        assertThat(unreachable.err()).contains("cannot reach the hub");
+    }
+
+    @Test
+    void refusesAConfigWithAnUnknownSetting() throws Exception {
+        Path conf = tmp.resolve("hub.conf");
+        Files.writeString(conf, "hub.id = x\nsnapshot.evry_revisions = 5\n");
+        Run run = cli("status", "--config", conf.toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("unknown setting(s) [snapshot.evry_revisions]");
+    }
+
+    private static int freePort() throws Exception {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
