@@ -45,8 +45,10 @@ public final class SpejlBench implements Callable<Integer> {
     int records;
     @Option(names = "--small", defaultValue = "10000", description = "Small catalogue size (default: ${DEFAULT-VALUE}).")
     int small;
-    @Option(names = "--samples", defaultValue = "300", description = "Revisions measured per latency run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--samples", defaultValue = "1000", description = "Revisions measured per latency run (default: ${DEFAULT-VALUE}).")
     int samples;
+    @Option(names = "--warmup", defaultValue = "500", description = "Revisions published before measuring, so the JIT has settled (default: ${DEFAULT-VALUE}).")
+    int warmup;
     @Option(names = "--spokes", defaultValue = "20", description = "Spokes in the fan-out latency run (default: ${DEFAULT-VALUE}).")
     int spokes;
 
@@ -73,10 +75,11 @@ public final class SpejlBench implements Callable<Integer> {
                 List<HubRecord> catalogue = new CatalogueGenerator(1).generate(small);
                 publish(hub, catalogue);
                 System.out.println("## (b) publish -> applied-and-verified latency (" + small + " records, single-record revisions, "
-                        + samples + " samples)\n");
+                        + samples + " samples after " + warmup + " warm-up revisions)\n");
                 System.out.println("| spokes | p50 ms | p99 ms | max ms | p99 of the slowest spoke per revision ms |");
                 System.out.println("|---|---|---|---|---|");
                 smallApply = latency(hub, catalogue, 1, "b1");
+                latencyAcrossProcesses(hub, catalogue);
                 latency(hub, catalogue, spokes, "b" + spokes);
                 smallWire = wireBytes(hub, catalogue, 100, "c-small");
             }
@@ -172,7 +175,6 @@ public final class SpejlBench implements Callable<Integer> {
             for (Spoke spoke : running) {
                 spoke.awaitRevision(head, Duration.ofMinutes(2));
             }
-            int warmup = 100;
             List<Double> all = new ArrayList<>();
             List<Double> slowest = new ArrayList<>();
             CatalogueGenerator generator = new CatalogueGenerator(99);
@@ -212,10 +214,71 @@ public final class SpejlBench implements Callable<Integer> {
         }
     }
 
+    /**
+     * The deployed topology: the spoke in its own JVM, so hub and spoke do not share a heap,
+     * a garbage collector or safepoints. Times are CLOCK_MONOTONIC in both processes.
+     */
+    private void latencyAcrossProcesses(Hub hub, List<HubRecord> catalogue) throws Exception {
+        List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+                "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", ""),
+                "-cp", System.getProperty("java.class.path"), SpokeProbe.class.getName(),
+                dir.resolve("spoke-probe").toString(), Integer.toString(hub.replicationPort()), tls.trustedCa().toString(),
+                key.publicKey().fingerprint());
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Map<Long, Long> appliedAt = new ConcurrentHashMap<>();
+        java.util.concurrent.BlockingQueue<Long> arrivals = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    String[] parts = line.split(" ");
+                    if (parts.length == 4 && parts[0].equals("applied")) {
+                        appliedAt.put(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+                        arrivals.add(Long.parseLong(parts[1]));
+                    }
+                }
+            } catch (java.io.IOException ignored) {
+                // the process ended
+            }
+        }, "probe-reader");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            long head = hub.publisher().head().revision();
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (!appliedAt.containsKey(head) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            List<Double> all = new ArrayList<>();
+            CatalogueGenerator generator = new CatalogueGenerator(97);
+            for (int i = 0; i < warmup + samples; i++) {
+                long revision = hub.publisher().head().revision() + 1;
+                HubRecord changed = generator.modify(catalogue.get(random.nextInt(catalogue.size())));
+                long t0 = System.nanoTime();
+                hub.publisher().publish(new ChangeSet(List.of(new ChangeSet.Put(1, changed)), List.of()));
+                while (!appliedAt.containsKey(revision)) {
+                    // Blocks rather than spins: on two cores a spinning driver would steal the spoke's CPU.
+                    if (arrivals.poll(30, TimeUnit.SECONDS) == null) {
+                        throw new IllegalStateException("revision " + revision + " did not reach the spoke process");
+                    }
+                }
+                if (i >= warmup) {
+                    all.add((appliedAt.get(revision) - t0) / 1e6);
+                }
+                Thread.sleep(2);
+            }
+            double[] a = all.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            System.out.printf("| 1 (own JVM) | %.2f | %.2f | %.2f | %.2f |%n", pct(a, 0.5), pct(a, 0.99), a[a.length - 1], pct(a, 0.99));
+        } finally {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** Verify + apply times at the spoke for single-record revisions. */
     private double[] applyTimes(Hub hub, List<HubRecord> catalogue, Spoke spoke) throws Exception {
         CatalogueGenerator generator = new CatalogueGenerator(98);
-        for (int i = 0; i < 100 + samples; i++) {
+        for (int i = 0; i < warmup + samples; i++) {
             long revision = hub.publisher().head().revision() + 1;
             hub.publisher().publish(new ChangeSet(List.of(new ChangeSet.Put(1, generator.modify(catalogue.get(random.nextInt(catalogue.size()))))), List.of()));
             spoke.awaitRevision(revision, Duration.ofSeconds(30));

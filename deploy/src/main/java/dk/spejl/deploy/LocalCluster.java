@@ -55,7 +55,7 @@ public final class LocalCluster implements Callable<Integer> {
         Path hubDir = dir.resolve("hub");
         Path conf = hubDir.resolve("hub.conf");
         if (!Files.exists(conf)) {
-            int code = new CommandLine(new HubCli()).execute("init", "--dir", hubDir.toString(), "--hub-id", "ngc-local",
+            int code = HubCli.commandLine().execute("init", "--dir", hubDir.toString(), "--hub-id", "ngc-local",
                     "--replication-address", "127.0.0.1:" + hubPort, "--admin-address", "127.0.0.1:" + (hubPort + 1));
             if (code != 0) {
                 return code;
@@ -86,9 +86,9 @@ public final class LocalCluster implements Callable<Integer> {
         if (HubCli.fetchStatus(conf).getRevision() == 0) {
             Path sample = dir.resolve("sample-catalogue.jsonl");
             System.out.println("generating " + records + " synthetic records (seed " + seed + ") ...");
-            new CommandLine(new HubCli()).execute("generate", "--seed", Long.toString(seed), "--records", Long.toString(records),
+            HubCli.commandLine().execute("generate", "--seed", Long.toString(seed), "--records", Long.toString(records),
                     "--out", sample.toString());
-            int code = new CommandLine(new HubCli()).execute("ingest", "--config", conf.toString(), sample.toString());
+            int code = HubCli.commandLine().execute("ingest", "--config", conf.toString(), sample.toString());
             if (code != 0) {
                 return code;
             }

@@ -46,10 +46,15 @@ import java.util.concurrent.Callable;
                 HubCli.Generate.class, HubCli.Fingerprint.class, CommandLine.HelpCommand.class})
 public final class HubCli {
     public static void main(String[] args) {
-        System.exit(new CommandLine(new HubCli()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line as main runs it: a failure prints one clear line and exits with 2. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new HubCli()).setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("spejl-hub " + cmd.getCommandName() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return 2;
-        }).execute(args));
+        });
     }
 
     @Command(name = "init", mixinStandardHelpOptions = true,

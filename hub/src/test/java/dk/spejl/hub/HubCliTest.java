@@ -4,7 +4,6 @@ import dk.spejl.hub.sample.CatalogueGenerator;
 import dk.spejl.signing.KeyFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -30,8 +29,7 @@ class HubCliTest {
         System.setOut(new PrintStream(o, true));
         System.setErr(new PrintStream(e, true));
         try {
-            CommandLine cli = new CommandLine(new HubCli());
-            int code = cli.execute(args);
+            int code = HubCli.commandLine().execute(args);
             return new Run(code, o.toString(), e.toString());
         } finally {
             System.setOut(out);

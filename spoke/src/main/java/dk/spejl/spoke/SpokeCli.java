@@ -18,10 +18,15 @@ import java.util.concurrent.CountDownLatch;
         subcommands = {SpokeCli.Serve.class, SpokeCli.Verify.class, CommandLine.HelpCommand.class})
 public final class SpokeCli {
     public static void main(String[] args) {
-        System.exit(new CommandLine(new SpokeCli()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line as main runs it: a failure prints one clear line and exits with 2. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new SpokeCli()).setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("spejl-spoke " + cmd.getCommandName() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return 2;
-        }).execute(args));
+        });
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true,

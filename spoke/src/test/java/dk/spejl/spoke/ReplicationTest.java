@@ -30,7 +30,7 @@ class ReplicationTest {
 
     /** Retries an assertion for a while: listeners run just after the replica moves. */
     static void eventually(Runnable assertion) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 5000;
+        long deadline = System.currentTimeMillis() + 15_000;
         while (true) {
             try {
                 assertion.run();
@@ -169,6 +169,31 @@ class ReplicationTest {
             assertThat(a.awaitRevision(next, WAIT)).isTrue();
             assertThat(b.awaitRevision(next, WAIT)).isTrue();
             assertThat(ReplicaCheck.run(b.replica(), cluster.key.publicKey().fingerprint()).ok()).isTrue();
+        }
+    }
+
+    @Test
+    void aSpokeCutOffFromItsHubSaysItIsStaleAndKeepsServing() throws Exception {
+        try (Cluster cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT)) {
+            List<HubRecord> records = new CatalogueGenerator(8).generate(20);
+            long revision = cluster.put(records);
+            Spoke spoke = cluster.spokeBuilder("a").freshnessWindow(Duration.ofMillis(300)).start();
+            cluster.spokes.add(spoke);
+            assertThat(spoke.awaitRevision(revision, WAIT)).isTrue();
+            HttpClient http = HttpClient.newHttpClient();
+            URI status = URI.create("http://127.0.0.1:" + spoke.httpAddress().getPort() + "/api/v1/status");
+            assertThat(http.send(HttpRequest.newBuilder(status).build(), HttpResponse.BodyHandlers.ofString()).body()).contains("\"stale\":false");
+
+            cluster.stopHub();
+            eventually(() -> assertThat(spoke.staleSince()).isPresent());
+            String body = http.send(HttpRequest.newBuilder(status).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(body).contains("\"stale\":true", "\"staleSince\":", "\"revision\":" + revision);
+            assertThat(spoke.metrics().scrape()).contains("spejl_spoke_stale 1.0");
+            assertThat(spoke.replica().get(records.get(0).getRecord().getId())).isNotNull();
+
+            cluster.startHub();
+            eventually(() -> assertThat(spoke.staleSince()).isEmpty());
+            assertThat(spoke.metrics().scrape()).contains("spejl_spoke_stale 0.0");
         }
     }
 
