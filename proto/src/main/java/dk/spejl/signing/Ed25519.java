@@ -56,17 +56,52 @@ public final class Ed25519 {
     }
 
     public static byte[] sign(PrivateKey key, String context, byte[] payload) {
-        Ed25519Signer signer = new Ed25519Signer();
-        signer.init(true, new Ed25519PrivateKeyParameters(key.seed(), 0));
-        feed(signer, context, payload);
-        return signer.generateSignature();
+        return signer(key).sign(context, payload);
     }
 
     public static boolean verify(PublicKey key, String context, byte[] payload, byte[] signature) {
-        Ed25519Signer verifier = new Ed25519Signer();
-        verifier.init(false, new Ed25519PublicKeyParameters(key.encoded(), 0));
-        feed(verifier, context, payload);
-        return verifier.verifySignature(signature);
+        return verifier(key).verify(context, payload, signature);
+    }
+
+    /** A key prepared once for many signatures (decoding a key costs as much as a signature). */
+    public static Signer signer(PrivateKey key) {
+        return new Signer(new Ed25519PrivateKeyParameters(key.seed(), 0));
+    }
+
+    /** A public key decoded once for many verifications. */
+    public static Verifier verifier(PublicKey key) {
+        return new Verifier(new Ed25519PublicKeyParameters(key.encoded(), 0));
+    }
+
+    public static final class Signer {
+        private final Ed25519PrivateKeyParameters params;
+
+        private Signer(Ed25519PrivateKeyParameters params) {
+            this.params = params;
+            params.generatePublicKey();
+        }
+
+        public byte[] sign(String context, byte[] payload) {
+            Ed25519Signer signer = new Ed25519Signer();
+            signer.init(true, params);
+            feed(signer, context, payload);
+            return signer.generateSignature();
+        }
+    }
+
+    public static final class Verifier {
+        private final Ed25519PublicKeyParameters params;
+
+        private Verifier(Ed25519PublicKeyParameters params) {
+            this.params = params;
+        }
+
+        public boolean verify(String context, byte[] payload, byte[] signature) {
+            Ed25519Signer verifier = new Ed25519Signer();
+            verifier.init(false, params);
+            feed(verifier, context, payload);
+            return verifier.verifySignature(signature);
+        }
     }
 
     private static void feed(Ed25519Signer signer, String context, byte[] payload) {

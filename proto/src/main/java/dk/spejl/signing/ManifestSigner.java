@@ -10,10 +10,12 @@ public final class ManifestSigner {
     public static final String CONTEXT = "spejl/manifest/v1";
 
     private final Ed25519.PrivateKey key;
+    private final Ed25519.Signer signer;
     private final String keyId;
 
     public ManifestSigner(Ed25519.PrivateKey key) {
         this.key = key;
+        this.signer = Ed25519.signer(key);
         this.keyId = key.publicKey().keyId();
     }
 
@@ -30,7 +32,7 @@ public final class ManifestSigner {
         byte[] bytes = manifest.toBuilder().setKeyId(keyId).build().toByteArray();
         return SignedManifest.newBuilder()
                 .setManifest(com.google.protobuf.ByteString.copyFrom(bytes))
-                .setSignature(com.google.protobuf.ByteString.copyFrom(Ed25519.sign(key, CONTEXT, bytes)))
+                .setSignature(com.google.protobuf.ByteString.copyFrom(signer.sign(CONTEXT, bytes)))
                 .build();
     }
 

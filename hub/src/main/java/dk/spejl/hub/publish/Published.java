@@ -3,8 +3,11 @@ package dk.spejl.hub.publish;
 import dk.spejl.wire.Manifest;
 import dk.spejl.wire.SignedManifest;
 
-/** A revision as it left the publisher: its signed manifest and the delta object's bytes. */
-public record Published(SignedManifest signed, Manifest manifest, byte[] digest, byte[] deltaBytes) {
+/**
+ * A revision as it left the publisher: its signed manifest, the delta object's bytes, and when
+ * (System.nanoTime) its commit became durable, from which replication lag is measured.
+ */
+public record Published(SignedManifest signed, Manifest manifest, byte[] digest, byte[] deltaBytes, long committedNanos) {
     public long revision() {
         return manifest.getRevision();
     }

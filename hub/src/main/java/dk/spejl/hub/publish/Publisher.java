@@ -164,6 +164,7 @@ public final class Publisher {
         List<HubRecord> hubPuts = new ArrayList<>(changes.puts().size());
         changes.puts().stream().sorted(Comparator.comparing(ChangeSet.Put::id)).forEach(p -> hubPuts.add(p.record()));
         store.commit(new CatalogueStore.Commit(hubPuts, List.copyOf(deletes), signed, next.lattice()));
+        long committed = System.nanoTime();
         revisionGauge.set(revision);
 
         if (snapshot) {
@@ -174,7 +175,8 @@ public final class Publisher {
         } else {
             deltaBytesSinceSnapshot += deltaBytes.length;
         }
-        Published published = new Published(signed, Manifest.parseFrom(signed.getManifest()), store.head().orElseThrow().manifestDigest(), deltaBytes);
+        Published published = new Published(signed, Manifest.parseFrom(signed.getManifest()), store.head().orElseThrow().manifestDigest(),
+                deltaBytes, committed);
         long micros = (System.nanoTime() - started) / 1000;
         publishTimer.record(java.time.Duration.ofNanos(System.nanoTime() - started));
         log.info("published revision {}: {} puts, {} deletes, {} entries, state {}, delta {} bytes{}, in {} ms",
