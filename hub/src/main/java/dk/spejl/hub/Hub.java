@@ -27,7 +27,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -204,11 +203,8 @@ public final class Hub implements AutoCloseable {
         }
 
         public Hub start() throws IOException {
-            for (var required : List.of(new Object[] {dataDir, "data dir"}, new Object[] {hubId, "hub id"},
-                    new Object[] {signingKey, "signing key"}, new Object[] {tls, "TLS files"})) {
-                if (required[0] == null) {
-                    throw new IllegalStateException("a hub needs a " + required[1]);
-                }
+            if (dataDir == null || hubId == null || signingKey == null || tls == null) {
+                throw new IllegalStateException("a hub needs a data dir, a hub id, a signing key and TLS files");
             }
             return new Hub(this);
         }

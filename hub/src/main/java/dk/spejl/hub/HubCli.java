@@ -110,9 +110,7 @@ public final class HubCli {
         @Override
         public Integer call() throws Exception {
             HubConfig c = HubConfig.read(config);
-            Hub hub = Hub.builder().hubId(c.hubId()).dataDir(c.dataDir()).signingKey(KeyFiles.readPrivate(c.signingKey()))
-                    .tls(c.tls()).replicationAddress(c.replicationAddress()).adminAddress(c.adminAddress())
-                    .snapshotPolicy(c.snapshotPolicy()).maxIngestLines(c.maxIngestLines()).start();
+            Hub hub = c.toBuilder().start();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 hub.close();

@@ -41,10 +41,15 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
                 c.integer("ingest.max_lines", 5_000_000));
     }
 
+    /** A hub builder set up as this file says (reads the signing key). */
+    public Hub.Builder toBuilder() throws java.io.IOException {
+        return Hub.builder().hubId(hubId).dataDir(dataDir).signingKey(dk.spejl.signing.KeyFiles.readPrivate(signingKey))
+                .tls(tls).replicationAddress(replicationAddress).adminAddress(adminAddress)
+                .snapshotPolicy(snapshotPolicy).maxIngestLines(maxIngestLines);
+    }
+
     /** The documented settings, as comment lines for a generated config file. */
     public static String documentation() {
-        StringBuilder out = new StringBuilder();
-        SETTINGS.forEach((key, doc) -> out.append("# ").append(key).append(": ").append(doc).append('\n'));
-        return out.toString();
+        return ConfigFile.documentation(SETTINGS);
     }
 }

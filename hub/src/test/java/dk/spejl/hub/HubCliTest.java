@@ -1,7 +1,6 @@
 package dk.spejl.hub;
 
 import dk.spejl.hub.sample.CatalogueGenerator;
-import dk.spejl.signing.KeyFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,8 +50,7 @@ class HubCliTest {
         Path conf = dir.resolve("hub.conf");
         Files.writeString(conf, Files.readString(conf).replace("admin.address = 127.0.0.1:0", "admin.address = 127.0.0.1:" + admin));
         HubConfig c = HubConfig.read(conf);
-        try (Hub hub = Hub.builder().hubId(c.hubId()).dataDir(c.dataDir()).signingKey(KeyFiles.readPrivate(c.signingKey()))
-                .tls(c.tls()).replicationAddress(c.replicationAddress()).adminAddress(c.adminAddress()).start()) {
+        try (Hub hub = c.toBuilder().start()) {
             Path file = tmp.resolve("change.jsonl");
             assertThat(cli("generate", "--seed", "3", "--records", "25", "--out", file.toString()).code()).isEqualTo(0);
             assertThat(Files.readAllLines(file)).hasSize(25);

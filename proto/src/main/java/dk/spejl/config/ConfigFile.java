@@ -49,6 +49,13 @@ public final class ConfigFile {
         return new ConfigFile(file.toAbsolutePath(), values);
     }
 
+    /** The documented settings as comment lines, for the config files the tools write. */
+    public static String documentation(Map<String, String> settings) {
+        StringBuilder out = new StringBuilder();
+        settings.forEach((key, doc) -> out.append("# ").append(key).append(": ").append(doc).append('\n'));
+        return out.toString();
+    }
+
     public String string(String key, String fallback) {
         String value = values.getProperty(key);
         return value == null || value.isBlank() ? fallback : value.trim();

@@ -2,7 +2,6 @@ package dk.spejl.spoke;
 
 import dk.spejl.spoke.replica.Replica;
 import dk.spejl.spoke.replica.ReplicaCheck;
-import dk.spejl.tls.ServerPki;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,9 +38,7 @@ public final class SpokeCli {
         @Override
         public Integer call() throws Exception {
             SpokeConfig c = SpokeConfig.read(config);
-            Spoke spoke = Spoke.builder().name(c.name()).dataDir(c.dataDir()).hub(c.hubAddress()).hubAuthority(c.hubAuthority())
-                    .pinnedFingerprint(c.keyFingerprint()).tls(ServerPki.trustOnly(c.hubCa())).http(c.httpAddress())
-                    .freshnessWindow(c.freshnessWindow()).syncWrites(c.syncWrites()).start();
+            Spoke spoke = c.toBuilder().start();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 spoke.close();

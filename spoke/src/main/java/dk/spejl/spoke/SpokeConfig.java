@@ -35,9 +35,14 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
                 c.bool("replica.sync_writes", false));
     }
 
+    /** A spoke builder set up as this file says. */
+    public Spoke.Builder toBuilder() {
+        return Spoke.builder().name(name).dataDir(dataDir).hub(hubAddress).hubAuthority(hubAuthority)
+                .pinnedFingerprint(keyFingerprint).tls(dk.spejl.tls.ServerPki.trustOnly(hubCa)).http(httpAddress)
+                .freshnessWindow(freshnessWindow).syncWrites(syncWrites);
+    }
+
     public static String documentation() {
-        StringBuilder out = new StringBuilder();
-        SETTINGS.forEach((key, doc) -> out.append("# ").append(key).append(": ").append(doc).append('\n'));
-        return out.toString();
+        return ConfigFile.documentation(SETTINGS);
     }
 }

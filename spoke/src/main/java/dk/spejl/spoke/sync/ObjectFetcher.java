@@ -65,9 +65,9 @@ public final class ObjectFetcher {
                 break;
             } catch (StatusRuntimeException e) {
                 Status.Code code = e.getStatus().getCode();
-                boolean transient_ = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
+                boolean retryable = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
                         || code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.INTERNAL;
-                if (!transient_ || attempt >= ATTEMPTS) {
+                if (!retryable || attempt >= ATTEMPTS) {
                     throw new IOException("fetching object " + Sha256.shortHex(ref.getDigest().toByteArray()) + ": " + e.getStatus(), e);
                 }
                 log.info("fetch of {} interrupted at byte {} ({}), resuming", Sha256.shortHex(ref.getDigest().toByteArray()),
