@@ -7,10 +7,12 @@ import dk.spejl.hub.publish.SnapshotPolicy;
 import dk.spejl.hub.publish.TieredObjectStore;
 import dk.spejl.hub.publish.fs.FileObjectStore;
 import dk.spejl.hub.replication.AdminService;
+import dk.spejl.hub.replication.HeartbeatIssuer;
 import dk.spejl.hub.replication.ManifestFeed;
 import dk.spejl.hub.replication.PeerInterceptor;
 import dk.spejl.hub.replication.ReplicationService;
 import dk.spejl.signing.Ed25519;
+import dk.spejl.signing.HeartbeatSigner;
 import dk.spejl.signing.ManifestSigner;
 import dk.spejl.tls.TlsFiles;
 import dk.spejl.wire.SigningKey;
@@ -45,6 +47,7 @@ public final class Hub implements AutoCloseable {
     private final ManifestFeed feed;
     private final AdminService admin;
     private final ExecutorService feedExecutor;
+    private final HeartbeatIssuer heartbeats;
     private final Server replicationServer;
     private final Server adminServer;
 
@@ -65,6 +68,9 @@ public final class Hub implements AutoCloseable {
                     .setPublicKey(com.google.protobuf.ByteString.copyFrom(signer.publicKey().encoded()))).build();
             this.feed = new ManifestFeed(store, objects, trust, feedExecutor);
             publisher.addListener(feed);
+            this.heartbeats = new HeartbeatIssuer(hubId, store, new HeartbeatSigner(b.signingKey), feed, b.clock,
+                    b.heartbeatInterval, b.heartbeatValidity);
+            feed.heartbeats(heartbeats::latest);
             this.admin = new AdminService(publisher, feed, b.maxIngestLines);
             this.replicationServer = NettyServerBuilder.forAddress(b.replicationAddress)
                     .sslContext(b.tls.serverContext())
@@ -124,6 +130,7 @@ public final class Hub implements AutoCloseable {
 
     @Override
     public void close() {
+        heartbeats.close();
         feed.closeAll();
         replicationServer.shutdownNow();
         adminServer.shutdownNow();
@@ -151,6 +158,15 @@ public final class Hub implements AutoCloseable {
         private SnapshotPolicy snapshotPolicy = SnapshotPolicy.DEFAULT;
         private MeterRegistry metrics = new SimpleMeterRegistry();
         private long maxIngestLines = 5_000_000;
+        private java.time.Duration heartbeatInterval = java.time.Duration.ofSeconds(60);
+        private java.time.Duration heartbeatValidity = java.time.Duration.ofMinutes(5);
+
+        /** How often a signed heartbeat is pushed, and how long each stays valid at the spokes. */
+        public Builder heartbeats(java.time.Duration interval, java.time.Duration validity) {
+            this.heartbeatInterval = interval;
+            this.heartbeatValidity = validity;
+            return this;
+        }
 
         public Builder dataDir(Path dataDir) {
             this.dataDir = dataDir;

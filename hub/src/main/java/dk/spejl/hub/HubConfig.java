@@ -6,12 +6,14 @@ import dk.spejl.tls.TlsFiles;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The hub's configuration file. Every setting is listed here, with what it means and its default. */
 public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicationAddress, InetSocketAddress adminAddress,
-                        TlsFiles tls, Path signingKey, SnapshotPolicy snapshotPolicy, long maxIngestLines) {
+                        TlsFiles tls, Path signingKey, SnapshotPolicy snapshotPolicy, long maxIngestLines,
+                        Duration heartbeatInterval, Duration heartbeatValidity) {
 
     public static final Map<String, String> SETTINGS = new LinkedHashMap<>();
 
@@ -28,6 +30,8 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
         SETTINGS.put("snapshot.delta_fraction", "default 0.25. ...or sooner, once deltas since the last snapshot exceed this fraction of its size.");
         SETTINGS.put("snapshot.retained", "default 2. Snapshots kept; deltas are kept back to the oldest of them, the rest is deleted.");
         SETTINGS.put("ingest.max_lines", "default 5000000. The most lines one ingest file may hold.");
+        SETTINGS.put("heartbeat.interval", "default 60s. How often a signed heartbeat of the head is pushed to spokes.");
+        SETTINGS.put("heartbeat.validity", "default 5m. How long each heartbeat stays valid; a spoke that has none valid reports stale data.");
     }
 
     public static HubConfig read(Path file) throws ConfigFile.ConfigException {
@@ -38,14 +42,15 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
                 c.path("signing.key", "keys/signing.key"),
                 new SnapshotPolicy(c.integer("snapshot.every_revisions", 100), c.decimal("snapshot.delta_fraction", 0.25),
                         c.integer("snapshot.retained", 2)),
-                c.integer("ingest.max_lines", 5_000_000));
+                c.integer("ingest.max_lines", 5_000_000),
+                c.duration("heartbeat.interval", Duration.ofSeconds(60)), c.duration("heartbeat.validity", Duration.ofMinutes(5)));
     }
 
     /** A hub builder set up as this file says (reads the signing key). */
     public Hub.Builder toBuilder() throws java.io.IOException {
         return Hub.builder().hubId(hubId).dataDir(dataDir).signingKey(dk.spejl.signing.KeyFiles.readPrivate(signingKey))
                 .tls(tls).replicationAddress(replicationAddress).adminAddress(adminAddress)
-                .snapshotPolicy(snapshotPolicy).maxIngestLines(maxIngestLines);
+                .snapshotPolicy(snapshotPolicy).maxIngestLines(maxIngestLines).heartbeats(heartbeatInterval, heartbeatValidity);
     }
 
     /** The documented settings, as comment lines for a generated config file. */

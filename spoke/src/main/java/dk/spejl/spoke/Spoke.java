@@ -4,6 +4,7 @@ import dk.spejl.spoke.browse.BrowseHandler;
 import dk.spejl.spoke.browse.HttpApi;
 import dk.spejl.spoke.replica.Replica;
 import dk.spejl.spoke.sync.Follower;
+import dk.spejl.spoke.sync.Freshness;
 import dk.spejl.spoke.sync.SyncMetrics;
 import dk.spejl.tls.TlsFiles;
 import io.grpc.ManagedChannel;
@@ -36,13 +37,10 @@ public final class Spoke implements AutoCloseable {
     private final Follower follower;
     private final HttpApi http;
     private final PrometheusMeterRegistry metrics;
-    private final Clock clock;
-    private final Duration freshnessWindow;
+    private final Freshness freshness;
 
     private Spoke(Builder b) throws IOException {
         this.name = b.name;
-        this.clock = b.clock;
-        this.freshnessWindow = b.freshnessWindow;
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.replica = Replica.open(b.dataDir.resolve("replica"), b.syncWrites);
         try {
@@ -53,9 +51,11 @@ public final class Spoke implements AutoCloseable {
                     .keepAliveTime(30, TimeUnit.SECONDS)
                     .keepAliveWithoutCalls(true)
                     .build();
-            SyncMetrics syncMetrics = new SyncMetrics(metrics, replica, clock);
-            metrics.gauge("spejl_spoke_stale", this, s -> s.staleSince().isPresent() ? 1 : 0);
-            this.follower = new Follower(replica, channel, b.pinnedFingerprint, name, clock, syncMetrics, b.watchDeadline, b.listener);
+            SyncMetrics syncMetrics = new SyncMetrics(metrics, replica, b.clock);
+            this.freshness = new Freshness(b.clock, b.freshnessWindow, b.dataDir.resolve("heartbeat.bin"));
+            metrics.gauge("spejl_spoke_stale", freshness, f -> f.staleSince().isPresent() ? 1 : 0);
+            this.follower = new Follower(replica, channel, b.pinnedFingerprint, name, b.clock, syncMetrics, b.watchDeadline,
+                    freshness, b.listener);
             this.http = new HttpApi(b.httpAddress, new BrowseHandler(replica, this::staleSince, metrics::scrape), metrics);
         } catch (IOException | RuntimeException e) {
             replica.close();
@@ -91,13 +91,11 @@ public final class Spoke implements AutoCloseable {
     }
 
     /**
-     * Since when the data shown is stale: the spoke has heard nothing from the hub for longer
-     * than the freshness window (invariant 3). It keeps serving its last verified revision.
+     * Since when the data shown is stale: no valid signed heartbeat from the hub (invariant 3).
+     * The spoke keeps serving its last verified revision meanwhile.
      */
     public Optional<Instant> staleSince() {
-        return follower.disconnectedSince()
-                .filter(since -> Duration.between(since, clock.instant()).compareTo(freshnessWindow) > 0)
-                .map(since -> since.plus(freshnessWindow));
+        return freshness.staleSince();
     }
 
     public boolean awaitRevision(long revision, Duration timeout) throws InterruptedException {

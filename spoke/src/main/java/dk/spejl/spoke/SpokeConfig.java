@@ -22,7 +22,7 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
         SETTINGS.put("hub.authority", "optional. The name to check in the hub's certificate, when it differs from hub.address's host.");
         SETTINGS.put("data.dir", "default 'data'. Where the replica (RocksDB) lives.");
         SETTINGS.put("http.address", "default '127.0.0.1:8080'. The browse API, metrics and health endpoints.");
-        SETTINGS.put("freshness.window", "default 5m. After this long without the hub, the spoke reports its data as stale.");
+        SETTINGS.put("freshness.window", "default 5m. The oldest signed heartbeat the spoke counts as fresh (it also honours the heartbeat's own expiry).");
         SETTINGS.put("replica.sync_writes", "default false. Force each applied revision to disk before acknowledging it. "
                 + "Without it a power cut can lose the newest revisions (never mix them); the spoke then fetches them again.");
     }

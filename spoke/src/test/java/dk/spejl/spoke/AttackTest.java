@@ -4,9 +4,12 @@ import com.google.protobuf.ByteString;
 import dk.spejl.hub.publish.SnapshotPolicy;
 import dk.spejl.hub.sample.CatalogueGenerator;
 import dk.spejl.signing.Ed25519;
+import dk.spejl.signing.HeartbeatSigner;
 import dk.spejl.signing.ManifestSigner;
 import dk.spejl.spoke.replica.ReplicaCheck;
+import dk.spejl.wire.Heartbeat;
 import dk.spejl.wire.HubRecord;
+import dk.spejl.wire.SignedHeartbeat;
 import dk.spejl.wire.Manifest;
 import dk.spejl.wire.ManifestEvent;
 import dk.spejl.wire.SignedManifest;
@@ -130,6 +133,45 @@ class AttackTest {
         fake.tamperObjects = bytes -> java.util.Arrays.copyOf(bytes, bytes.length + 70_000);
         fake.push(List.of(fake.genuine(2, false)));
         assertRejected("object_size");
+    }
+
+    @Test
+    void aFrozenFeedMakesTheSpokeStaleAndAReplayedHeartbeatDoesNotClearIt() throws Exception {
+        HeartbeatSigner signer = new HeartbeatSigner(cluster.key);
+        long now = System.currentTimeMillis();
+        SignedHeartbeat first = signer.sign(heartbeat(now, now + 700));
+        fake.pushHeartbeat(first);
+        eventually(() -> assertThat(spoke.staleSince()).isEmpty());
+        // The hub goes quiet (a freeze): no heartbeat arrives, the newest one expires.
+        eventually(() -> assertThat(spoke.staleSince()).isPresent());
+        assertThat(spoke.metrics().scrape()).contains("spejl_spoke_stale 1.0");
+        assertThat(spoke.replica().state().orElseThrow().revision()).isEqualTo(1);
+
+        fake.pushHeartbeat(first);
+        eventually(() -> assertThat(failures("replayed_heartbeat")).isGreaterThanOrEqualTo(1));
+        assertThat(spoke.staleSince()).isPresent();
+
+        long later = System.currentTimeMillis();
+        fake.pushHeartbeat(signer.sign(heartbeat(later, later + 60_000)));
+        eventually(() -> assertThat(spoke.staleSince()).isEmpty());
+    }
+
+    @Test
+    void rejectsAHeartbeatFromAnotherHubOrKey() throws Exception {
+        long now = System.currentTimeMillis();
+        fake.pushHeartbeat(new HeartbeatSigner(cluster.key).sign(heartbeat(now, now + 60_000).toBuilder().setHubId("other-hub").build()));
+        eventually(() -> assertThat(failures("wrong_hub")).isGreaterThanOrEqualTo(1));
+        fake.pushHeartbeat(new HeartbeatSigner(Ed25519.generate(new SecureRandom())).sign(heartbeat(now + 1, now + 60_000)));
+        eventually(() -> assertThat(failures("unknown_key")).isGreaterThanOrEqualTo(1));
+        assertThat(spoke.replica().state().orElseThrow().revision()).isEqualTo(1);
+    }
+
+    private static Heartbeat heartbeat(long issued, long expires) {
+        return Heartbeat.newBuilder().setHubId("test-hub").setHeadRevision(1).setIssuedAtMillis(issued).setExpiresAtMillis(expires).build();
+    }
+
+    private static void eventually(Runnable assertion) throws InterruptedException {
+        ReplicationTest.eventually(assertion);
     }
 
     private void assertRejected(String reason) throws Exception {

@@ -28,9 +28,18 @@ final class Cluster implements AutoCloseable {
     Hub hub;
     private int port;
 
+    private final java.time.Duration heartbeatInterval;
+    private final java.time.Duration heartbeatValidity;
+
     Cluster(Path dir, SnapshotPolicy policy) throws IOException {
+        this(dir, policy, java.time.Duration.ofSeconds(60), java.time.Duration.ofMinutes(5));
+    }
+
+    Cluster(Path dir, SnapshotPolicy policy, java.time.Duration heartbeatInterval, java.time.Duration heartbeatValidity) throws IOException {
         this.dir = dir;
         this.policy = policy;
+        this.heartbeatInterval = heartbeatInterval;
+        this.heartbeatValidity = heartbeatValidity;
         this.tls = ServerPki.create(dir.resolve("tls"), "test-hub", List.of("localhost"), List.of("127.0.0.1", "::1"));
         this.key = Ed25519.generate(new SecureRandom());
         startHub();
@@ -38,7 +47,8 @@ final class Cluster implements AutoCloseable {
 
     void startHub() throws IOException {
         hub = Hub.builder().dataDir(dir.resolve("hub")).hubId("test-hub").signingKey(key).tls(tls)
-                .replicationAddress(new InetSocketAddress("127.0.0.1", port)).snapshotPolicy(policy).start();
+                .replicationAddress(new InetSocketAddress("127.0.0.1", port)).snapshotPolicy(policy)
+                .heartbeats(heartbeatInterval, heartbeatValidity).start();
         port = hub.replicationPort();
     }
 

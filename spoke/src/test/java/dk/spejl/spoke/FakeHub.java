@@ -82,6 +82,17 @@ final class FakeHub implements AutoCloseable {
         }
     }
 
+    /** Sends a heartbeat on every open stream. */
+    synchronized void pushHeartbeat(dk.spejl.wire.SignedHeartbeat heartbeat) {
+        for (StreamObserver<WatchEvent> stream : open) {
+            try {
+                stream.onNext(WatchEvent.newBuilder().setHeartbeat(heartbeat).build());
+            } catch (RuntimeException closed) {
+                open.remove(stream);
+            }
+        }
+    }
+
     /** Ends every open stream, so spokes reconnect and hear the hub's (new) keys. */
     synchronized void dropStreams() {
         open.forEach(stream -> {

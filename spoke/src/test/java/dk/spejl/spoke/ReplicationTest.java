@@ -174,10 +174,10 @@ class ReplicationTest {
 
     @Test
     void aSpokeCutOffFromItsHubSaysItIsStaleAndKeepsServing() throws Exception {
-        try (Cluster cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT)) {
+        try (Cluster cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT, Duration.ofMillis(100), Duration.ofMillis(600))) {
             List<HubRecord> records = new CatalogueGenerator(8).generate(20);
             long revision = cluster.put(records);
-            Spoke spoke = cluster.spokeBuilder("a").freshnessWindow(Duration.ofMillis(300)).start();
+            Spoke spoke = cluster.spoke("a");
             cluster.spokes.add(spoke);
             assertThat(spoke.awaitRevision(revision, WAIT)).isTrue();
             HttpClient http = HttpClient.newHttpClient();

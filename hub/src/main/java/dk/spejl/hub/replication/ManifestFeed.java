@@ -7,6 +7,7 @@ import dk.spejl.hub.publish.Published;
 import dk.spejl.hub.publish.Publisher;
 import dk.spejl.wire.Manifest;
 import dk.spejl.wire.ManifestEvent;
+import dk.spejl.wire.SignedHeartbeat;
 import dk.spejl.wire.SignedManifest;
 import dk.spejl.wire.TrustInfo;
 import dk.spejl.wire.WatchEvent;
@@ -42,6 +43,7 @@ public final class ManifestFeed implements Publisher.Listener {
     private final ExecutorService executor;
     private final ConcurrentSkipListMap<Long, ManifestEvent> recent = new ConcurrentSkipListMap<>();
     private final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
+    private volatile java.util.function.Supplier<Optional<SignedHeartbeat>> heartbeat = Optional::empty;
 
     public ManifestFeed(CatalogueStore store, ObjectStore objects, TrustInfo trust, ExecutorService executor) {
         this.store = store;
@@ -68,6 +70,19 @@ public final class ManifestFeed implements Publisher.Listener {
         }
     }
 
+    /** Where new watchers get the newest heartbeat from. */
+    public void heartbeats(java.util.function.Supplier<Optional<SignedHeartbeat>> source) {
+        this.heartbeat = source;
+    }
+
+    /** Sends a heartbeat to every watcher whose stream has room; one that has none gets the next. */
+    public void broadcast(SignedHeartbeat signed) {
+        WatchEvent event = WatchEvent.newBuilder().setHeartbeat(signed).build();
+        for (Watcher watcher : watchers) {
+            executor.execute(() -> watcher.sendIfReady(event));
+        }
+    }
+
     /** The spokes watching now, with the last revision each was sent. */
     public List<Watcher> watchers() {
         return List.copyOf(watchers);
@@ -86,6 +101,7 @@ public final class ManifestFeed implements Publisher.Listener {
         log.info("spoke {} ({}) watching: {}, head is {}", watcher.name, peer,
                 request.getHasState() ? "holds revision " + request.getRevision() : "empty, bootstraps", head.revision());
         stream.onNext(WatchEvent.newBuilder().setTrust(trust).build());
+        heartbeat.get().ifPresent(h -> stream.onNext(WatchEvent.newBuilder().setHeartbeat(h).build()));
         executor.execute(watcher::drain);
     }
 
@@ -146,6 +162,12 @@ public final class ManifestFeed implements Publisher.Listener {
             } catch (IOException | RuntimeException e) {
                 log.warn("watch stream to spoke {} failed: {}", name, e.toString());
                 close(Status.INTERNAL.withDescription("hub could not read revision " + next));
+            }
+        }
+
+        synchronized void sendIfReady(WatchEvent event) {
+            if (!closed && !stream.isCancelled() && stream.isReady()) {
+                stream.onNext(event);
             }
         }
 

@@ -4,13 +4,16 @@ import dk.spejl.signing.Ed25519;
 import dk.spejl.spoke.replica.Replica;
 import dk.spejl.spoke.replica.ReplicaState;
 import dk.spejl.verify.DeltaVerifier;
+import dk.spejl.verify.HeartbeatVerifier;
 import dk.spejl.verify.ManifestVerifier;
 import dk.spejl.verify.StateTransition;
 import dk.spejl.verify.TrustedKeys;
 import dk.spejl.verify.VerificationException;
 import dk.spejl.verify.VerifiedManifest;
 import dk.spejl.verify.WrongHubException;
+import dk.spejl.wire.Heartbeat;
 import dk.spejl.wire.ManifestEvent;
+import dk.spejl.wire.SignedHeartbeat;
 import dk.spejl.wire.ReplicationGrpc;
 import dk.spejl.wire.WatchEvent;
 import dk.spejl.wire.WatchRequest;
@@ -63,8 +66,11 @@ public final class Follower implements AutoCloseable {
     private volatile boolean connected;
     private volatile Instant disconnectedSince;
 
+    private final Freshness freshness;
+
     public Follower(Replica replica, ManagedChannel channel, String pinnedFingerprint, String spokeName, Clock clock,
-                    SyncMetrics metrics, Duration watchDeadline, ApplyListener listener) {
+                    SyncMetrics metrics, Duration watchDeadline, Freshness freshness, ApplyListener listener) {
+        this.freshness = freshness;
         this.replica = replica;
         this.stub = ReplicationGrpc.newBlockingStub(channel);
         this.pinnedFingerprint = pinnedFingerprint;
@@ -159,6 +165,7 @@ public final class Follower implements AutoCloseable {
         }
         Ed25519.PublicKey key = trust.keysById().values().iterator().next();
         ManifestVerifier verifier = new ManifestVerifier(trust);
+        HeartbeatVerifier heartbeats = new HeartbeatVerifier(trust);
         connected = true;
         log.info("watching hub {} from {}", trust.hubId(), held.map(s -> "revision " + s.revision()).orElse("an empty replica"));
         boolean progressed = false;
@@ -167,9 +174,23 @@ public final class Follower implements AutoCloseable {
             if (event.hasManifest()) {
                 handle(event.getManifest(), verifier, key);
                 progressed = true;
+            } else if (event.hasHeartbeat()) {
+                heartbeat(event.getHeartbeat(), heartbeats);
             }
         }
         return progressed;
+    }
+
+    /** A heartbeat that fails verification is counted and ignored: it changes no data, only freshness. */
+    private void heartbeat(SignedHeartbeat signed, HeartbeatVerifier verifier) throws IOException {
+        try {
+            Heartbeat heartbeat = verifier.verify(signed, freshness.newest(),
+                    replica.state().map(ReplicaState::revision).orElse(-1L), clock.millis());
+            freshness.accept(signed, heartbeat);
+        } catch (VerificationException e) {
+            metrics.verificationFailed(e.reason());
+            log.warn("ignored a heartbeat ({}): {}", e.reason(), e.getMessage());
+        }
     }
 
     private void handle(ManifestEvent event, ManifestVerifier verifier, Ed25519.PublicKey key)
