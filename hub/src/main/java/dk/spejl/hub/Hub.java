@@ -141,6 +141,7 @@ public final class Hub implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         feedExecutor.shutdownNow();
+        publisher.close();
         synchronized (publisher) {
             store.close();
         }

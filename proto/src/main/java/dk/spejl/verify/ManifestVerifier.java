@@ -5,6 +5,7 @@ import dk.spejl.digest.Sha256;
 import dk.spejl.signing.Ed25519;
 import dk.spejl.signing.ManifestSigner;
 import dk.spejl.wire.Manifest;
+import dk.spejl.wire.ObjectRef;
 import dk.spejl.wire.SignedManifest;
 
 import java.security.MessageDigest;
@@ -29,10 +30,58 @@ public final class ManifestVerifier {
         return trust;
     }
 
-    /**
-     * @param held the revision the replica holds, or empty for an empty replica
-     */
     public VerifiedManifest verify(SignedManifest signed, Optional<Position> held) throws VerificationException {
+        return verify(signed, Optional.empty(), held);
+    }
+
+    /**
+     * @param snapshotReference a later signed manifest naming this revision's snapshot, if the hub sent one
+     * @param held              the revision the replica holds, or empty for an empty replica
+     */
+    public VerifiedManifest verify(SignedManifest signed, Optional<SignedManifest> snapshotReference, Optional<Position> held)
+            throws VerificationException {
+        // Steps 1-5: parse, trusted key, signature, hub id, schema.
+        Manifest manifest = checkSigned(signed);
+        ObjectRef snapshotIndex = null;
+        if (manifest.hasSnapshotIndex() && manifest.getSnapshotRevision() == manifest.getRevision()) {
+            snapshotIndex = manifest.getSnapshotIndex();
+        } else if (snapshotReference.isPresent()) {
+            // 5b. A snapshot written after this manifest is vouched for by a later signed manifest.
+            Manifest reference = checkSigned(snapshotReference.get());
+            if (reference.getRevision() < manifest.getRevision() || reference.getSnapshotRevision() != manifest.getRevision()
+                    || !reference.hasSnapshotIndex()) {
+                throw new MalformedException("revision " + reference.getRevision() + " does not name a snapshot of revision "
+                        + manifest.getRevision());
+            }
+            snapshotIndex = reference.getSnapshotIndex();
+        }
+        VerifiedManifest verified = new VerifiedManifest(signed, manifest, ManifestSigner.digest(signed), snapshotIndex);
+        if (held.isEmpty()) {
+            // 6a. An empty replica can only start from a snapshot.
+            if (!verified.isSnapshot()) {
+                throw new RevisionGapException("an empty replica needs a snapshot manifest, got revision " + manifest.getRevision());
+            }
+            return verified;
+        }
+        Position position = held.get();
+        // 6b. Forward only (invariant 3).
+        if (manifest.getRevision() <= position.revision()) {
+            throw new RollbackException("revision " + manifest.getRevision() + " is not newer than held revision " + position.revision());
+        }
+        // 7. The next revision chains to the held manifest; a later one must come with its snapshot.
+        if (manifest.getRevision() == position.revision() + 1) {
+            if (!MessageDigest.isEqual(manifest.getPreviousManifestDigest().toByteArray(), position.manifestDigest())) {
+                throw new BrokenChainException("revision " + manifest.getRevision() + " chains to "
+                        + Sha256.shortHex(manifest.getPreviousManifestDigest().toByteArray()) + ", held manifest is "
+                        + Sha256.shortHex(position.manifestDigest()));
+            }
+        } else if (!verified.isSnapshot()) {
+            throw new RevisionGapException("revision " + manifest.getRevision() + " does not follow held revision " + position.revision());
+        }
+        return verified;
+    }
+
+    private Manifest checkSigned(SignedManifest signed) throws VerificationException {
         // 1. The bytes parse as a manifest.
         Manifest manifest;
         try {
@@ -57,30 +106,6 @@ public final class ManifestVerifier {
         if (manifest.getSchemaVersion() != SCHEMA_VERSION) {
             throw new UnsupportedSchemaException("schema version " + manifest.getSchemaVersion() + " (this spoke knows " + SCHEMA_VERSION + ")");
         }
-        byte[] digest = ManifestSigner.digest(signed);
-        VerifiedManifest verified = new VerifiedManifest(signed, manifest, digest);
-        if (held.isEmpty()) {
-            // 6a. An empty replica can only start from a snapshot.
-            if (!verified.isSnapshot()) {
-                throw new RevisionGapException("an empty replica needs a snapshot manifest, got revision " + manifest.getRevision());
-            }
-            return verified;
-        }
-        Position position = held.get();
-        // 6b. Forward only (invariant 3).
-        if (manifest.getRevision() <= position.revision()) {
-            throw new RollbackException("revision " + manifest.getRevision() + " is not newer than held revision " + position.revision());
-        }
-        // 7. The next revision chains to the held manifest; a later one must carry its own snapshot.
-        if (manifest.getRevision() == position.revision() + 1) {
-            if (!MessageDigest.isEqual(manifest.getPreviousManifestDigest().toByteArray(), position.manifestDigest())) {
-                throw new BrokenChainException("revision " + manifest.getRevision() + " chains to "
-                        + Sha256.shortHex(manifest.getPreviousManifestDigest().toByteArray()) + ", held manifest is "
-                        + Sha256.shortHex(position.manifestDigest()));
-            }
-        } else if (!verified.isSnapshot()) {
-            throw new RevisionGapException("revision " + manifest.getRevision() + " does not follow held revision " + position.revision());
-        }
-        return verified;
+        return manifest;
     }
 }

@@ -23,8 +23,8 @@ public final class SnapshotVerifier {
         if (!manifest.isSnapshot()) {
             throw new MalformedException("revision " + manifest.revision() + " carries no snapshot of itself");
         }
-        // 1. The index is the object the signed manifest names.
-        ObjectCheck.verify(manifest.manifest().getSnapshotIndex(), indexBytes);
+        // 1. The index is the object a signed manifest names for this revision.
+        ObjectCheck.verify(manifest.snapshotIndex(), indexBytes);
         SnapshotIndex index;
         try {
             index = SnapshotIndex.parseFrom(indexBytes);

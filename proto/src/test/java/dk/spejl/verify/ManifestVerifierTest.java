@@ -51,6 +51,28 @@ class ManifestVerifierTest {
     }
 
     @Test
+    void aSnapshotWrittenLaterIsVouchedForByALaterManifest() throws Exception {
+        SignedManifest target = signer.sign(manifest(5, new byte[32], false).build());
+        ObjectRef index = ObjectRef.newBuilder().setDigest(ByteString.copyFrom(new byte[] {7, 7, 7})).setSize(3).build();
+        SignedManifest reference = signer.sign(manifest(8, new byte[32], false).setSnapshotRevision(5).setSnapshotIndex(index).build());
+        VerifiedManifest verified = verifier.verify(target, Optional.of(reference), Optional.empty());
+        assertThat(verified.isSnapshot()).isTrue();
+        assertThat(verified.snapshotIndex()).isEqualTo(index);
+    }
+
+    @Test
+    void rejectsAReferenceThatNamesAnotherRevisionsSnapshotOrIsNotSigned() {
+        SignedManifest target = signer.sign(manifest(5, new byte[32], false).build());
+        SignedManifest otherRevision = signer.sign(manifest(8, new byte[32], false).setSnapshotRevision(6).build());
+        assertThatThrownBy(() -> verifier.verify(target, Optional.of(otherRevision), Optional.empty()))
+                .isInstanceOf(MalformedException.class);
+        SignedManifest forged = new ManifestSigner(Ed25519.generate(new SecureRandom()))
+                .sign(manifest(8, new byte[32], false).setSnapshotRevision(5).build());
+        assertThatThrownBy(() -> verifier.verify(target, Optional.of(forged), Optional.empty()))
+                .isInstanceOf(UnknownKeyException.class);
+    }
+
+    @Test
     void rejectsABrokenChain() {
         Position held = new Position(6, new byte[32]);
         byte[] other = new byte[32];

@@ -139,6 +139,7 @@ class ReplicationTest {
             long last = 0;
             for (int i = 0; i < 6; i++) {
                 last = cluster.put(generator.generate(5));
+                cluster.hub.publisher().awaitSnapshots();
             }
             assertThat(cluster.hub.catalogue().manifestRevisions().get(0)).isGreaterThan(first + 1);
             List<Boolean> bootstraps = new CopyOnWriteArrayList<>();

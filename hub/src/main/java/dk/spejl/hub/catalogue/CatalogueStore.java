@@ -37,6 +37,7 @@ public final class CatalogueStore implements AutoCloseable {
     private static final String RECORD = "r/";
     private static final String MANIFEST = "m/";
     private static final String OBJECT = "o/";
+    private static final String SNAPSHOT = "s/";
 
     static {
         RocksDB.loadLibrary();
@@ -60,8 +61,9 @@ public final class CatalogueStore implements AutoCloseable {
         }
     }
 
-    /** Everything one publish changes, committed together. */
-    public record Commit(List<HubRecord> puts, List<String> deletes, SignedManifest manifest, LtHash lattice) {
+    /** Everything one publish changes, committed together; {@code snapshotIndex} when it wrote a snapshot of itself. */
+    public record Commit(List<HubRecord> puts, List<String> deletes, SignedManifest manifest, LtHash lattice,
+                         dk.spejl.wire.ObjectRef snapshotIndex) {
     }
 
     private CatalogueStore(Options options, RocksDB db) {
@@ -115,6 +117,35 @@ public final class CatalogueStore implements AutoCloseable {
         }
     }
 
+    /** Records a finished snapshot (durably: its objects were written to the log before this sync). */
+    public void recordSnapshot(long revision, dk.spejl.wire.ObjectRef index) throws IOException {
+        try {
+            db.put(syncWrites, snapshotKey(revision), index.toByteArray());
+        } catch (RocksDBException e) {
+            throw new IOException("recording snapshot " + revision + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Finished snapshots, oldest first: revision and index. */
+    public java.util.NavigableMap<Long, dk.spejl.wire.ObjectRef> snapshots() throws IOException {
+        java.util.TreeMap<Long, dk.spejl.wire.ObjectRef> snapshots = new java.util.TreeMap<>();
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seek(bytes(SNAPSHOT)); it.isValid() && startsWith(it.key(), SNAPSHOT); it.next()) {
+                snapshots.put(Long.parseUnsignedLong(new String(it.key(), StandardCharsets.US_ASCII).substring(2), 16),
+                        dk.spejl.wire.ObjectRef.parseFrom(it.value()));
+            }
+        }
+        return snapshots;
+    }
+
+    public void deleteSnapshotsBelow(long revision) throws IOException {
+        try {
+            db.deleteRange(syncWrites, snapshotKey(0), snapshotKey(revision));
+        } catch (RocksDBException e) {
+            throw new IOException("pruning snapshots failed: " + e.getMessage(), e);
+        }
+    }
+
     /** The oldest revision whose manifest (and delta) is still retained. */
     public long oldestRevision() {
         return oldestRevision;
@@ -142,6 +173,9 @@ public final class CatalogueStore implements AutoCloseable {
             Manifest manifest = Manifest.parseFrom(commit.manifest().getManifest());
             batch.put(manifestKey(manifest.getRevision()), commit.manifest().toByteArray());
             batch.put(LATTICE, commit.lattice().toBytes());
+            if (commit.snapshotIndex() != null) {
+                batch.put(snapshotKey(manifest.getRevision()), commit.snapshotIndex().toByteArray());
+            }
             db.write(syncWrites, batch);
             head = new Head(commit.manifest(), manifest, ManifestSigner.digest(commit.manifest()), commit.lattice().copy());
         } catch (RocksDBException e) {
@@ -270,6 +304,10 @@ public final class CatalogueStore implements AutoCloseable {
         } catch (InvalidProtocolBufferException e) {
             throw new IOException("a stored record is corrupt", e);
         }
+    }
+
+    private static byte[] snapshotKey(long revision) {
+        return bytes(SNAPSHOT + String.format("%016x", revision));
     }
 
     private static byte[] manifestKey(long revision) {

@@ -3,14 +3,13 @@ package dk.spejl.hub.publish;
 import dk.spejl.digest.Sha256;
 import dk.spejl.hub.catalogue.CatalogueStore;
 import dk.spejl.wire.Manifest;
-import dk.spejl.wire.SignedManifest;
+import dk.spejl.wire.ObjectRef;
 import dk.spejl.wire.SnapshotIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -31,30 +30,26 @@ final class GarbageCollector {
         this.retainedSnapshots = retainedSnapshots;
     }
 
-    void collect() throws IOException {
-        List<Long> revisions = store.manifestRevisions();
-        // The oldest snapshot revision to keep: walk back from the head over distinct snapshots.
-        Set<Long> snapshots = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
-        for (long rev : revisions) {
-            Manifest m = Manifest.parseFrom(store.manifest(rev).orElseThrow().getManifest());
-            if (m.getSnapshotRevision() == rev) {
-                snapshots.add(rev);
-            }
-        }
-        long keepFrom = snapshots.stream().limit(retainedSnapshots).reduce((a, b) -> b).orElse(0L);
+    /**
+     * @param headSnapshotRevision the snapshot the head manifest names; spokes bootstrap from it,
+     *                             so it and every manifest from it on are kept whatever the count
+     */
+    void collect(long headSnapshotRevision) throws IOException {
+        var snapshots = store.snapshots();
+        long keepFrom = Math.min(headSnapshotRevision,
+                snapshots.descendingKeySet().stream().limit(retainedSnapshots).reduce((a, b) -> b).orElse(0L));
         if (keepFrom > 0) {
             store.deleteManifestsBelow(keepFrom);
+            store.deleteSnapshotsBelow(keepFrom);
         }
         Set<String> live = new HashSet<>();
         for (long rev : store.manifestRevisions()) {
-            SignedManifest signed = store.manifest(rev).orElseThrow();
-            Manifest m = Manifest.parseFrom(signed.getManifest());
+            Manifest m = Manifest.parseFrom(store.manifest(rev).orElseThrow().getManifest());
             live.add(Sha256.hex(m.getDelta().getDigest().toByteArray()));
-            String index = Sha256.hex(m.getSnapshotIndex().getDigest().toByteArray());
-            if (live.add(index)) {
-                SnapshotIndex parsed = SnapshotIndex.parseFrom(objects.readAll(m.getSnapshotIndex().getDigest().toByteArray()));
-                parsed.getChunksList().forEach(c -> live.add(Sha256.hex(c.getObject().getDigest().toByteArray())));
-            }
+            addSnapshot(m.getSnapshotIndex(), live);
+        }
+        for (ObjectRef index : store.snapshots().values()) {
+            addSnapshot(index, live);
         }
         int deleted = 0;
         for (String name : objects.list()) {
@@ -65,6 +60,13 @@ final class GarbageCollector {
         }
         if (deleted > 0 || keepFrom > 0) {
             log.info("garbage collection: kept revisions from {} ({} live objects), deleted {} objects", keepFrom, live.size(), deleted);
+        }
+    }
+
+    private void addSnapshot(ObjectRef index, Set<String> live) throws IOException {
+        if (live.add(Sha256.hex(index.getDigest().toByteArray()))) {
+            SnapshotIndex parsed = SnapshotIndex.parseFrom(objects.readAll(index.getDigest().toByteArray()));
+            parsed.getChunksList().forEach(c -> live.add(Sha256.hex(c.getObject().getDigest().toByteArray())));
         }
     }
 }

@@ -60,8 +60,18 @@ public final class Publisher {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Timer publishTimer;
     private final AtomicLong revisionGauge = new AtomicLong(-1);
+    private final java.util.concurrent.ExecutorService snapshotter = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "hub-snapshot");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean closing;
+    // Guarded by this:
     private long deltaBytesSinceSnapshot;
     private long lastSnapshotBytes;
+    private long latestSnapshotRevision;
+    private ObjectRef latestSnapshotIndex;
+    private boolean snapshotRunning;
 
     public Publisher(String hubId, CatalogueStore store, ObjectStore objects, ManifestSigner signer, Clock clock,
                      SnapshotPolicy policy, MeterRegistry metrics) {
@@ -85,18 +95,27 @@ public final class Publisher {
         if (store.head().isEmpty()) {
             ObjectRef delta = objects.put(Delta.newBuilder().setHubId(hubId).setRevision(0).build().toByteArray());
             LtHash empty = LtHash.empty();
-            ObjectRef index = SnapshotWriter.write(objects, hubId, 0, empty, 0, List.<HubRecord>of().iterator(), new TreeMap<>(), Set.of());
+            ObjectRef index = SnapshotWriter.write(objects, hubId, 0, empty, 0, List.<HubRecord>of().iterator(), new TreeMap<>(), Set.of(),
+                    () -> false);
             SignedManifest signed = signer.sign(manifest(0, ByteString.EMPTY, 0, empty, delta, 0, index));
-            store.commit(new CatalogueStore.Commit(List.of(), List.of(), signed, empty));
+            store.commit(new CatalogueStore.Commit(List.of(), List.of(), signed, empty, index));
             log.info("initialised hub {} at revision 0 (empty catalogue)", hubId);
         }
         CatalogueStore.Head head = store.head().orElseThrow();
         if (!head.manifest().getHubId().equals(hubId)) {
             throw new IOException("the catalogue belongs to hub '" + head.manifest().getHubId() + "', not '" + hubId + "'");
         }
-        lastSnapshotBytes = snapshotBytes(head.manifest());
+        var snapshots = store.snapshots();
+        if (snapshots.isEmpty()) {
+            latestSnapshotRevision = head.manifest().getSnapshotRevision();
+            latestSnapshotIndex = head.manifest().getSnapshotIndex();
+        } else {
+            latestSnapshotRevision = snapshots.lastKey();
+            latestSnapshotIndex = snapshots.lastEntry().getValue();
+        }
+        lastSnapshotBytes = snapshotBytes(latestSnapshotIndex);
         deltaBytesSinceSnapshot = 0;
-        for (long rev = head.manifest().getSnapshotRevision() + 1; rev <= head.revision(); rev++) {
+        for (long rev = latestSnapshotRevision + 1; rev <= head.revision(); rev++) {
             deltaBytesSinceSnapshot += Manifest.parseFrom(store.manifest(rev).orElseThrow().getManifest()).getDelta().getSize();
         }
         revisionGauge.set(head.revision());
@@ -143,15 +162,17 @@ public final class Publisher {
             throw new IngestRejectedException(List.of(new IngestError(0, e.getMessage())));
         }
 
-        // Stage 4: write the delta and, when due, a snapshot of the new state.
+        // Stage 4: write the delta. A change set large against the catalogue gets its snapshot written here,
+        // so the manifest can name it and spokes bootstrap rather than fetch a huge delta; routine snapshots
+        // are written in the background after the commit (stage 7), so small revisions never wait for one.
         byte[] deltaBytes = delta.toByteArray();
         ObjectRef deltaRef = objects.put(deltaBytes);
-        long snapshotRevision = head.manifest().getSnapshotRevision();
-        ObjectRef index = head.manifest().getSnapshotIndex();
-        boolean snapshot = policy.due(revision, snapshotRevision, deltaBytesSinceSnapshot + deltaBytes.length, lastSnapshotBytes);
+        long snapshotRevision = latestSnapshotRevision;
+        ObjectRef index = latestSnapshotIndex;
+        boolean snapshot = deltaBytes.length > policy.deltaFraction() * lastSnapshotBytes;
         if (snapshot) {
             try (CatalogueStore.RecordCursor stored = store.records()) {
-                index = SnapshotWriter.write(objects, hubId, revision, next.lattice(), next.entryCount(), stored, puts, deletes);
+                index = SnapshotWriter.write(objects, hubId, revision, next.lattice(), next.entryCount(), stored, puts, deletes, () -> false);
             }
             snapshotRevision = revision;
         }
@@ -163,17 +184,25 @@ public final class Publisher {
         // Stage 6: commit records, manifest and lattice in one synced batch.
         List<HubRecord> hubPuts = new ArrayList<>(changes.puts().size());
         changes.puts().stream().sorted(Comparator.comparing(ChangeSet.Put::id)).forEach(p -> hubPuts.add(p.record()));
-        store.commit(new CatalogueStore.Commit(hubPuts, List.copyOf(deletes), signed, next.lattice()));
+        store.commit(new CatalogueStore.Commit(hubPuts, List.copyOf(deletes), signed, next.lattice(), snapshot ? index : null));
         long committed = System.nanoTime();
         revisionGauge.set(revision);
 
+        // Stage 7: snapshots and retention. Nothing a retained manifest references is deleted.
         if (snapshot) {
+            snapshotTaken(revision, index);
             deltaBytesSinceSnapshot = 0;
-            lastSnapshotBytes = snapshotBytes(store.head().orElseThrow().manifest());
-            // Stage 7: retention. Nothing a retained manifest references is deleted.
-            gc.collect();
+            gc.collect(revision);
         } else {
             deltaBytesSinceSnapshot += deltaBytes.length;
+            if (snapshotRevision > head.manifest().getSnapshotRevision()) {
+                // The first manifest to name a background snapshot: what it replaces may now go.
+                long named = snapshotRevision;
+                snapshotter.execute(() -> collectGarbage(named));
+            }
+            if (!snapshotRunning && policy.due(revision, latestSnapshotRevision, deltaBytesSinceSnapshot, lastSnapshotBytes)) {
+                snapshotInBackground(revision, next.lattice().copy(), next.entryCount());
+            }
         }
         Published published = new Published(signed, Manifest.parseFrom(signed.getManifest()), store.head().orElseThrow().manifestDigest(),
                 deltaBytes, committed);
@@ -190,6 +219,76 @@ public final class Publisher {
         return published;
     }
 
+    /**
+     * Writes the snapshot of {@code revision} from a consistent RocksDB view taken now, under the
+     * publish lock, while publishing goes on. The next manifest names it.
+     */
+    private void snapshotInBackground(long revision, LtHash lattice, long entryCount) {
+        CatalogueStore.RecordCursor stored = store.records();
+        snapshotRunning = true;
+        deltaBytesSinceSnapshot = 0;
+        snapshotter.execute(() -> {
+            long started = System.nanoTime();
+            try {
+                ObjectRef index = SnapshotWriter.write(objects, hubId, revision, lattice, entryCount, stored, new TreeMap<>(), Set.of(),
+                        () -> closing);
+                synchronized (this) {
+                    store.recordSnapshot(revision, index);
+                    snapshotTaken(revision, index);
+                    gc.collect(store.head().orElseThrow().manifest().getSnapshotRevision());
+                }
+                log.info("snapshot of revision {} written in the background: {} entries in {} ms; the next manifest names it",
+                        revision, entryCount, (System.nanoTime() - started) / 1_000_000);
+            } catch (IOException | RuntimeException e) {
+                log.warn("snapshot of revision {} not written: {}", revision, e.toString());
+            } finally {
+                stored.close();
+                synchronized (this) {
+                    snapshotRunning = false;
+                }
+            }
+        });
+    }
+
+    private synchronized void collectGarbage(long headSnapshotRevision) {
+        if (closing) {
+            return;
+        }
+        try {
+            gc.collect(headSnapshotRevision);
+        } catch (IOException | RuntimeException e) {
+            log.warn("garbage collection failed: {}", e.toString());
+        }
+    }
+
+    private void snapshotTaken(long revision, ObjectRef index) throws IOException {
+        if (revision > latestSnapshotRevision) {
+            latestSnapshotRevision = revision;
+            latestSnapshotIndex = index;
+            lastSnapshotBytes = snapshotBytes(index);
+        }
+    }
+
+    /** Waits until no background snapshot is being written (for tests and benchmarks). */
+    public void awaitSnapshots() throws InterruptedException {
+        try {
+            snapshotter.submit(() -> { }).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Abandons a background snapshot in progress and waits for it, before the catalogue closes. */
+    public void close() {
+        closing = true;
+        snapshotter.shutdown();
+        try {
+            snapshotter.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private Manifest manifest(long revision, ByteString previous, long entryCount, LtHash lattice, ObjectRef delta,
                               long snapshotRevision, ObjectRef index) {
         return Manifest.newBuilder().setHubId(hubId).setRevision(revision).setPreviousManifestDigest(previous)
@@ -200,8 +299,8 @@ public final class Publisher {
     }
 
     /** The bytes of a snapshot's chunks, the measure that deltas since it are compared with. */
-    private long snapshotBytes(Manifest manifest) throws IOException {
-        SnapshotIndex index = SnapshotIndex.parseFrom(objects.readAll(manifest.getSnapshotIndex().getDigest().toByteArray()));
+    private long snapshotBytes(ObjectRef ref) throws IOException {
+        SnapshotIndex index = SnapshotIndex.parseFrom(objects.readAll(ref.getDigest().toByteArray()));
         return index.getChunksList().stream().mapToLong(c -> c.getObject().getSize()).sum();
     }
 }

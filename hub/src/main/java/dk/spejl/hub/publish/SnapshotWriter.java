@@ -29,13 +29,17 @@ final class SnapshotWriter {
     }
 
     static ObjectRef write(ObjectStore objects, String hubId, long revision, LtHash lattice, long entryCount,
-                           Iterator<HubRecord> stored, NavigableMap<String, Record> puts, Set<String> deletes) throws IOException {
+                           Iterator<HubRecord> stored, NavigableMap<String, Record> puts, Set<String> deletes,
+                           java.util.function.BooleanSupplier cancelled) throws IOException {
         SnapshotIndex.Builder index = SnapshotIndex.newBuilder().setHubId(hubId).setRevision(revision)
                 .setEntryCount(entryCount).setLattice(ByteString.copyFrom(lattice.toBytes()));
         ChunkBuffer buffer = new ChunkBuffer(objects, index);
         Iterator<Map.Entry<String, Record>> changes = puts.entrySet().iterator();
         Map.Entry<String, Record> change = changes.hasNext() ? changes.next() : null;
         while (stored.hasNext()) {
+            if (cancelled.getAsBoolean()) {
+                throw new java.io.InterruptedIOException("snapshot of revision " + revision + " abandoned: the hub is stopping");
+            }
             Record record = stored.next().getRecord();
             while (change != null && change.getKey().compareTo(record.getId()) < 0) {
                 buffer.add(change.getValue());

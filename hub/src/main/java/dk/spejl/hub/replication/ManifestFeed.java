@@ -90,8 +90,10 @@ public final class ManifestFeed implements Publisher.Listener {
 
     public void watch(WatchRequest request, ServerCallStreamObserver<WatchEvent> stream, String peer) {
         CatalogueStore.Head head = store.head().orElseThrow();
-        long next = request.getHasState() ? request.getRevision() + 1 : head.manifest().getSnapshotRevision();
-        Watcher watcher = new Watcher(request.getSpokeName(), peer, stream, next);
+        Watcher watcher = new Watcher(request.getSpokeName(), peer, stream, request.getRevision() + 1);
+        if (!request.getHasState()) {
+            watcher.bootstrapFrom(head);
+        }
         stream.setOnCancelHandler(() -> {
             watchers.remove(watcher);
             log.info("spoke {} ({}) stopped watching at revision {}", watcher.name, peer, watcher.sent);
@@ -119,6 +121,8 @@ public final class ManifestFeed implements Publisher.Listener {
         private final ServerCallStreamObserver<WatchEvent> stream;
         private volatile long next;
         private volatile long sent = -1;
+        /** The manifest that names the snapshot a bootstrapping spoke starts from. */
+        private SnapshotReference reference;
         private boolean closed;
 
         private Watcher(String name, String peer, ServerCallStreamObserver<WatchEvent> stream, long next) {
@@ -150,12 +154,17 @@ public final class ManifestFeed implements Publisher.Listener {
                     Optional<ManifestEvent> event = eventAt(next);
                     if (event.isEmpty()) {
                         // Behind the retained deltas: continue from the newest snapshot.
-                        long snapshot = head.manifest().getSnapshotRevision();
-                        log.info("spoke {} needs revision {}, no longer retained; sending snapshot revision {}", name, next, snapshot);
-                        next = snapshot;
+                        log.info("spoke {} needs revision {}, no longer retained; sending snapshot revision {}", name, next,
+                                head.manifest().getSnapshotRevision());
+                        bootstrapFrom(head);
                         continue;
                     }
-                    stream.onNext(WatchEvent.newBuilder().setManifest(event.get()).build());
+                    ManifestEvent toSend = event.get();
+                    if (reference != null && next == reference.revision()) {
+                        toSend = toSend.toBuilder().setSnapshotReference(reference.signed()).build();
+                        reference = null;
+                    }
+                    stream.onNext(WatchEvent.newBuilder().setManifest(toSend).build());
                     sent = next;
                     next++;
                 }
@@ -163,6 +172,12 @@ public final class ManifestFeed implements Publisher.Listener {
                 log.warn("watch stream to spoke {} failed: {}", name, e.toString());
                 close(Status.INTERNAL.withDescription("hub could not read revision " + next));
             }
+        }
+
+        /** Moves this watcher to the newest snapshot the head names; its first event carries the head as proof. */
+        synchronized void bootstrapFrom(CatalogueStore.Head head) {
+            next = head.manifest().getSnapshotRevision();
+            reference = new SnapshotReference(next, head.signed());
         }
 
         synchronized void sendIfReady(WatchEvent event) {
@@ -182,6 +197,9 @@ public final class ManifestFeed implements Publisher.Listener {
                 }
             }
         }
+    }
+
+    private record SnapshotReference(long revision, SignedManifest signed) {
     }
 
     private Optional<ManifestEvent> eventAt(long revision) throws IOException {

@@ -47,7 +47,7 @@ final class Bootstrapper {
     void bootstrap(VerifiedManifest manifest, Ed25519.PublicKey key) throws VerificationException, IOException, InterruptedException {
         long started = System.nanoTime();
         // 1. The index is the object the signed manifest names, and its lattice is the signed state.
-        SnapshotIndex index = SnapshotVerifier.verifyIndex(manifest, fetcher.fetch(manifest.manifest().getSnapshotIndex()));
+        SnapshotIndex index = SnapshotVerifier.verifyIndex(manifest, fetcher.fetch(manifest.snapshotIndex()));
         Path build = replica.newBuildDir(manifest.revision());
         // 2. Each chunk is the object the index names, in id order; each becomes one SST file.
         List<Path> files = new ArrayList<>();

@@ -197,7 +197,9 @@ public final class Follower implements AutoCloseable {
             throws VerificationException, IOException, InterruptedException {
         long started = System.nanoTime();
         Optional<ReplicaState> held = replica.state();
-        VerifiedManifest manifest = verifier.verify(event.getManifest(), held.map(ReplicaState::position));
+        VerifiedManifest manifest = verifier.verify(event.getManifest(),
+                event.hasSnapshotReference() ? Optional.of(event.getSnapshotReference()) : Optional.empty(),
+                held.map(ReplicaState::position));
         boolean next = held.isPresent() && manifest.revision() == held.get().revision() + 1;
         boolean hugeDelta = manifest.manifest().getDelta().getSize() > PREFER_SNAPSHOT_ABOVE;
         if (next && !(hugeDelta && manifest.isSnapshot())) {
