@@ -26,7 +26,7 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
         SETTINGS.put("tls.private_key", "default 'tls/hub.key'. Its private key (PKCS#8 PEM).");
         SETTINGS.put("tls.ca", "default 'tls/ca.pem'. The CA that issued it; spokes and the CLI trust this file.");
         SETTINGS.put("signing.key", "default 'keys/signing.key'. The online Ed25519 key that signs manifests.");
-        SETTINGS.put("snapshot.every_revisions", "default 100. Write a snapshot at least every this many revisions.");
+        SETTINGS.put("snapshot.every_revisions", "default 1000. Write a snapshot (in the background) at least every this many revisions.");
         SETTINGS.put("snapshot.delta_fraction", "default 0.25. ...or sooner, once deltas since the last snapshot exceed this fraction of its size.");
         SETTINGS.put("snapshot.retained", "default 2. Snapshots kept; deltas are kept back to the oldest of them, the rest is deleted.");
         SETTINGS.put("ingest.max_lines", "default 5000000. The most lines one ingest file may hold.");
@@ -40,7 +40,7 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
                 c.address("replication.address", "0.0.0.0:7443"), c.address("admin.address", "127.0.0.1:7444"),
                 new TlsFiles(c.path("tls.certificate", "tls/hub.pem"), c.path("tls.private_key", "tls/hub.key"), c.path("tls.ca", "tls/ca.pem")),
                 c.path("signing.key", "keys/signing.key"),
-                new SnapshotPolicy(c.integer("snapshot.every_revisions", 100), c.decimal("snapshot.delta_fraction", 0.25),
+                new SnapshotPolicy(c.integer("snapshot.every_revisions", 1000), c.decimal("snapshot.delta_fraction", 0.25),
                         c.integer("snapshot.retained", 2)),
                 c.integer("ingest.max_lines", 5_000_000),
                 c.duration("heartbeat.interval", Duration.ofSeconds(60)), c.duration("heartbeat.validity", Duration.ofMinutes(5)));

@@ -8,7 +8,7 @@ package dk.spejl.hub.publish;
  */
 public record SnapshotPolicy(int everyRevisions, double deltaFraction, int retainedSnapshots) {
 
-    public static final SnapshotPolicy DEFAULT = new SnapshotPolicy(100, 0.25, 2);
+    public static final SnapshotPolicy DEFAULT = new SnapshotPolicy(1000, 0.25, 2);
 
     public SnapshotPolicy {
         if (everyRevisions < 1) {
