@@ -51,8 +51,8 @@ class SpokeCrashTest {
         Ed25519.PrivateKey key = Ed25519.generate(new SecureRandom());
         String fingerprint = key.publicKey().fingerprint();
         try (Hub hub = Hub.builder().dataDir(tmp.resolve("hub")).hubId("crash-hub").signingKey(key).tls(tls)
-                // Deltas retained for the whole test, so the delta-phase kills land in delta application.
-                .snapshotPolicy(new SnapshotPolicy(100_000, 0.25, 2)).start()) {
+                // Routine snapshots every 500 revisions, written in the background while spokes are killed.
+                .snapshotPolicy(new SnapshotPolicy(500, 0.25, 2)).start()) {
             CatalogueGenerator generator = new CatalogueGenerator(seed);
             List<HubRecord> catalogue = generator.generate(60_000);
             publish(hub, catalogue.stream().map(CatalogueGenerator::putLine).toList());
