@@ -8,6 +8,7 @@ import dk.spejl.hub.publish.SnapshotPolicy;
 import dk.spejl.hub.sample.CatalogueGenerator;
 import dk.spejl.signing.Ed25519;
 import dk.spejl.spoke.Spoke;
+import dk.spejl.tls.PeerIdentity;
 import dk.spejl.tls.ServerPki;
 import dk.spejl.tls.TlsFiles;
 import dk.spejl.wire.HubRecord;
@@ -174,9 +175,15 @@ public final class SpejlBench implements Callable<Integer> {
     }
 
     private Spoke.Builder spokeBuilder(String name, int port) {
-        return Spoke.builder().name(name).dataDir(dir.resolve("spoke-" + name + "-" + System.nanoTime()))
-                .hub(new InetSocketAddress("127.0.0.1", port)).hubAuthority("localhost")
-                .pinnedFingerprint(key.publicKey().fingerprint()).tls(ServerPki.trustOnly(tls.trustedCa()));
+        Path spokeDir = dir.resolve("spoke-" + name + "-" + System.nanoTime());
+        try {
+            return Spoke.builder().name(name).dataDir(spokeDir)
+                    .hub(new InetSocketAddress("127.0.0.1", port)).hubAuthority("localhost")
+                    .pinnedFingerprint(key.publicKey().fingerprint())
+                    .tls(ServerPki.enrol(dir.resolve("tls"), PeerIdentity.spokeSubject(name, "midtjylland"), spokeDir.resolve("tls"), "spoke"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void publish(Hub hub, List<HubRecord> records) throws Exception {
@@ -264,11 +271,12 @@ public final class SpejlBench implements Callable<Integer> {
      * a garbage collector or safepoints. Times are CLOCK_MONOTONIC in both processes.
      */
     private void latencyAcrossProcesses(Hub hub, List<HubRecord> catalogue) throws Exception {
+        TlsFiles client = ServerPki.enrol(dir.resolve("tls"), PeerIdentity.spokeSubject("probe", "nordjylland"), dir.resolve("probe-tls"), "spoke");
         List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
                 "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", ""),
                 "-cp", System.getProperty("java.class.path"), SpokeProbe.class.getName(),
                 dir.resolve("spoke-probe").toString(), Integer.toString(hub.replicationPort()), tls.trustedCa().toString(),
-                key.publicKey().fingerprint());
+                key.publicKey().fingerprint(), client.certificate().toString(), client.privateKey().toString());
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         Map<Long, Long> appliedAt = new ConcurrentHashMap<>();
         java.util.concurrent.BlockingQueue<Long> arrivals = new java.util.concurrent.LinkedBlockingQueue<>();
@@ -382,7 +390,7 @@ public final class SpejlBench implements Callable<Integer> {
             httpPort = socket.getLocalPort();
         }
         Path spokeDir = dir.resolve("spoke-rss");
-        Path conf = LocalCluster.writeSpokeConfig(spokeDir, "rss", "127.0.0.1:" + hub.replicationPort(), tls.trustedCa(),
+        Path conf = LocalCluster.enrolSpoke(spokeDir, "rss", "sjaelland", "127.0.0.1:" + hub.replicationPort(), dir.resolve("tls"),
                 key.publicKey().fingerprint(), "127.0.0.1:" + httpPort);
         long head = hub.publisher().head().revision();
         long started = System.nanoTime();

@@ -1,7 +1,6 @@
 package dk.spejl.bench;
 
 import dk.spejl.spoke.Spoke;
-import dk.spejl.tls.ServerPki;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -10,13 +9,13 @@ import java.nio.file.Path;
  * A spoke in its own JVM, as deployed, that prints "applied REVISION NANOTIME" for each revision
  * it verifies and applies. System.nanoTime reads CLOCK_MONOTONIC on Linux, which every process
  * on the machine shares, so the benchmark can subtract its own publish time.
- * Arguments: dataDir hubPort caFile fingerprint.
+ * Arguments: dataDir hubPort caFile fingerprint clientCertificate clientKey.
  */
 public final class SpokeProbe {
     public static void main(String[] args) throws Exception {
         Spoke spoke = Spoke.builder().name("probe").dataDir(Path.of(args[0]))
                 .hub(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[1]))).hubAuthority("localhost")
-                .tls(ServerPki.trustOnly(Path.of(args[2]))).pinnedFingerprint(args[3])
+                .tls(new dk.spejl.tls.TlsFiles(Path.of(args[4]), Path.of(args[5]), Path.of(args[2]))).pinnedFingerprint(args[3])
                 .onApplied((revision, bootstrap, nanos) -> {
                     long now = System.nanoTime();
                     synchronized (System.out) {

@@ -5,6 +5,8 @@ import dk.spejl.hub.HubConfig;
 import dk.spejl.hub.catalogue.Regions;
 import dk.spejl.signing.KeyFiles;
 import dk.spejl.spoke.SpokeConfig;
+import dk.spejl.tls.PeerIdentity;
+import dk.spejl.tls.ServerPki;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -98,8 +100,8 @@ public final class LocalCluster implements Callable<Integer> {
         for (int i = 0; i < Regions.ALL.size(); i++) {
             String region = Regions.ALL.get(i);
             Path spokeDir = dir.resolve("spoke-" + region);
-            Path spokeConf = writeSpokeConfig(spokeDir, region, "127.0.0.1:" + hubPort, hubDir.resolve("tls/ca.pem"), fingerprint,
-                    "127.0.0.1:" + (httpPort + i));
+            Path spokeConf = Files.exists(spokeDir.resolve("spoke.conf")) ? spokeDir.resolve("spoke.conf")
+                    : enrolSpoke(spokeDir, region, region, "127.0.0.1:" + hubPort, hubDir.resolve("tls"), fingerprint, "127.0.0.1:" + (httpPort + i));
             DaemonProcess spoke = DaemonProcess.start(region, logs.resolve(region + ".log"), List.of("-Xmx256m"),
                     "dk.spejl.spoke.SpokeCli", "serve", "--config", spokeConf.toString());
             processes.add(spoke);
@@ -125,17 +127,23 @@ public final class LocalCluster implements Callable<Integer> {
         return 0;
     }
 
-    /** Writes a spoke's config file and returns its path. */
-    public static Path writeSpokeConfig(Path spokeDir, String name, String hubAddress, Path ca, String fingerprint, String httpAddress)
-            throws IOException {
+    /**
+     * Enrols a spoke with the CA in {@code hubTlsDir} (as {@code spejl-hub enroll} does), writes its
+     * certificate, key, CA and config file into {@code spokeDir}, and returns the config file.
+     */
+    public static Path enrolSpoke(Path spokeDir, String name, String region, String hubAddress, Path hubTlsDir, String fingerprint,
+                                  String httpAddress) throws IOException {
         Files.createDirectories(spokeDir);
+        ServerPki.enrol(hubTlsDir, PeerIdentity.spokeSubject(name, region), spokeDir, "spoke");
         Path conf = spokeDir.resolve("spoke.conf");
         Files.writeString(conf, "# Spejl spoke configuration. Every setting:\n" + SpokeConfig.documentation() + "\n"
                 + "spoke.name = " + name + "\n"
                 + "hub.address = " + hubAddress + "\n"
                 + "hub.authority = localhost\n"
-                + "hub.ca = " + ca.toAbsolutePath() + "\n"
+                + "hub.ca = ca.pem\n"
                 + "hub.key_fingerprint = " + fingerprint + "\n"
+                + "tls.certificate = spoke.pem\n"
+                + "tls.private_key = spoke.key\n"
                 + "data.dir = data\n"
                 + "http.address = " + httpAddress + "\n");
         return conf;

@@ -59,8 +59,8 @@ class SpokeCrashTest {
 
             int httpPort = freePort();
             Path spokeDir = tmp.resolve("spoke");
-            Path conf = LocalCluster.writeSpokeConfig(spokeDir, "crash", "127.0.0.1:" + hub.replicationPort(), tls.trustedCa(),
-                    fingerprint, "127.0.0.1:" + httpPort);
+            Path conf = LocalCluster.enrolSpoke(spokeDir, "crash", "syddanmark", "127.0.0.1:" + hub.replicationPort(),
+                    tmp.resolve("tls"), fingerprint, "127.0.0.1:" + httpPort);
             Path replicaDir = spokeDir.resolve("data").resolve("replica");
             int kills = 0;
             int round = 0;

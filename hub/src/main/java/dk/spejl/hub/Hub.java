@@ -9,7 +9,9 @@ import dk.spejl.hub.publish.fs.FileObjectStore;
 import dk.spejl.hub.replication.AdminService;
 import dk.spejl.hub.replication.HeartbeatIssuer;
 import dk.spejl.hub.replication.ManifestFeed;
-import dk.spejl.hub.replication.PeerInterceptor;
+import dk.spejl.hub.replication.IdentityInterceptor;
+import dk.spejl.hub.replication.Revocations;
+import dk.spejl.tls.PeerIdentity;
 import dk.spejl.hub.replication.ReplicationService;
 import dk.spejl.signing.Ed25519;
 import dk.spejl.signing.HeartbeatSigner;
@@ -48,6 +50,7 @@ public final class Hub implements AutoCloseable {
     private final AdminService admin;
     private final ExecutorService feedExecutor;
     private final HeartbeatIssuer heartbeats;
+    private final Revocations revocations;
     private final Server replicationServer;
     private final Server adminServer;
 
@@ -71,17 +74,19 @@ public final class Hub implements AutoCloseable {
             this.heartbeats = new HeartbeatIssuer(hubId, store, new HeartbeatSigner(b.signingKey), feed, b.clock,
                     b.heartbeatInterval, b.heartbeatValidity);
             feed.heartbeats(heartbeats::latest);
-            this.admin = new AdminService(publisher, feed, b.maxIngestLines);
+            this.revocations = new Revocations(store);
+            this.admin = new AdminService(publisher, feed, revocations, b.maxIngestLines);
             this.replicationServer = NettyServerBuilder.forAddress(b.replicationAddress)
                     .sslContext(b.tls.serverContext())
-                    .addService(ServerInterceptors.intercept(new ReplicationService(feed, objects, b.metrics), new PeerInterceptor()))
+                    .addService(ServerInterceptors.intercept(new ReplicationService(feed, objects, b.metrics),
+                            new IdentityInterceptor(PeerIdentity.Role.SPOKE, revocations::isRevoked)))
                     .maxInboundMessageSize(1 << 20)
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
                     .build().start();
             this.adminServer = NettyServerBuilder.forAddress(b.adminAddress)
                     .sslContext(b.tls.serverContext())
-                    .addService(admin)
+                    .addService(ServerInterceptors.intercept(admin, new IdentityInterceptor(PeerIdentity.Role.OPERATOR, id -> false)))
                     .maxInboundMessageSize(4 << 20)
                     .build().start();
         } catch (IOException | RuntimeException e) {

@@ -5,6 +5,7 @@ import dk.spejl.config.ConfigFile;
 import dk.spejl.hub.sample.CatalogueGenerator;
 import dk.spejl.signing.Ed25519;
 import dk.spejl.signing.KeyFiles;
+import dk.spejl.tls.PeerIdentity;
 import dk.spejl.tls.ServerPki;
 import dk.spejl.tls.TlsFiles;
 import dk.spejl.wire.AdminGrpc;
@@ -43,7 +44,8 @@ import java.util.concurrent.Callable;
 @Command(name = "spejl-hub", mixinStandardHelpOptions = true, version = "spejl-hub 0.1.0",
         description = "Runs and operates the Spejl hub, which publishes signed revisions of the genome catalogue.",
         subcommands = {HubCli.Init.class, HubCli.Serve.class, HubCli.Ingest.class, HubCli.Status.class,
-                HubCli.Generate.class, HubCli.Fingerprint.class, CommandLine.HelpCommand.class})
+                HubCli.Enroll.class, HubCli.RevokeSpoke.class, HubCli.Generate.class, HubCli.Fingerprint.class,
+                CommandLine.HelpCommand.class})
 public final class HubCli {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -89,6 +91,7 @@ public final class HubCli {
             KeyFiles.writePrivate(dir.resolve("keys/signing.key"), key);
             KeyFiles.writePublic(dir.resolve("keys/signing.pub"), key.publicKey());
             ServerPki.create(dir.resolve("tls"), hubId, dns, ips);
+            ServerPki.enrol(dir.resolve("tls"), PeerIdentity.operatorSubject("operator"), dir.resolve("tls"), "operator");
             Files.writeString(conf, "# Spejl hub configuration. Every setting:\n" + HubConfig.documentation() + "\n"
                     + "hub.id = " + hubId + "\n"
                     + "data.dir = data\n"
@@ -133,7 +136,7 @@ public final class HubCli {
             HubConfig c = HubConfig.read(config);
             String host = c.adminAddress().getHostString();
             return NettyChannelBuilder.forAddress(host.equals("0.0.0.0") ? "127.0.0.1" : host, c.adminAddress().getPort())
-                    .sslContext(new TlsFiles(null, null, c.tls().trustedCa()).clientContext())
+                    .sslContext(c.operator().clientContext())
                     .overrideAuthority("localhost").maxInboundMessageSize(16 << 20).build();
         }
     }
@@ -223,6 +226,79 @@ public final class HubCli {
             } catch (StatusRuntimeException e) {
                 System.err.println("cannot reach the hub: " + describe(e));
                 return 2;
+            }
+        }
+    }
+
+    @Command(name = "enroll", mixinStandardHelpOptions = true,
+            description = {"Issues a spoke's client certificate from the hub's CA and writes the bundle its admin installs:",
+                    "spoke.pem, spoke.key, ca.pem and a spoke.conf with the hub's address and signing key fingerprint.",
+                    "The region is written into the certificate; the hub takes a spoke's region from there and nowhere else."})
+    static final class Enroll implements Callable<Integer> {
+        @Option(names = "--config", required = true, description = "The hub's config file.")
+        Path config;
+        @Option(names = "--region", required = true, description = "The spoke's region: one of nordjylland, midtjylland, syddanmark, sjaelland, hovedstaden.")
+        String region;
+        @Option(names = "--name", required = true, description = "The spoke's name, unique per hub, e.g. rm-hpc-1.")
+        String name;
+        @Option(names = "--hub-address", required = true, description = "host:port at which the spoke reaches the hub.")
+        String hubAddress;
+        @Option(names = "--out", required = true, description = "Directory to write the bundle to.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!dk.spejl.hub.catalogue.Regions.isRegion(region)) {
+                System.err.println("region must be one of " + String.join(", ", dk.spejl.hub.catalogue.Regions.ALL) + ", got '" + region + "'");
+                return 2;
+            }
+            if (!name.matches("[a-z0-9][a-z0-9._-]{1,62}")) {
+                System.err.println("spoke name must be 2-63 of a-z 0-9 . _ -, got '" + name + "'");
+                return 2;
+            }
+            HubConfig c = HubConfig.read(config);
+            ConfigFile.parseAddress(hubAddress, "--hub-address");
+            TlsFiles client = ServerPki.enrol(c.tls().trustedCa().getParent(), PeerIdentity.spokeSubject(name, region), out, "spoke");
+            String fingerprint = KeyFiles.readPrivate(c.signingKey()).publicKey().fingerprint();
+            Files.writeString(out.resolve("spoke.conf"), "# Spejl spoke configuration, written by 'spejl-hub enroll'. Every setting:\n"
+                    + ConfigFile.documentation(dk.spejl.config.SpokeSettings.NAMES) + "\n"
+                    + "spoke.name = " + name + "\n"
+                    + "hub.address = " + hubAddress + "\n"
+                    + "hub.ca = ca.pem\n"
+                    + "hub.key_fingerprint = " + fingerprint + "\n"
+                    + "tls.certificate = spoke.pem\n"
+                    + "tls.private_key = spoke.key\n"
+                    + "data.dir = data\n");
+            System.out.println("enrolled spoke " + name + " for region " + region + ": bundle in " + out
+                    + " (certificate " + client.certificate() + ")");
+            System.out.println("hand the directory to the region's HPC admin; start with: spejl-spoke serve --config " + out.resolve("spoke.conf"));
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke-spoke", mixinStandardHelpOptions = true,
+            description = {"Refuses a spoke from now on: its open Watch stream is closed at once and every later call is refused.",
+                    "The name stays revoked across hub restarts; enrol a replacement under a new name."})
+    static final class RevokeSpoke implements Callable<Integer> {
+        @CommandLine.Mixin
+        AdminTarget target;
+        @Parameters(index = "0", description = "The spoke's name, as given to enroll.")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            ManagedChannel channel = target.channel();
+            try {
+                var result = AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .revokeSpoke(dk.spejl.wire.RevokeSpokeRequest.newBuilder().setName(name).build());
+                System.out.println((result.getNewlyRevoked() ? "revoked " : "already revoked: ") + name + "; "
+                        + result.getStreamsClosed() + " open stream(s) closed");
+                return 0;
+            } catch (StatusRuntimeException e) {
+                System.err.println("not revoked: " + describe(e));
+                return 2;
+            } finally {
+                channel.shutdownNow();
             }
         }
     }

@@ -12,7 +12,7 @@ import java.util.Map;
 
 /** The hub's configuration file. Every setting is listed here, with what it means and its default. */
 public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicationAddress, InetSocketAddress adminAddress,
-                        TlsFiles tls, Path signingKey, SnapshotPolicy snapshotPolicy, long maxIngestLines,
+                        TlsFiles tls, TlsFiles operator, Path signingKey, SnapshotPolicy snapshotPolicy, long maxIngestLines,
                         Duration heartbeatInterval, Duration heartbeatValidity) {
 
     public static final Map<String, String> SETTINGS = new LinkedHashMap<>();
@@ -25,6 +25,9 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
         SETTINGS.put("tls.certificate", "default 'tls/hub.pem'. The hub's server certificate (ECDSA P-256, PEM).");
         SETTINGS.put("tls.private_key", "default 'tls/hub.key'. Its private key (PKCS#8 PEM).");
         SETTINGS.put("tls.ca", "default 'tls/ca.pem'. The CA that issued it; spokes and the CLI trust this file.");
+        SETTINGS.put("admin.client_certificate", "default 'tls/operator.pem'. The operator certificate the CLI presents to the admin service.");
+        SETTINGS.put("admin.client_key", "default 'tls/operator.key'. Its private key.");
+        SETTINGS.put("tls.ca_key", "default 'tls/ca.key'. The CA's private key, used by 'enroll' only; keep it readable by operators alone.");
         SETTINGS.put("signing.key", "default 'keys/signing.key'. The online Ed25519 key that signs manifests.");
         SETTINGS.put("snapshot.every_revisions", "default 1000. Write a snapshot (in the background) at least every this many revisions.");
         SETTINGS.put("snapshot.delta_fraction", "default 0.25. ...or sooner, once deltas since the last snapshot exceed this fraction of its size.");
@@ -39,6 +42,8 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
         return new HubConfig(c.required("hub.id"), c.path("data.dir", "data"),
                 c.address("replication.address", "0.0.0.0:7443"), c.address("admin.address", "127.0.0.1:7444"),
                 new TlsFiles(c.path("tls.certificate", "tls/hub.pem"), c.path("tls.private_key", "tls/hub.key"), c.path("tls.ca", "tls/ca.pem")),
+                new TlsFiles(c.path("admin.client_certificate", "tls/operator.pem"), c.path("admin.client_key", "tls/operator.key"),
+                        c.path("tls.ca", "tls/ca.pem")),
                 c.path("signing.key", "keys/signing.key"),
                 new SnapshotPolicy(c.integer("snapshot.every_revisions", 1000), c.decimal("snapshot.delta_fraction", 0.25),
                         c.integer("snapshot.retained", 2)),

@@ -70,6 +70,29 @@ class HubCliTest {
             Run status = cli("status", "--config", conf.toString());
             assertThat(status.code()).isEqualTo(0);
             assertThat(status.out()).contains("hub ngc-test", "revision 1 ", "entries 25");
+
+            Path bundle = tmp.resolve("bundle");
+            Run enroll = cli("enroll", "--config", conf.toString(), "--region", "sjaelland", "--name", "sj-hpc-1",
+                    "--hub-address", "127.0.0.1:" + hub.replicationPort(), "--out", bundle.toString());
+            assertThat(enroll.code()).as(enroll.err()).isEqualTo(0);
+            assertThat(bundle.resolve("spoke.pem")).exists();
+            assertThat(bundle.resolve("spoke.key")).exists();
+            assertThat(bundle.resolve("ca.pem")).hasSameTextualContentAs(dir.resolve("tls/ca.pem"));
+            assertThat(Files.readString(bundle.resolve("spoke.conf"))).contains("spoke.name = sj-hpc-1",
+                    "hub.key_fingerprint = SHA256:", "tls.certificate = spoke.pem");
+            var certificate = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(Files.newInputStream(bundle.resolve("spoke.pem")));
+            assertThat(dk.spejl.tls.PeerIdentity.of(certificate)).hasValueSatisfying(id -> {
+                assertThat(id.name()).isEqualTo("sj-hpc-1");
+                assertThat(id.region()).isEqualTo("sjaelland");
+            });
+            assertThat(cli("enroll", "--config", conf.toString(), "--region", "bornholm", "--name", "x1",
+                    "--hub-address", "127.0.0.1:1", "--out", tmp.resolve("no").toString()).code()).isEqualTo(2);
+
+            Run revoke = cli("revoke-spoke", "--config", conf.toString(), "sj-hpc-1");
+            assertThat(revoke.code()).as(revoke.err()).isEqualTo(0);
+            assertThat(revoke.out()).contains("revoked sj-hpc-1; 0 open stream(s) closed");
+            assertThat(cli("revoke-spoke", "--config", conf.toString(), "sj-hpc-1").out()).contains("already revoked");
         }
         Run unreachable = cli("status", "--config", conf.toString());
         assertThat(unreachable.code()).isEqualTo(2);

@@ -16,7 +16,15 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+
+import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -80,7 +88,25 @@ public final class CertificateAuthority {
 
     /** A client certificate; its subject is what the hub reads a client's identity from. */
     public Issued issueClient(String subjectDn, Duration validity) throws GeneralSecurityException {
-        return issue(subjectDn, List.of(), KeyPurposeId.id_kp_clientAuth, validity);
+        Instant now = Instant.now();
+        return issueClient(subjectDn, now.minus(Duration.ofMinutes(5)), now.plus(validity));
+    }
+
+    /** A client certificate valid from {@code notBefore} to {@code notAfter}. */
+    public Issued issueClient(String subjectDn, Instant notBefore, Instant notAfter) throws GeneralSecurityException {
+        return issue(subjectDn, List.of(), KeyPurposeId.id_kp_clientAuth, notBefore, notAfter);
+    }
+
+    /** Loads a CA written by {@link ServerPki}. */
+    public static CertificateAuthority load(Path certificateFile, Path keyFile, SecureRandom random) throws IOException {
+        try (PEMParser certs = new PEMParser(Files.newBufferedReader(certificateFile));
+             PEMParser keys = new PEMParser(Files.newBufferedReader(keyFile))) {
+            X509Certificate certificate = new JcaX509CertificateConverter().getCertificate((X509CertificateHolder) certs.readObject());
+            PrivateKey key = new JcaPEMKeyConverter().getPrivateKey((PrivateKeyInfo) keys.readObject());
+            return new CertificateAuthority(new KeyPair(certificate.getPublicKey(), key), certificate, random);
+        } catch (GeneralSecurityException | ClassCastException e) {
+            throw new IOException("cannot load the CA from " + certificateFile + " and " + keyFile + ": " + e.getMessage(), e);
+        }
     }
 
     public record Issued(KeyPair keyPair, X509Certificate certificate) {
@@ -88,14 +114,19 @@ public final class CertificateAuthority {
 
     private Issued issue(String subject, List<GeneralName> names, KeyPurposeId purpose, Duration validity)
             throws GeneralSecurityException {
-        KeyPair pair = newKeyPair(random);
         Instant now = Instant.now();
+        return issue(subject, names, purpose, now.minus(Duration.ofMinutes(5)), now.plus(validity));
+    }
+
+    private Issued issue(String subject, List<GeneralName> names, KeyPurposeId purpose, Instant notBefore, Instant notAfter)
+            throws GeneralSecurityException {
+        KeyPair pair = newKeyPair(random);
         try {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             X500Name subjectName = new X500Name(subject.contains("=") ? subject : "CN=" + subject);
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
                     new X509CertificateHolder(certificate.getEncoded()).getSubject(), serial(random),
-                    Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(validity)), subjectName, pair.getPublic())
+                    Date.from(notBefore), Date.from(notAfter), subjectName, pair.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))

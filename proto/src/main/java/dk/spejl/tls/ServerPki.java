@@ -33,12 +33,39 @@ public final class ServerPki {
         return serverFiles(dir);
     }
 
+    /**
+     * Issues a client certificate from the CA in {@code dir} and writes {@code <file>.pem} and
+     * {@code <file>.key} into {@code out}; returns the files a client connects with.
+     */
+    public static TlsFiles enrol(Path dir, String subject, Path out, String file, java.time.Instant notBefore,
+                                 java.time.Instant notAfter) throws IOException {
+        Files.createDirectories(out);
+        try {
+            CertificateAuthority ca = CertificateAuthority.load(dir.resolve("ca.pem"), dir.resolve("ca.key"), new SecureRandom());
+            CertificateAuthority.Issued issued = ca.issueClient(subject, notBefore, notAfter);
+            Pem.writeCertificate(out.resolve(file + ".pem"), issued.certificate());
+            Pem.writePrivateKey(out.resolve(file + ".key"), issued.keyPair().getPrivate());
+            if (!out.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
+                Files.copy(dir.resolve("ca.pem"), out.resolve("ca.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IOException("could not issue a certificate for " + subject + ": " + e.getMessage(), e);
+        }
+        return new TlsFiles(out.resolve(file + ".pem"), out.resolve(file + ".key"), out.resolve("ca.pem"));
+    }
+
+    /** Enrols for the usual validity: 397 days from now. */
+    public static TlsFiles enrol(Path dir, String subject, Path out, String file) throws IOException {
+        java.time.Instant now = java.time.Instant.now();
+        return enrol(dir, subject, out, file, now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofDays(397)));
+    }
+
     /** The files a hub serves with. */
     public static TlsFiles serverFiles(Path dir) {
         return new TlsFiles(dir.resolve("hub.pem"), dir.resolve("hub.key"), dir.resolve("ca.pem"));
     }
 
-    /** What a spoke needs to trust the hub (no client certificate yet). */
+    /** Trust in the hub's CA only, without a client certificate (the hub refuses such clients). */
     public static TlsFiles trustOnly(Path caFile) {
         return new TlsFiles(null, null, caFile);
     }

@@ -4,6 +4,7 @@ import dk.spejl.hub.Hub;
 import dk.spejl.hub.publish.SnapshotPolicy;
 import dk.spejl.hub.sample.CatalogueGenerator;
 import dk.spejl.signing.Ed25519;
+import dk.spejl.tls.PeerIdentity;
 import dk.spejl.tls.ServerPki;
 import dk.spejl.tls.TlsFiles;
 import dk.spejl.wire.HubRecord;
@@ -56,10 +57,15 @@ final class Cluster implements AutoCloseable {
         hub.close();
     }
 
-    Spoke.Builder spokeBuilder(String name) {
+    Spoke.Builder spokeBuilder(String name) throws IOException {
         return Spoke.builder().name(name).dataDir(dir.resolve("spoke-" + name))
                 .hub(new InetSocketAddress("127.0.0.1", port)).pinnedFingerprint(key.publicKey().fingerprint())
-                .tls(ServerPki.trustOnly(tls.trustedCa()));
+                .tls(enrol(name, "syddanmark"));
+    }
+
+    /** A client certificate from the hub's CA for a spoke of that name and region. */
+    TlsFiles enrol(String name, String region) throws IOException {
+        return ServerPki.enrol(dir.resolve("tls"), PeerIdentity.spokeSubject(name, region), dir.resolve("certs-" + name), "spoke");
     }
 
     Spoke spoke(String name) throws IOException {

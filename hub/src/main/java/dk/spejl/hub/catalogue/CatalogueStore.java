@@ -38,6 +38,7 @@ public final class CatalogueStore implements AutoCloseable {
     private static final String MANIFEST = "m/";
     private static final String OBJECT = "o/";
     private static final String SNAPSHOT = "s/";
+    private static final String REVOKED = "x/";
 
     static {
         RocksDB.loadLibrary();
@@ -144,6 +145,25 @@ public final class CatalogueStore implements AutoCloseable {
         } catch (RocksDBException e) {
             throw new IOException("pruning snapshots failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Records that the spoke name's certificates are no longer accepted. */
+    public void revoke(String spokeName) throws IOException {
+        try {
+            db.put(syncWrites, bytes(REVOKED + spokeName), bytes(java.time.Instant.now().toString()));
+        } catch (RocksDBException e) {
+            throw new IOException("recording the revocation failed: " + e.getMessage(), e);
+        }
+    }
+
+    public List<String> revokedNames() {
+        List<String> names = new ArrayList<>();
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seek(bytes(REVOKED)); it.isValid() && startsWith(it.key(), REVOKED); it.next()) {
+                names.add(new String(it.key(), StandardCharsets.UTF_8).substring(REVOKED.length()));
+            }
+        }
+        return names;
     }
 
     /** The oldest revision whose manifest (and delta) is still retained. */

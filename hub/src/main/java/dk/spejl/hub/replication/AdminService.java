@@ -12,6 +12,8 @@ import dk.spejl.wire.AdminGrpc;
 import dk.spejl.wire.HubStatus;
 import dk.spejl.wire.IngestLine;
 import dk.spejl.wire.IngestResult;
+import dk.spejl.wire.RevokeSpokeRequest;
+import dk.spejl.wire.RevokeSpokeResult;
 import dk.spejl.wire.SpokeLag;
 import dk.spejl.wire.StatusRequest;
 import io.grpc.Status;
@@ -30,12 +32,32 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
     private final Publisher publisher;
     private final ManifestFeed feed;
+    private final Revocations revocations;
     private final long maxLines;
 
-    public AdminService(Publisher publisher, ManifestFeed feed, long maxLines) {
+    public AdminService(Publisher publisher, ManifestFeed feed, Revocations revocations, long maxLines) {
         this.publisher = publisher;
         this.feed = feed;
+        this.revocations = revocations;
         this.maxLines = maxLines;
+    }
+
+    @Override
+    public void revokeSpoke(RevokeSpokeRequest request, StreamObserver<RevokeSpokeResult> response) {
+        if (!dk.spejl.hub.catalogue.RecordRules.ID.matcher(request.getName()).matches()) {
+            response.onError(Status.INVALID_ARGUMENT.withDescription("not a spoke name: '" + request.getName() + "'").asRuntimeException());
+            return;
+        }
+        try {
+            boolean fresh = revocations.revoke(request.getName());
+            int closed = feed.disconnect(request.getName());
+            log.warn("spoke {} revoked by {}: {} open stream(s) closed; its certificates are refused from now on",
+                    request.getName(), IdentityInterceptor.IDENTITY.get(), closed);
+            response.onNext(RevokeSpokeResult.newBuilder().setNewlyRevoked(fresh).setStreamsClosed(closed).build());
+            response.onCompleted();
+        } catch (IOException e) {
+            response.onError(Status.INTERNAL.withDescription("revocation not recorded: " + e.getMessage()).asRuntimeException());
+        }
     }
 
     @Override
@@ -100,7 +122,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                 .setManifestDigest(Sha256.hex(head.manifestDigest())).setSnapshotRevision(head.manifest().getSnapshotRevision())
                 .setPublishedAtMillis(head.manifest().getPublishedAtMillis());
         for (ManifestFeed.Watcher watcher : feed.watchers()) {
-            status.addSpokes(SpokeLag.newBuilder().setName(watcher.name()).setPeer(watcher.peer()).setRevision(Math.max(0, watcher.sentRevision())));
+            status.addSpokes(SpokeLag.newBuilder().setName(watcher.identity().name()).setRegion(watcher.identity().region())
+                    .setPeer(watcher.peer()).setRevision(Math.max(0, watcher.sentRevision())));
         }
         response.onNext(status.build());
         response.onCompleted();

@@ -5,6 +5,7 @@ import dk.spejl.hub.catalogue.CatalogueStore;
 import dk.spejl.hub.publish.ObjectStore;
 import dk.spejl.hub.publish.Published;
 import dk.spejl.hub.publish.Publisher;
+import dk.spejl.tls.PeerIdentity;
 import dk.spejl.wire.Manifest;
 import dk.spejl.wire.ManifestEvent;
 import dk.spejl.wire.SignedHeartbeat;
@@ -88,9 +89,16 @@ public final class ManifestFeed implements Publisher.Listener {
         return List.copyOf(watchers);
     }
 
-    public void watch(WatchRequest request, ServerCallStreamObserver<WatchEvent> stream, String peer) {
+    /**
+     * @param identity the spoke as its certificate names it; the name it sends in the request is
+     *                 only logged if it differs
+     */
+    public void watch(WatchRequest request, ServerCallStreamObserver<WatchEvent> stream, PeerIdentity identity, String peer) {
         CatalogueStore.Head head = store.head().orElseThrow();
-        Watcher watcher = new Watcher(request.getSpokeName(), peer, stream, request.getRevision() + 1);
+        if (!request.getSpokeName().isEmpty() && !request.getSpokeName().equals(identity.name())) {
+            log.info("spoke certified as {} calls itself '{}'; the certificate counts", identity, request.getSpokeName());
+        }
+        Watcher watcher = new Watcher(identity, peer, stream, request.getRevision() + 1);
         if (!request.getHasState()) {
             watcher.bootstrapFrom(head);
         }
@@ -115,7 +123,20 @@ public final class ManifestFeed implements Publisher.Listener {
         watchers.clear();
     }
 
+    /** Ends the streams of a revoked spoke at once; returns how many were open. */
+    public int disconnect(String spokeName) {
+        int closed = 0;
+        for (Watcher watcher : watchers) {
+            if (watcher.identity.name().equals(spokeName)) {
+                watcher.close(Status.PERMISSION_DENIED.withDescription("the certificate for " + spokeName + " is revoked"));
+                closed++;
+            }
+        }
+        return closed;
+    }
+
     public final class Watcher {
+        private final PeerIdentity identity;
         private final String name;
         private final String peer;
         private final ServerCallStreamObserver<WatchEvent> stream;
@@ -125,15 +146,16 @@ public final class ManifestFeed implements Publisher.Listener {
         private SnapshotReference reference;
         private boolean closed;
 
-        private Watcher(String name, String peer, ServerCallStreamObserver<WatchEvent> stream, long next) {
-            this.name = name;
+        private Watcher(PeerIdentity identity, String peer, ServerCallStreamObserver<WatchEvent> stream, long next) {
+            this.identity = identity;
+            this.name = identity.toString();
             this.peer = peer;
             this.stream = stream;
             this.next = next;
         }
 
-        public String name() {
-            return name;
+        public PeerIdentity identity() {
+            return identity;
         }
 
         public String peer() {

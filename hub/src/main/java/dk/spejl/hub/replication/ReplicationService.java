@@ -33,8 +33,8 @@ public final class ReplicationService extends ReplicationGrpc.ReplicationImplBas
 
     @Override
     public void watch(WatchRequest request, StreamObserver<WatchEvent> responses) {
-        String peer = String.valueOf(PeerInterceptor.PEER.get());
-        feed.watch(request, (ServerCallStreamObserver<WatchEvent>) responses, peer);
+        feed.watch(request, (ServerCallStreamObserver<WatchEvent>) responses, IdentityInterceptor.IDENTITY.get(),
+                String.valueOf(IdentityInterceptor.PEER.get()));
     }
 
     @Override

@@ -1,0 +1,72 @@
+package dk.spejl.hub.replication;
+
+import dk.spejl.tls.PeerIdentity;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import java.net.SocketAddress;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Admits a call only from a client whose mutual-TLS certificate (already chained to the hub's
+ * CA by the TLS handshake) names the required role and is not revoked, and puts that identity
+ * into the call's context (DESIGN.md, "Identity").
+ */
+public final class IdentityInterceptor implements ServerInterceptor {
+    private static final Logger log = LoggerFactory.getLogger(IdentityInterceptor.class);
+    public static final Context.Key<PeerIdentity> IDENTITY = Context.key("spejl-identity");
+    public static final Context.Key<SocketAddress> PEER = Context.key("spejl-peer");
+
+    private final PeerIdentity.Role role;
+    private final Predicate<PeerIdentity> revoked;
+
+    public IdentityInterceptor(PeerIdentity.Role role, Predicate<PeerIdentity> revoked) {
+        this.role = role;
+        this.revoked = revoked;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        Optional<PeerIdentity> identity = identity(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+        if (identity.isEmpty() || identity.get().role() != role) {
+            log.warn("refused {} from {}: certificate {} is not a {} certificate", call.getMethodDescriptor().getBareMethodName(),
+                    remote, identity.map(PeerIdentity::toString).orElse("(none recognised)"), role.name().toLowerCase());
+            call.close(Status.PERMISSION_DENIED.withDescription("this service needs a " + role.name().toLowerCase() + " certificate"),
+                    new Metadata());
+            return new ServerCall.Listener<>() { };
+        }
+        if (revoked.test(identity.get())) {
+            log.warn("refused {} from {}: {} is revoked", call.getMethodDescriptor().getBareMethodName(), remote, identity.get());
+            call.close(Status.PERMISSION_DENIED.withDescription("the certificate for " + identity.get().name() + " is revoked"),
+                    new Metadata());
+            return new ServerCall.Listener<>() { };
+        }
+        Context context = Context.current().withValue(IDENTITY, identity.get()).withValue(PEER, remote);
+        return Contexts.interceptCall(context, call, headers, next);
+    }
+
+    private static Optional<PeerIdentity> identity(SSLSession session) {
+        if (session == null) {
+            return Optional.empty();
+        }
+        try {
+            var certificates = session.getPeerCertificates();
+            return certificates.length > 0 && certificates[0] instanceof X509Certificate x509 ? PeerIdentity.of(x509) : Optional.empty();
+        } catch (SSLPeerUnverifiedException e) {
+            return Optional.empty();
+        }
+    }
+}

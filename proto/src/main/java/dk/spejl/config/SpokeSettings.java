@@ -1,0 +1,33 @@
+package dk.spejl.config;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every setting of a spoke's config file, with its meaning and default. It lives here because two
+ * programs must agree on it: the spoke reads the file, and the hub's {@code enroll} writes it.
+ */
+public final class SpokeSettings {
+    public static final Map<String, String> NAMES;
+
+    static {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("spoke.name", "required. This spoke's name; the hub knows it by the name in its certificate.");
+        m.put("hub.address", "required. host:port of the hub's replication service.");
+        m.put("hub.ca", "required. The CA certificate (PEM) the hub's TLS certificate must chain to.");
+        m.put("hub.key_fingerprint", "required. SHA256:... fingerprint of the hub's signing key; nothing signed by another key is accepted.");
+        m.put("hub.authority", "optional. The name to check in the hub's certificate, when it differs from hub.address's host.");
+        m.put("tls.certificate", "required. This spoke's client certificate from 'spejl-hub enroll' (mutual TLS; it carries the region).");
+        m.put("tls.private_key", "required. Its private key.");
+        m.put("data.dir", "default 'data'. Where the replica (RocksDB) lives.");
+        m.put("http.address", "default '127.0.0.1:8080'. The browse API, metrics and health endpoints.");
+        m.put("freshness.window", "default 5m. The oldest signed heartbeat the spoke counts as fresh (it also honours the heartbeat's own expiry).");
+        m.put("replica.sync_writes", "default false. Force each applied revision to disk before acknowledging it. "
+                + "Without it a power cut can lose the newest revisions (never mix them); the spoke then fetches them again.");
+        NAMES = Collections.unmodifiableMap(m);
+    }
+
+    private SpokeSettings() {
+    }
+}
