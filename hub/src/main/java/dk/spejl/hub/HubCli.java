@@ -219,8 +219,8 @@ public final class HubCli {
                         s.getStateDigest(), s.getManifestDigest(), s.getSnapshotRevision());
                 System.out.println("spokes watching: " + s.getSpokesCount());
                 for (SpokeLag spoke : s.getSpokesList()) {
-                    System.out.printf("  %-14s %-22s sent revision %d (%d behind)%n", spoke.getName(), spoke.getPeer(), spoke.getRevision(),
-                            s.getRevision() - spoke.getRevision());
+                    System.out.printf("  %-14s %-12s %-22s sent revision %d (%d behind)%n", spoke.getName(), spoke.getRegion(),
+                            spoke.getPeer(), spoke.getRevision(), s.getRevision() - spoke.getRevision());
                 }
                 return 0;
             } catch (StatusRuntimeException e) {

@@ -74,6 +74,10 @@ public final class ConfigFile {
         return value == null ? null : file.getParent().resolve(value).normalize();
     }
 
+    public Path requiredPath(String key) throws ConfigException {
+        return file.getParent().resolve(required(key)).normalize();
+    }
+
     public int integer(String key, int fallback) throws ConfigException {
         String value = string(key, null);
         try {

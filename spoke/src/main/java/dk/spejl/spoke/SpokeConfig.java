@@ -15,8 +15,7 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
     public static SpokeConfig read(Path file) throws ConfigFile.ConfigException {
         ConfigFile c = ConfigFile.read(file, SpokeSettings.NAMES);
         return new SpokeConfig(c.required("spoke.name"), c.address("hub.address", null), c.string("hub.authority", null),
-                new TlsFiles(c.path("tls.certificate", c.required("tls.certificate")), c.path("tls.private_key", c.required("tls.private_key")),
-                        c.path("hub.ca", c.required("hub.ca"))),
+                new TlsFiles(c.requiredPath("tls.certificate"), c.requiredPath("tls.private_key"), c.requiredPath("hub.ca")),
                 c.required("hub.key_fingerprint"), c.path("data.dir", "data"),
                 c.address("http.address", "127.0.0.1:8080"), c.duration("freshness.window", Duration.ofMinutes(5)),
                 c.bool("replica.sync_writes", false));
