@@ -129,12 +129,11 @@ public final class CatalogueStore implements AutoCloseable {
 
     /** Finished snapshots, oldest first: revision and index. */
     public java.util.NavigableMap<Long, dk.spejl.wire.ObjectRef> snapshots() throws IOException {
+        java.util.TreeMap<Long, byte[]> raw = new java.util.TreeMap<>();
+        forEachUnder(SNAPSHOT, (suffix, value) -> raw.put(Long.parseUnsignedLong(suffix, 16), value));
         java.util.TreeMap<Long, dk.spejl.wire.ObjectRef> snapshots = new java.util.TreeMap<>();
-        try (RocksIterator it = db.newIterator()) {
-            for (it.seek(bytes(SNAPSHOT)); it.isValid() && startsWith(it.key(), SNAPSHOT); it.next()) {
-                snapshots.put(Long.parseUnsignedLong(new String(it.key(), StandardCharsets.US_ASCII).substring(2), 16),
-                        dk.spejl.wire.ObjectRef.parseFrom(it.value()));
-            }
+        for (var e : raw.entrySet()) {
+            snapshots.put(e.getKey(), dk.spejl.wire.ObjectRef.parseFrom(e.getValue()));
         }
         return snapshots;
     }
@@ -158,11 +157,7 @@ public final class CatalogueStore implements AutoCloseable {
 
     public List<String> revokedNames() {
         List<String> names = new ArrayList<>();
-        try (RocksIterator it = db.newIterator()) {
-            for (it.seek(bytes(REVOKED)); it.isValid() && startsWith(it.key(), REVOKED); it.next()) {
-                names.add(new String(it.key(), StandardCharsets.UTF_8).substring(REVOKED.length()));
-            }
-        }
+        forEachUnder(REVOKED, (suffix, value) -> names.add(suffix));
         return names;
     }
 
@@ -174,11 +169,7 @@ public final class CatalogueStore implements AutoCloseable {
     /** The revisions of all retained manifests, oldest first. */
     public List<Long> manifestRevisions() {
         List<Long> revisions = new ArrayList<>();
-        try (RocksIterator it = db.newIterator()) {
-            for (it.seek(bytes(MANIFEST)); it.isValid() && startsWith(it.key(), MANIFEST); it.next()) {
-                revisions.add(Long.parseUnsignedLong(new String(it.key(), StandardCharsets.US_ASCII).substring(2), 16));
-            }
-        }
+        forEachUnder(MANIFEST, (suffix, value) -> revisions.add(Long.parseUnsignedLong(suffix, 16)));
         return revisions;
     }
 
@@ -239,11 +230,7 @@ public final class CatalogueStore implements AutoCloseable {
 
     public List<String> objectNames() {
         List<String> names = new ArrayList<>();
-        try (RocksIterator it = db.newIterator()) {
-            for (it.seek(bytes(OBJECT)); it.isValid() && startsWith(it.key(), OBJECT); it.next()) {
-                names.add(new String(it.key(), StandardCharsets.US_ASCII).substring(OBJECT.length()));
-            }
-        }
+        forEachUnder(OBJECT, (suffix, value) -> names.add(suffix));
         return names;
     }
 
@@ -332,6 +319,15 @@ public final class CatalogueStore implements AutoCloseable {
 
     private static byte[] manifestKey(long revision) {
         return bytes(MANIFEST + String.format("%016x", revision));
+    }
+
+    /** Visits every key under a prefix in key order: (the rest of the key, the value). */
+    private void forEachUnder(String prefix, java.util.function.BiConsumer<String, byte[]> visitor) {
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seek(bytes(prefix)); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+                visitor.accept(new String(it.key(), StandardCharsets.UTF_8).substring(prefix.length()), it.value());
+            }
+        }
     }
 
     private static boolean startsWith(byte[] key, String prefix) {
