@@ -136,6 +136,27 @@ class AttackTest {
     }
 
     @Test
+    void aRelayThatDropsARevisionCannotMakeTheSpokeSkipIt() throws Exception {
+        cluster.put(new CatalogueGenerator(12).generate(4));   // revision 3 at the genuine hub
+        fake.push(List.of(fake.genuine(3, true)));              // revision 2 dropped on the way
+        assertRejected("revision_gap");
+    }
+
+    @Test
+    void rejectsAMessageLargerThanTheSpokeAccepts() throws Exception {
+        ManifestEvent genuine = fake.genuine(2, true);
+        fake.push(List.of(genuine.toBuilder().setInlineDelta(ByteString.copyFrom(new byte[5 << 20])).build()));
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (spoke.connected() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        // gRPC refuses the oversized message (RESOURCE_EXHAUSTED) before any of it is parsed; the stream ends.
+        assertThat(spoke.connected()).isFalse();
+        assertThat(spoke.replica().state().orElseThrow().revision()).isEqualTo(1);
+        assertThat(spoke.replica().get(second.get(0).getRecord().getId())).isNull();
+    }
+
+    @Test
     void aFrozenFeedMakesTheSpokeStaleAndAReplayedHeartbeatDoesNotClearIt() throws Exception {
         HeartbeatSigner signer = new HeartbeatSigner(cluster.key);
         long now = System.currentTimeMillis();

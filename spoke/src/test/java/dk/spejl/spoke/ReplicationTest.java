@@ -72,6 +72,18 @@ class ReplicationTest {
             assertThat(record.body()).contains("\"id\":\"" + id + "\"").doesNotContain("storage_uri", "ngc-store://");
             assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/records/ngcf-absent")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+            HttpResponse<String> malformed = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/records/..%2F..%2Fetc")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(malformed.statusCode()).isEqualTo(400);
+            assertThat(malformed.body()).contains("\"error\"");
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/records/" + id))
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(405);
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(200);
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(200);
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("spejl_spoke_revision " + revision + ".0", "spejl_spoke_stale 0.0", "spejl_spoke_bootstrap_seconds");
         }
     }
 
