@@ -107,11 +107,15 @@ public final class ManifestFeed implements Publisher.Listener {
             log.info("spoke {} ({}) stopped watching at revision {}", watcher.name, peer, watcher.sent);
         });
         stream.setOnReadyHandler(() -> executor.execute(watcher::drain));
-        watchers.add(watcher);
         log.info("spoke {} ({}) watching: {}, head is {}", watcher.name, peer,
                 request.getHasState() ? "holds revision " + request.getRevision() : "empty, bootstraps", head.revision());
-        stream.onNext(WatchEvent.newBuilder().setTrust(trust).build());
-        heartbeat.get().ifPresent(h -> stream.onNext(WatchEvent.newBuilder().setHeartbeat(h).build()));
+        // The keys go first, under the watcher's lock, and only then can a publish reach this stream:
+        // a stream observer takes one writer at a time, and the spoke believes nothing before the keys.
+        synchronized (watcher) {
+            stream.onNext(WatchEvent.newBuilder().setTrust(trust).build());
+            heartbeat.get().ifPresent(h -> stream.onNext(WatchEvent.newBuilder().setHeartbeat(h).build()));
+        }
+        watchers.add(watcher);
         executor.execute(watcher::drain);
     }
 
