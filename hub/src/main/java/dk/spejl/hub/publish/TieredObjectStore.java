@@ -12,14 +12,13 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Small objects (deltas of small change sets, most snapshot indexes) live in the catalogue's
- * RocksDB, so a publish costs one disk sync; bulk ones (snapshot chunks of about a megabyte, the
- * delta of a big ingest) are files, which keeps hundreds of megabytes of snapshot out of
- * RocksDB's compactions. Either way an object is named by its SHA-256 and never changes.
+ * Small objects (single-record deltas, snapshot chunks, indexes) live in the catalogue's
+ * RocksDB, so a publish costs one disk sync; large ones (the delta of a big ingest) are files.
+ * Either way an object is named by its SHA-256 and never changes.
  */
 public final class TieredObjectStore implements ObjectStore {
-    /** Objects up to this size go to RocksDB: the size of the largest delta that rides inline on Watch. */
-    public static final int SMALL_OBJECT_BYTES = 256 * 1024;
+    /** Objects up to this size go to RocksDB. */
+    public static final int SMALL_OBJECT_BYTES = 4 << 20;
 
     private final CatalogueStore catalogue;
     private final FileObjectStore files;
