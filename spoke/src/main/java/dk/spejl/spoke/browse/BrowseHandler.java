@@ -21,7 +21,7 @@ public final class BrowseHandler {
     private static final JsonFormat.Printer RECORD_JSON = JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
 
     private final Replica replica;
-    private final Freshness freshness;
+    private final Staleness staleness;
     private final Supplier<String> metrics;
 
     public record Response(int status, String contentType, String body, String route) {
@@ -39,14 +39,14 @@ public final class BrowseHandler {
         }
     }
 
-    /** Whether the spoke's data is fresh; the replication side knows. */
-    public interface Freshness {
+    /** Whether the spoke's data is stale; the replication side knows. */
+    public interface Staleness {
         Optional<Instant> staleSince();
     }
 
-    public BrowseHandler(Replica replica, Freshness freshness, Supplier<String> metrics) {
+    public BrowseHandler(Replica replica, Staleness staleness, Supplier<String> metrics) {
         this.replica = replica;
-        this.freshness = freshness;
+        this.staleness = staleness;
         this.metrics = metrics;
     }
 
@@ -70,7 +70,7 @@ public final class BrowseHandler {
     private Response status() {
         ObjectNode body = JSON.createObjectNode();
         Optional<ReplicaState> state = replica.state();
-        Optional<Instant> staleSince = freshness.staleSince();
+        Optional<Instant> staleSince = staleness.staleSince();
         if (state.isPresent()) {
             ReplicaState s = state.get();
             body.put("hubId", s.hubId()).put("revision", s.revision()).put("manifestDigest", Sha256.hex(s.manifestDigest()))

@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -64,7 +63,6 @@ public final class Follower implements AutoCloseable {
     private volatile boolean closed;
     private volatile Context.CancellableContext session;
     private volatile boolean connected;
-    private volatile Instant disconnectedSince;
 
     private final Freshness freshness;
 
@@ -81,7 +79,6 @@ public final class Follower implements AutoCloseable {
         this.listener = listener;
         this.fetcher = new ObjectFetcher(stub, 120);
         this.bootstrapper = new Bootstrapper(replica, fetcher, clock, 3);
-        this.disconnectedSince = clock.instant();
         this.thread = new Thread(this::run, "spoke-sync");
         thread.setDaemon(true);
     }
@@ -92,11 +89,6 @@ public final class Follower implements AutoCloseable {
 
     public boolean connected() {
         return connected;
-    }
-
-    /** Since when the spoke has had no stream to the hub, or empty while it has one. */
-    public Optional<Instant> disconnectedSince() {
-        return connected ? Optional.empty() : Optional.of(disconnectedSince);
     }
 
     private void run() {
@@ -126,10 +118,7 @@ public final class Follower implements AutoCloseable {
                 }
             } finally {
                 ctx.cancel(null);
-                if (connected) {
-                    connected = false;
-                    disconnectedSince = clock.instant();
-                }
+                connected = false;
             }
             if (closed) {
                 return;
