@@ -204,12 +204,12 @@ public final class Publisher {
                 snapshotInBackground(revision, next.lattice().copy(), next.entryCount());
             }
         }
-        Published published = new Published(signed, Manifest.parseFrom(signed.getManifest()), store.head().orElseThrow().manifestDigest(),
-                deltaBytes, committed);
+        CatalogueStore.Head committedHead = store.head().orElseThrow();
+        Published published = new Published(signed, committedHead.manifest(), committedHead.manifestDigest(), deltaBytes, committed);
         long micros = (System.nanoTime() - started) / 1000;
         publishTimer.record(java.time.Duration.ofNanos(System.nanoTime() - started));
         log.info("published revision {}: {} puts, {} deletes, {} entries, state {}, delta {} bytes{}, in {} ms",
-                revision, puts.size(), deletes.size(), next.entryCount(), Sha256.shortHex(next.lattice().digest()),
+                revision, puts.size(), deletes.size(), next.entryCount(), Sha256.shortHex(committedHead.manifest().getStateDigest().toByteArray()),
                 deltaBytes.length, snapshot ? ", snapshot" : "", micros / 1000.0);
 
         // Stage 8: announce to watching spokes.
