@@ -3,6 +3,7 @@ package dk.spejl.bench;
 import dk.spejl.deploy.DaemonProcess;
 import dk.spejl.deploy.LocalCluster;
 import dk.spejl.hub.Hub;
+import dk.spejl.hub.keys.HubKeys;
 import dk.spejl.hub.catalogue.ChangeSet;
 import dk.spejl.hub.publish.SnapshotPolicy;
 import dk.spejl.hub.sample.CatalogueGenerator;
@@ -55,6 +56,7 @@ public final class SpejlBench implements Callable<Integer> {
 
     private Path dir;
     private TlsFiles tls;
+    /** The root key: every benchmark hub gets a key delegation signed by it, and spokes pin it. */
     private Ed25519.PrivateKey key;
     private final SplittableRandom random = new SplittableRandom(17);
 
@@ -166,7 +168,11 @@ public final class SpejlBench implements Callable<Integer> {
     }
 
     private Hub hub(String name, SnapshotPolicy policy) throws Exception {
-        return Hub.builder().dataDir(dir.resolve(name)).hubId("bench").signingKey(key).tls(tls)
+        Path keys = dir.resolve(name + "-keys");
+        if (!Files.exists(keys)) {
+            HubKeys.create(keys, key, "bench", java.time.Duration.ofDays(30), java.time.Clock.systemUTC());
+        }
+        return Hub.builder().dataDir(dir.resolve(name)).hubId("bench").keys(keys, key.publicKey().fingerprint()).tls(tls)
                 .snapshotPolicy(policy).start();
     }
 
@@ -179,7 +185,7 @@ public final class SpejlBench implements Callable<Integer> {
         try {
             return Spoke.builder().name(name).dataDir(spokeDir)
                     .hub(new InetSocketAddress("127.0.0.1", port)).hubAuthority("localhost")
-                    .pinnedFingerprint(key.publicKey().fingerprint())
+                    .rootFingerprint(key.publicKey().fingerprint())
                     .tls(ServerPki.enrol(dir.resolve("tls"), PeerIdentity.spokeSubject(name, "midtjylland"), spokeDir.resolve("tls"), "spoke"));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -15,7 +15,7 @@ public final class SpokeProbe {
     public static void main(String[] args) throws Exception {
         Spoke spoke = Spoke.builder().name("probe").dataDir(Path.of(args[0]))
                 .hub(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[1]))).hubAuthority("localhost")
-                .tls(new dk.spejl.tls.TlsFiles(Path.of(args[4]), Path.of(args[5]), Path.of(args[2]))).pinnedFingerprint(args[3])
+                .tls(new dk.spejl.tls.TlsFiles(Path.of(args[4]), Path.of(args[5]), Path.of(args[2]))).rootFingerprint(args[3])
                 .onApplied((revision, bootstrap, nanos) -> {
                     long now = System.nanoTime();
                     synchronized (System.out) {

@@ -3,7 +3,6 @@ package dk.spejl.deploy;
 import dk.spejl.hub.HubCli;
 import dk.spejl.hub.HubConfig;
 import dk.spejl.hub.catalogue.Regions;
-import dk.spejl.signing.KeyFiles;
 import dk.spejl.spoke.SpokeConfig;
 import dk.spejl.tls.PeerIdentity;
 import dk.spejl.tls.ServerPki;
@@ -57,8 +56,18 @@ public final class LocalCluster implements Callable<Integer> {
         Path hubDir = dir.resolve("hub");
         Path conf = hubDir.resolve("hub.conf");
         if (!Files.exists(conf)) {
+            // A local cluster keeps its root key beside the hub, with a random passphrase in a file; a real
+            // hub's root key lives offline (docs/security.md, key ceremony).
+            Path offline = Files.createDirectories(dir.resolve("offline"));
+            Path passphrase = offline.resolve("passphrase");
+            if (!Files.exists(passphrase)) {
+                byte[] random = new byte[18];
+                new java.security.SecureRandom().nextBytes(random);
+                Files.writeString(passphrase, java.util.Base64.getUrlEncoder().encodeToString(random) + "\n");
+            }
             int code = HubCli.commandLine().execute("init", "--dir", hubDir.toString(), "--hub-id", "ngc-local",
-                    "--replication-address", "127.0.0.1:" + hubPort, "--admin-address", "127.0.0.1:" + (hubPort + 1));
+                    "--replication-address", "127.0.0.1:" + hubPort, "--admin-address", "127.0.0.1:" + (hubPort + 1),
+                    "--root-key", offline.resolve("root.key").toString(), "--passphrase-file", passphrase.toString());
             if (code != 0) {
                 return code;
             }
@@ -95,7 +104,7 @@ public final class LocalCluster implements Callable<Integer> {
                 return code;
             }
         }
-        String fingerprint = KeyFiles.readPrivate(HubConfig.read(conf).signingKey()).publicKey().fingerprint();
+        String fingerprint = HubConfig.read(conf).rootFingerprint();
         List<String> urls = new ArrayList<>();
         for (int i = 0; i < Regions.ALL.size(); i++) {
             String region = Regions.ALL.get(i);
@@ -122,6 +131,9 @@ public final class LocalCluster implements Callable<Integer> {
         System.out.println("  deploy/target/spejl/bin/spejl-hub generate --seed 99 --records 3 --out /tmp/change.jsonl");
         System.out.println("  deploy/target/spejl/bin/spejl-hub ingest --config " + conf + " /tmp/change.jsonl");
         System.out.println("  curl -s " + urls.get(0));
+        System.out.println("Rotate the hub's signing key; the spokes follow without a restart:");
+        System.out.println("  deploy/target/spejl/bin/spejl-hub keys rotate --config " + conf + " --root-key " + dir.resolve("offline/root.key")
+                + " --passphrase-file " + dir.resolve("offline/passphrase"));
         System.out.println("Press Ctrl-C to stop.");
         stopped.await();
         return 0;
@@ -141,7 +153,7 @@ public final class LocalCluster implements Callable<Integer> {
                 + "hub.address = " + hubAddress + "\n"
                 + "hub.authority = localhost\n"
                 + "hub.ca = ca.pem\n"
-                + "hub.key_fingerprint = " + fingerprint + "\n"
+                + "hub.root_fingerprint = " + fingerprint + "\n"
                 + "tls.certificate = spoke.pem\n"
                 + "tls.private_key = spoke.key\n"
                 + "data.dir = data\n"

@@ -1,6 +1,9 @@
 package dk.spejl.deploy;
 
 import dk.spejl.hub.Hub;
+import dk.spejl.hub.keys.HubKeys;
+import dk.spejl.spoke.Spoke;
+import dk.spejl.spoke.sync.HeldDelegation;
 import dk.spejl.hub.publish.SnapshotPolicy;
 import dk.spejl.hub.sample.CatalogueGenerator;
 import dk.spejl.signing.Ed25519;
@@ -48,9 +51,10 @@ class SpokeCrashTest {
         System.out.println("crash test seed " + seed);
         Random random = new Random(seed);
         TlsFiles tls = ServerPki.create(tmp.resolve("tls"), "crash-hub", List.of("localhost"), List.of("127.0.0.1"));
-        Ed25519.PrivateKey key = Ed25519.generate(new SecureRandom());
-        String fingerprint = key.publicKey().fingerprint();
-        try (Hub hub = Hub.builder().dataDir(tmp.resolve("hub")).hubId("crash-hub").signingKey(key).tls(tls)
+        Ed25519.PrivateKey root = Ed25519.generate(new SecureRandom());
+        String fingerprint = root.publicKey().fingerprint();
+        HubKeys.create(tmp.resolve("keys"), root, "crash-hub", java.time.Duration.ofDays(30), java.time.Clock.systemUTC());
+        try (Hub hub = Hub.builder().dataDir(tmp.resolve("hub")).hubId("crash-hub").keys(tmp.resolve("keys"), fingerprint).tls(tls)
                 // Routine snapshots every 500 revisions, written in the background while spokes are killed.
                 .snapshotPolicy(new SnapshotPolicy(500, 0.25, 2)).start()) {
             CatalogueGenerator generator = new CatalogueGenerator(seed);
@@ -158,7 +162,8 @@ class SpokeCrashTest {
             if (replica.state().isEmpty()) {
                 return -1;
             }
-            ReplicaCheck.Outcome outcome = ReplicaCheck.run(replica, fingerprint);
+            ReplicaCheck.Outcome outcome = ReplicaCheck.run(replica, fingerprint,
+                    new HeldDelegation(replicaDir.getParent().resolve(Spoke.TRUST_FILE), fingerprint).current());
             assertThat(outcome.ok()).as(outcome.message()).isTrue();
             return outcome.revision();
         }

@@ -13,11 +13,11 @@ import dk.spejl.hub.replication.IdentityInterceptor;
 import dk.spejl.hub.replication.Revocations;
 import dk.spejl.tls.PeerIdentity;
 import dk.spejl.hub.replication.ReplicationService;
-import dk.spejl.signing.Ed25519;
+import dk.spejl.hub.keys.HubKeys;
+import dk.spejl.wire.ReloadKeysResult;
 import dk.spejl.signing.HeartbeatSigner;
 import dk.spejl.signing.ManifestSigner;
 import dk.spejl.tls.TlsFiles;
-import dk.spejl.wire.SigningKey;
 import dk.spejl.wire.TrustInfo;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -31,6 +31,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -53,29 +56,45 @@ public final class Hub implements AutoCloseable {
     private final Revocations revocations;
     private final Server replicationServer;
     private final Server adminServer;
+    private final Path keysDir;
+    private final String rootFingerprint;
+    private final Clock clock;
+    private volatile HubKeys.Active keys;
 
     private Hub(Builder b) throws IOException {
         this.hubId = b.hubId;
+        this.keysDir = b.keysDir;
+        this.rootFingerprint = b.rootFingerprint;
+        this.clock = b.clock;
+        this.keys = HubKeys.load(keysDir, rootFingerprint, hubId, Optional.empty(), clock.millis());
         this.store = CatalogueStore.open(b.dataDir.resolve("catalogue"));
         try {
             this.objects = new TieredObjectStore(store, new FileObjectStore(b.dataDir.resolve("objects")));
-            ManifestSigner signer = new ManifestSigner(b.signingKey);
-            this.publisher = new Publisher(hubId, store, objects, signer, b.clock, b.snapshotPolicy, b.metrics);
+            this.publisher = new Publisher(hubId, store, objects, new ManifestSigner(keys.signing()), b.clock, b.snapshotPolicy, b.metrics);
             publisher.initialise();
             this.feedExecutor = Executors.newFixedThreadPool(2, r -> {
                 Thread t = new Thread(r, "hub-feed");
                 t.setDaemon(true);
                 return t;
             });
-            TrustInfo trust = TrustInfo.newBuilder().setHubId(hubId).addKeys(SigningKey.newBuilder().setKeyId(signer.keyId())
-                    .setPublicKey(com.google.protobuf.ByteString.copyFrom(signer.publicKey().encoded()))).build();
-            this.feed = new ManifestFeed(store, objects, trust, feedExecutor);
+            this.feed = new ManifestFeed(store, objects, trustInfo(keys), keys.trusted().keysById().keySet(), feedExecutor);
             publisher.addListener(feed);
-            this.heartbeats = new HeartbeatIssuer(hubId, store, new HeartbeatSigner(b.signingKey), feed, b.clock,
+            resignIfRevoked();
+            this.heartbeats = new HeartbeatIssuer(hubId, store, new HeartbeatSigner(keys.signing()), feed, b.clock,
                     b.heartbeatInterval, b.heartbeatValidity);
             feed.heartbeats(heartbeats::latest);
             this.revocations = new Revocations(store);
-            this.admin = new AdminService(publisher, feed, revocations, b.maxIngestLines);
+            this.admin = new AdminService(publisher, feed, revocations, b.maxIngestLines, new AdminService.Keys() {
+                @Override
+                public HubKeys.Active active() {
+                    return keys;
+                }
+
+                @Override
+                public ReloadKeysResult reload() throws IOException {
+                    return reloadKeys();
+                }
+            });
             this.replicationServer = NettyServerBuilder.forAddress(b.replicationAddress)
                     .sslContext(b.tls.serverContext())
                     .addService(ServerInterceptors.intercept(new ReplicationService(feed, objects, b.metrics),
@@ -95,6 +114,60 @@ public final class Hub implements AutoCloseable {
         }
         log.info("hub {} serving: replication on {}, admin on {}, head revision {}", hubId,
                 replicationServer.getListenSockets(), adminServer.getListenSockets(), publisher.head().revision());
+        logKeys("signing");
+    }
+
+    private static TrustInfo trustInfo(HubKeys.Active keys) {
+        return TrustInfo.newBuilder().setDelegation(keys.delegation()).build();
+    }
+
+    private void logKeys(String verb) {
+        Instant expires = Instant.ofEpochMilli(keys.trusted().expiresAtMillis());
+        log.info("{} with key {} under key delegation version {} (root {}), valid until {}", verb, keys.signingKeyId(),
+                keys.trusted().version(), rootFingerprint, expires);
+        if (expires.isBefore(clock.instant().plus(Duration.ofDays(30)))) {
+            log.warn("the key delegation expires at {}: spokes accept nothing signed after that. Rotate with 'spejl-hub keys rotate'", expires);
+        }
+    }
+
+    /**
+     * Takes up the keys directory's delegation if it is newer than the one in use: spokes are sent
+     * it first, then the publisher and heartbeats sign with its key. If the head was signed by a
+     * key it revokes, a revision signed by the new key follows at once (see {@link Publisher#resign()}).
+     */
+    public synchronized ReloadKeysResult reloadKeys() throws IOException {
+        HubKeys.Active fresh = HubKeys.load(keysDir, rootFingerprint, hubId, Optional.of(keys.delegation()), clock.millis());
+        if (fresh.delegation().equals(keys.delegation()) && fresh.signingKeyId().equals(keys.signingKeyId())) {
+            return ReloadKeysResult.newBuilder().setChanged(false).setDelegationVersion(fresh.trusted().version())
+                    .setSigningKeyId(fresh.signingKeyId()).build();
+        }
+        // Under the publish lock, so that no revision signed by the old key is sent after the new delegation.
+        synchronized (publisher) {
+            keys = fresh;
+            feed.rekey(trustInfo(fresh), fresh.trusted().keysById().keySet());
+            publisher.signWith(new ManifestSigner(fresh.signing()));
+        }
+        heartbeats.signWith(new HeartbeatSigner(fresh.signing()));
+        logKeys("now signing");
+        long resigned = resignIfRevoked();
+        return ReloadKeysResult.newBuilder().setChanged(true).setDelegationVersion(fresh.trusted().version())
+                .setSigningKeyId(fresh.signingKeyId()).setResignedRevision(resigned).build();
+    }
+
+    /** Publishes a revision under the current key if the head's key is no longer delegated; returns it, or 0. */
+    private long resignIfRevoked() throws IOException {
+        String headKey = publisher.head().manifest().getKeyId();
+        if (keys.trusted().keysById().containsKey(headKey)) {
+            return 0;
+        }
+        long revision = publisher.resign().revision();
+        log.info("the head was signed by key {}, which delegation version {} leaves out: published revision {} (no record changes, "
+                + "with a snapshot) under key {}", headKey, keys.trusted().version(), revision, keys.signingKeyId());
+        return revision;
+    }
+
+    public HubKeys.Active keys() {
+        return keys;
     }
 
     public static Builder builder() {
@@ -156,7 +229,8 @@ public final class Hub implements AutoCloseable {
     public static final class Builder {
         private Path dataDir;
         private String hubId;
-        private Ed25519.PrivateKey signingKey;
+        private Path keysDir;
+        private String rootFingerprint;
         private TlsFiles tls;
         private InetSocketAddress replicationAddress = new InetSocketAddress("127.0.0.1", 0);
         private InetSocketAddress adminAddress = new InetSocketAddress("127.0.0.1", 0);
@@ -184,8 +258,10 @@ public final class Hub implements AutoCloseable {
             return this;
         }
 
-        public Builder signingKey(Ed25519.PrivateKey key) {
-            this.signingKey = key;
+        /** The keys directory (see {@link HubKeys}) and the root key fingerprint its delegation must verify under. */
+        public Builder keys(Path keysDir, String rootFingerprint) {
+            this.keysDir = keysDir;
+            this.rootFingerprint = rootFingerprint;
             return this;
         }
 
@@ -225,8 +301,8 @@ public final class Hub implements AutoCloseable {
         }
 
         public Hub start() throws IOException {
-            if (dataDir == null || hubId == null || signingKey == null || tls == null) {
-                throw new IllegalStateException("a hub needs a data dir, a hub id, a signing key and TLS files");
+            if (dataDir == null || hubId == null || keysDir == null || rootFingerprint == null || tls == null) {
+                throw new IllegalStateException("a hub needs a data dir, a hub id, a keys directory, a root fingerprint and TLS files");
             }
             return new Hub(this);
         }

@@ -4,7 +4,9 @@ import com.google.protobuf.ByteString;
 import dk.spejl.config.ConfigFile;
 import dk.spejl.hub.sample.CatalogueGenerator;
 import dk.spejl.signing.Ed25519;
-import dk.spejl.signing.KeyFiles;
+import dk.spejl.hub.keys.HubKeys;
+import dk.spejl.hub.keys.Passphrase;
+import dk.spejl.signing.RootKeyFile;
 import dk.spejl.tls.PeerIdentity;
 import dk.spejl.tls.ServerPki;
 import dk.spejl.tls.TlsFiles;
@@ -44,7 +46,7 @@ import java.util.concurrent.Callable;
 @Command(name = "spejl-hub", mixinStandardHelpOptions = true, version = "spejl-hub 0.1.0",
         description = "Runs and operates the Spejl hub, which publishes signed revisions of the genome catalogue.",
         subcommands = {HubCli.Init.class, HubCli.Serve.class, HubCli.Ingest.class, HubCli.Status.class,
-                HubCli.Enroll.class, HubCli.RevokeSpoke.class, HubCli.Generate.class, HubCli.Fingerprint.class,
+                HubCli.Enroll.class, HubCli.RevokeSpoke.class, HubCli.Keys.class, HubCli.Generate.class, HubCli.Fingerprint.class,
                 CommandLine.HelpCommand.class})
 public final class HubCli {
     public static void main(String[] args) {
@@ -60,7 +62,10 @@ public final class HubCli {
     }
 
     @Command(name = "init", mixinStandardHelpOptions = true,
-            description = "Creates a hub directory: hub.conf, the manifest signing key, and TLS material (a CA and a server certificate).")
+            description = {"Creates a hub directory: hub.conf, the first online signing key and its key delegation, and TLS",
+                    "material (a CA, a server certificate and an operator certificate).",
+                    "The delegation is signed by the root key at --root-key, which is created there if the file does not exist.",
+                    "The hub never needs the root key while it runs: move it offline afterwards (docs/security.md, key ceremony)."})
     static final class Init implements Callable<Integer> {
         @Option(names = "--dir", required = true, description = "Directory to create the hub in.")
         Path dir;
@@ -74,6 +79,8 @@ public final class HubCli {
         String replicationAddress;
         @Option(names = "--admin-address", defaultValue = "127.0.0.1:7444", description = "Operators' service address (default: ${DEFAULT-VALUE}).")
         String adminAddress;
+        @CommandLine.Mixin
+        RootKeyOptions root;
 
         @Override
         public Integer call() throws Exception {
@@ -86,19 +93,26 @@ public final class HubCli {
                 System.err.println("hub id must be 2-63 of a-z 0-9 -, got '" + hubId + "'");
                 return 2;
             }
+            root.checkValidity();
             Files.createDirectories(dir.resolve("keys"));
-            Ed25519.PrivateKey key = Ed25519.generate(new SecureRandom());
-            KeyFiles.writePrivate(dir.resolve("keys/signing.key"), key);
-            KeyFiles.writePublic(dir.resolve("keys/signing.pub"), key.publicKey());
+            boolean created = !Files.exists(root.rootKey);
+            Ed25519.PrivateKey rootKey = root.readOrCreate();
+            HubKeys.Active keys = HubKeys.create(dir.resolve("keys"), rootKey, hubId, java.time.Duration.ofDays(root.validDays),
+                    java.time.Clock.systemUTC());
             ServerPki.create(dir.resolve("tls"), hubId, dns, ips);
             ServerPki.enrol(dir.resolve("tls"), PeerIdentity.operatorSubject("operator"), dir.resolve("tls"), "operator");
             Files.writeString(conf, "# Spejl hub configuration. Every setting:\n" + HubConfig.documentation() + "\n"
                     + "hub.id = " + hubId + "\n"
+                    + "trust.root_fingerprint = " + rootKey.publicKey().fingerprint() + "\n"
                     + "data.dir = data\n"
                     + "replication.address = " + replicationAddress + "\n"
                     + "admin.address = " + adminAddress + "\n");
             System.out.println("created hub '" + hubId + "' in " + dir);
-            System.out.println("spokes pin this signing key fingerprint: " + key.publicKey().fingerprint());
+            System.out.println((created ? "created root key " : "used root key ") + root.rootKey + ": move it offline now;"
+                    + " the hub runs without it, 'spejl-hub keys rotate' needs it");
+            System.out.println("spokes pin this root key fingerprint: " + rootKey.publicKey().fingerprint());
+            System.out.println("key delegation version 1 names signing key " + keys.signingKeyId() + ", valid until "
+                    + Instant.ofEpochMilli(keys.trusted().expiresAtMillis()));
             System.out.println("spokes trust this CA: " + dir.resolve("tls/ca.pem"));
             System.out.println("start it with: spejl-hub serve --config " + conf);
             return 0;
@@ -217,6 +231,8 @@ public final class HubCli {
                 System.out.printf("hub %s%nrevision %d (published %s)%nentries %d%nstate digest %s%nmanifest digest %s%nlatest snapshot revision %d%n",
                         s.getHubId(), s.getRevision(), Instant.ofEpochMilli(s.getPublishedAtMillis()), s.getEntryCount(),
                         s.getStateDigest(), s.getManifestDigest(), s.getSnapshotRevision());
+                System.out.printf("signing key %s under key delegation version %d, valid until %s%nroot %s%n", s.getSigningKeyId(),
+                        s.getDelegationVersion(), Instant.ofEpochMilli(s.getDelegationExpiresAtMillis()), s.getRootFingerprint());
                 System.out.println("spokes watching: " + s.getSpokesCount());
                 for (SpokeLag spoke : s.getSpokesList()) {
                     System.out.printf("  %-14s %-12s %-22s sent revision %d (%d behind)%n", spoke.getName(), spoke.getRegion(),
@@ -232,7 +248,7 @@ public final class HubCli {
 
     @Command(name = "enroll", mixinStandardHelpOptions = true,
             description = {"Issues a spoke's client certificate from the hub's CA and writes the bundle its admin installs:",
-                    "spoke.pem, spoke.key, ca.pem and a spoke.conf with the hub's address and signing key fingerprint.",
+                    "spoke.pem, spoke.key, ca.pem and a spoke.conf with the hub's address and root key fingerprint.",
                     "The region is written into the certificate; the hub takes a spoke's region from there and nowhere else."})
     static final class Enroll implements Callable<Integer> {
         @Option(names = "--config", required = true, description = "The hub's config file.")
@@ -259,13 +275,13 @@ public final class HubCli {
             HubConfig c = HubConfig.read(config);
             ConfigFile.parseAddress(hubAddress, "--hub-address");
             TlsFiles client = ServerPki.enrol(c.tls().trustedCa().getParent(), PeerIdentity.spokeSubject(name, region), out, "spoke");
-            String fingerprint = KeyFiles.readPrivate(c.signingKey()).publicKey().fingerprint();
+            String fingerprint = c.rootFingerprint();
             Files.writeString(out.resolve("spoke.conf"), "# Spejl spoke configuration, written by 'spejl-hub enroll'. Every setting:\n"
                     + ConfigFile.documentation(dk.spejl.config.SpokeSettings.NAMES) + "\n"
                     + "spoke.name = " + name + "\n"
                     + "hub.address = " + hubAddress + "\n"
                     + "hub.ca = ca.pem\n"
-                    + "hub.key_fingerprint = " + fingerprint + "\n"
+                    + "hub.root_fingerprint = " + fingerprint + "\n"
                     + "tls.certificate = spoke.pem\n"
                     + "tls.private_key = spoke.key\n"
                     + "data.dir = data\n");
@@ -303,6 +319,136 @@ public final class HubCli {
         }
     }
 
+    /** Where the root key is and how to unlock it. */
+    static final class RootKeyOptions {
+        @Option(names = "--root-key", required = true, description = "The root key file (encrypted PKCS#8 PEM), e.g. on removable media.")
+        Path rootKey;
+        @Option(names = "--passphrase-file", description = "A file whose first line is the root key's passphrase (default: ask on the terminal).")
+        Path passphraseFile;
+        @Option(names = "--valid-days", defaultValue = "365", description = "How long the new key delegation is valid (default: ${DEFAULT-VALUE}).")
+        int validDays;
+
+        Ed25519.PrivateKey read() throws IOException {
+            return RootKeyFile.read(rootKey, Passphrase.read(passphraseFile, "passphrase for " + rootKey, false));
+        }
+
+        Ed25519.PrivateKey readOrCreate() throws IOException {
+            if (Files.exists(rootKey)) {
+                return read();
+            }
+            Ed25519.PrivateKey key = Ed25519.generate(new SecureRandom());
+            RootKeyFile.write(rootKey, key, Passphrase.read(passphraseFile, "new passphrase for " + rootKey, true));
+            return key;
+        }
+
+        void checkValidity() {
+            if (validDays < 1 || validDays > 3 * 365) {
+                throw new IllegalArgumentException("--valid-days must be 1 to 1095, got " + validDays);
+            }
+        }
+    }
+
+    @Command(name = "keys", mixinStandardHelpOptions = true, description = "Manages the root key and the online signing keys (docs/security.md).",
+            subcommands = {KeysCreateRoot.class, KeysRotate.class, KeysShow.class})
+    static final class Keys {
+    }
+
+    @Command(name = "create-root", mixinStandardHelpOptions = true,
+            description = {"Creates a root key, protected by a passphrase, and prints the fingerprint spokes pin.",
+                    "Run it on the machine that will keep the key offline."})
+    static final class KeysCreateRoot implements Callable<Integer> {
+        @Option(names = "--out", required = true, description = "The file to write; it must not exist.")
+        Path out;
+        @Option(names = "--passphrase-file", description = "A file whose first line is the passphrase (default: ask on the terminal, twice).")
+        Path passphraseFile;
+
+        @Override
+        public Integer call() throws Exception {
+            Ed25519.PrivateKey key = Ed25519.generate(new SecureRandom());
+            RootKeyFile.write(out, key, Passphrase.read(passphraseFile, "new passphrase for " + out, true));
+            System.out.println("created root key " + out);
+            System.out.println("fingerprint (spokes pin this): " + key.publicKey().fingerprint());
+            return 0;
+        }
+    }
+
+    @Command(name = "rotate", mixinStandardHelpOptions = true,
+            description = {"Creates a new online signing key and a key delegation one version higher, signed by the root key,",
+                    "then tells the running hub to sign with it. Watching spokes take it up without restarting.",
+                    "The previous keys are left out of the new delegation, that is revoked, unless --keep-previous:",
+                    "spokes refuse anything signed by a revoked key from then on. Use this after a leak or loss of the online key,",
+                    "and before the delegation expires. Exit codes: 0 rotated, 2 refused (nothing changed) or rotated but not reloaded."})
+    static final class KeysRotate implements Callable<Integer> {
+        @Option(names = "--config", required = true, description = "The hub's config file.")
+        Path config;
+        @CommandLine.Mixin
+        RootKeyOptions root;
+        @Option(names = "--keep-previous", description = "Keep the current keys valid next to the new one (a planned rotation with overlap).")
+        boolean keepPrevious;
+
+        @Override
+        public Integer call() throws Exception {
+            root.checkValidity();
+            HubConfig c = HubConfig.read(config);
+            Ed25519.PrivateKey rootKey = root.read();
+            if (!rootKey.publicKey().fingerprint().equalsIgnoreCase(c.rootFingerprint())) {
+                System.err.println("refused: " + root.rootKey + " is root " + rootKey.publicKey().fingerprint() + ", the hub trusts root "
+                        + c.rootFingerprint() + "; nothing changed");
+                return 2;
+            }
+            HubKeys.Rotation rotation = HubKeys.rotate(c.keysDir(), rootKey, c.hubId(), java.time.Duration.ofDays(root.validDays),
+                    keepPrevious, java.time.Clock.systemUTC());
+            System.out.println("key delegation version " + rotation.version() + ": signing key " + rotation.newKeyId()
+                    + (rotation.kept().isEmpty() ? "" : ", still valid " + String.join(", ", rotation.kept()))
+                    + (rotation.revoked().isEmpty() ? "" : ", revoked " + String.join(", ", rotation.revoked()))
+                    + ", valid until " + rotation.expiresAt());
+            AdminTarget target = new AdminTarget();
+            target.config = config;
+            ManagedChannel channel = target.channel();
+            try {
+                var result = AdminGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                        .reloadKeys(dk.spejl.wire.ReloadKeysRequest.getDefaultInstance());
+                System.out.println("the running hub now signs with key " + result.getSigningKeyId() + " under delegation version "
+                        + result.getDelegationVersion() + (result.getResignedRevision() > 0
+                        ? "; it published revision " + result.getResignedRevision() + " under the new key" : ""));
+                return 0;
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+                    System.out.println("the hub is not running; it signs with the new key when it starts");
+                    return 0;
+                }
+                System.err.println("the delegation is written, but the running hub did not take it up: " + describe(e));
+                return 2;
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Prints the key delegation in the hub's keys directory.")
+    static final class KeysShow implements Callable<Integer> {
+        @Option(names = "--config", required = true, description = "The hub's config file.")
+        Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            HubConfig c = HubConfig.read(config);
+            HubKeys.Active keys = HubKeys.load(c.keysDir(), c.rootFingerprint(), c.hubId(), java.util.Optional.empty(), Long.MIN_VALUE);
+            var d = keys.parsed();
+            long now = System.currentTimeMillis();
+            System.out.printf("key delegation version %d for hub %s, root %s%nissued %s, valid until %s%s%n", d.getVersion(), d.getHubId(),
+                    c.rootFingerprint(), Instant.ofEpochMilli(d.getIssuedAtMillis()), Instant.ofEpochMilli(d.getExpiresAtMillis()),
+                    d.getExpiresAtMillis() <= now ? " (EXPIRED: rotate now)" : "");
+            for (var key : d.getKeysList()) {
+                System.out.println("  key " + key.getKeyId() + (key.getKeyId().equals(keys.signingKeyId()) ? " (signs)" : ""));
+            }
+            for (String revoked : d.getRevokedKeyIdsList()) {
+                System.out.println("  revoked " + revoked);
+            }
+            return 0;
+        }
+    }
+
     @Command(name = "generate", mixinStandardHelpOptions = true,
             description = "Writes a deterministic synthetic catalogue as an ingest file (no real patient data).")
     static final class Generate implements Callable<Integer> {
@@ -324,14 +470,14 @@ public final class HubCli {
         }
     }
 
-    @Command(name = "fingerprint", mixinStandardHelpOptions = true, description = "Prints the signing key fingerprint that spokes pin.")
+    @Command(name = "fingerprint", mixinStandardHelpOptions = true, description = "Prints the root key fingerprint that spokes pin.")
     static final class Fingerprint implements Callable<Integer> {
         @Option(names = "--config", required = true, description = "The hub's config file.")
         Path config;
 
         @Override
         public Integer call() throws Exception {
-            System.out.println(KeyFiles.readPrivate(HubConfig.read(config).signingKey()).publicKey().fingerprint());
+            System.out.println(HubConfig.read(config).rootFingerprint());
             return 0;
         }
     }

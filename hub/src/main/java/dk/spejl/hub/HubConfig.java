@@ -12,7 +12,7 @@ import java.util.Map;
 
 /** The hub's configuration file. Every setting is listed here, with what it means and its default. */
 public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicationAddress, InetSocketAddress adminAddress,
-                        TlsFiles tls, TlsFiles operator, Path signingKey, SnapshotPolicy snapshotPolicy, long maxIngestLines,
+                        TlsFiles tls, TlsFiles operator, Path keysDir, String rootFingerprint, SnapshotPolicy snapshotPolicy, long maxIngestLines,
                         Duration heartbeatInterval, Duration heartbeatValidity) {
 
     public static final Map<String, String> SETTINGS = new LinkedHashMap<>();
@@ -28,7 +28,8 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
         SETTINGS.put("admin.client_certificate", "default 'tls/operator.pem'. The operator certificate the CLI presents to the admin service.");
         SETTINGS.put("admin.client_key", "default 'tls/operator.key'. Its private key.");
         SETTINGS.put("tls.ca_key", "default 'tls/ca.key'. The CA's private key, used by 'enroll' only; keep it readable by operators alone.");
-        SETTINGS.put("signing.key", "default 'keys/signing.key'. The online Ed25519 key that signs manifests.");
+        SETTINGS.put("keys.dir", "default 'keys'. The key delegation (delegation.bin) and the online Ed25519 keys it names; 'keys rotate' writes here.");
+        SETTINGS.put("trust.root_fingerprint", "required. Fingerprint of the offline root key; the hub refuses a key delegation it did not sign.");
         SETTINGS.put("snapshot.every_revisions", "default 1000. Write a snapshot (in the background) at least every this many revisions.");
         SETTINGS.put("snapshot.delta_fraction", "default 0.25. ...or sooner, once deltas since the last snapshot exceed this fraction of its size.");
         SETTINGS.put("snapshot.retained", "default 2. Snapshots kept; deltas are kept back to the oldest of them, the rest is deleted.");
@@ -44,16 +45,16 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
                 new TlsFiles(c.path("tls.certificate", "tls/hub.pem"), c.path("tls.private_key", "tls/hub.key"), c.path("tls.ca", "tls/ca.pem")),
                 new TlsFiles(c.path("admin.client_certificate", "tls/operator.pem"), c.path("admin.client_key", "tls/operator.key"),
                         c.path("tls.ca", "tls/ca.pem")),
-                c.path("signing.key", "keys/signing.key"),
+                c.path("keys.dir", "keys"), c.required("trust.root_fingerprint"),
                 new SnapshotPolicy(c.integer("snapshot.every_revisions", 1000), c.decimal("snapshot.delta_fraction", 0.25),
                         c.integer("snapshot.retained", 2)),
                 c.integer("ingest.max_lines", 5_000_000),
                 c.duration("heartbeat.interval", Duration.ofSeconds(60)), c.duration("heartbeat.validity", Duration.ofMinutes(5)));
     }
 
-    /** A hub builder set up as this file says (reads the signing key). */
-    public Hub.Builder toBuilder() throws java.io.IOException {
-        return Hub.builder().hubId(hubId).dataDir(dataDir).signingKey(dk.spejl.signing.KeyFiles.readPrivate(signingKey))
+    /** A hub builder set up as this file says. */
+    public Hub.Builder toBuilder() {
+        return Hub.builder().hubId(hubId).dataDir(dataDir).keys(keysDir, rootFingerprint)
                 .tls(tls).replicationAddress(replicationAddress).adminAddress(adminAddress)
                 .snapshotPolicy(snapshotPolicy).maxIngestLines(maxIngestLines).heartbeats(heartbeatInterval, heartbeatValidity);
     }

@@ -39,11 +39,11 @@ class HubCliTest {
     @Test
     void initServeIngestAndStatus() throws Exception {
         Path dir = tmp.resolve("hub");
-        Run init = cli("init", "--dir", dir.toString(), "--hub-id", "ngc-test", "--replication-address", "127.0.0.1:0",
-                "--admin-address", "127.0.0.1:0");
-        assertThat(init.code()).isEqualTo(0);
-        assertThat(init.out()).contains("SHA256:");
-        assertThat(cli("init", "--dir", dir.toString(), "--hub-id", "ngc-test").code()).isEqualTo(2);
+        Run init = init(dir);
+        assertThat(init.code()).as(init.err()).isEqualTo(0);
+        assertThat(init.out()).contains("created root key", "spokes pin this root key fingerprint: SHA256:", "key delegation version 1");
+        assertThat(cli("init", "--dir", dir.toString(), "--hub-id", "ngc-test", "--root-key", rootKey().toString(),
+                "--passphrase-file", passphrase().toString()).code()).isEqualTo(2);
 
         // Serve on fixed free ports so the CLI can find the admin service through the config file.
         int admin = freePort();
@@ -79,7 +79,7 @@ class HubCliTest {
             assertThat(bundle.resolve("spoke.key")).exists();
             assertThat(bundle.resolve("ca.pem")).hasSameTextualContentAs(dir.resolve("tls/ca.pem"));
             assertThat(Files.readString(bundle.resolve("spoke.conf"))).contains("spoke.name = sj-hpc-1",
-                    "hub.key_fingerprint = SHA256:", "tls.certificate = spoke.pem");
+                    "hub.root_fingerprint = " + c.rootFingerprint(), "tls.certificate = spoke.pem");
             var certificate = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
                     .generateCertificate(Files.newInputStream(bundle.resolve("spoke.pem")));
             assertThat(dk.spejl.tls.PeerIdentity.of(certificate)).hasValueSatisfying(id -> {
@@ -97,6 +97,102 @@ class HubCliTest {
         Run unreachable = cli("status", "--config", conf.toString());
         assertThat(unreachable.code()).isEqualTo(2);
         assertThat(unreachable.err()).contains("cannot reach the hub");
+    }
+
+    private Path rootKey() {
+        return tmp.resolve("offline/root.key");
+    }
+
+    private Path passphrase() throws Exception {
+        Path file = tmp.resolve("offline/passphrase");
+        if (!Files.exists(file)) {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "a long test passphrase\n");
+        }
+        return file;
+    }
+
+    private Run init(Path dir) throws Exception {
+        return cli("init", "--dir", dir.toString(), "--hub-id", "ngc-test", "--replication-address", "127.0.0.1:0",
+                "--admin-address", "127.0.0.1:0", "--root-key", rootKey().toString(), "--passphrase-file", passphrase().toString());
+    }
+
+    @Test
+    void keysRotateMovesTheRunningHubToANewKeyAndRevokesTheOld() throws Exception {
+        Path dir = tmp.resolve("hub");
+        assertThat(init(dir).code()).isEqualTo(0);
+        int admin = freePort();
+        Path conf = dir.resolve("hub.conf");
+        Files.writeString(conf, Files.readString(conf).replace("admin.address = 127.0.0.1:0", "admin.address = 127.0.0.1:" + admin));
+        HubConfig c = HubConfig.read(conf);
+        String firstKey;
+        try (Hub hub = c.toBuilder().start()) {
+            firstKey = hub.keys().signingKeyId();
+            Path file = tmp.resolve("change.jsonl");
+            cli("generate", "--seed", "4", "--records", "10", "--out", file.toString());
+            assertThat(cli("ingest", "--config", conf.toString(), file.toString()).code()).isEqualTo(0);
+            assertThat(cli("status", "--config", conf.toString()).out())
+                    .contains("signing key " + firstKey + " under key delegation version 1", "root " + c.rootFingerprint());
+            byte[] before = Files.readAllBytes(dir.resolve("keys/delegation.bin"));
+
+            // Refused, with nothing changed: a wrong passphrase, and another root key.
+            Path wrong = tmp.resolve("wrong");
+            Files.writeString(wrong, "not the passphrase at all\n");
+            Run refused = cli("keys", "rotate", "--config", conf.toString(), "--root-key", rootKey().toString(),
+                    "--passphrase-file", wrong.toString());
+            assertThat(refused.code()).isEqualTo(2);
+            assertThat(refused.err()).contains("wrong passphrase");
+            Path otherRoot = tmp.resolve("other/root.key");
+            assertThat(cli("keys", "create-root", "--out", otherRoot.toString(), "--passphrase-file", passphrase().toString()).code()).isEqualTo(0);
+            Run stranger = cli("keys", "rotate", "--config", conf.toString(), "--root-key", otherRoot.toString(),
+                    "--passphrase-file", passphrase().toString());
+            assertThat(stranger.code()).isEqualTo(2);
+            assertThat(stranger.err()).contains("the hub trusts root " + c.rootFingerprint(), "nothing changed");
+            assertThat(Files.readAllBytes(dir.resolve("keys/delegation.bin"))).isEqualTo(before);
+            assertThat(hub.keys().signingKeyId()).isEqualTo(firstKey);
+
+            Run rotate = cli("keys", "rotate", "--config", conf.toString(), "--root-key", rootKey().toString(),
+                    "--passphrase-file", passphrase().toString(), "--valid-days", "90");
+            assertThat(rotate.code()).as(rotate.err()).isEqualTo(0);
+            String secondKey = hub.keys().signingKeyId();
+            assertThat(secondKey).isNotEqualTo(firstKey);
+            assertThat(rotate.out()).contains("key delegation version 2: signing key " + secondKey, "revoked " + firstKey,
+                    "the running hub now signs with key " + secondKey, "published revision 2 under the new key");
+            assertThat(hub.publisher().head().revision()).isEqualTo(2);
+            assertThat(hub.publisher().head().manifest().getKeyId()).isEqualTo(secondKey);
+            assertThat(hub.publisher().head().manifest().getSnapshotRevision()).isEqualTo(2);
+            assertThat(hub.publisher().head().entryCount()).isEqualTo(10);
+            assertThat(dir.resolve("keys/signing-" + firstKey + ".key")).doesNotExist();
+            assertThat(cli("keys", "show", "--config", conf.toString()).out())
+                    .contains("key delegation version 2 for hub ngc-test", "key " + secondKey + " (signs)", "revoked " + firstKey);
+
+            // The next ingest is signed by the new key.
+            Path more = tmp.resolve("more.jsonl");
+            Files.write(more, List.of(CatalogueGenerator.putLine(new CatalogueGenerator(99).generate(1).get(0))));
+            assertThat(cli("ingest", "--config", conf.toString(), more.toString()).code()).isEqualTo(0);
+            assertThat(hub.publisher().head().manifest().getKeyId()).isEqualTo(secondKey);
+        }
+        // A rotation with the hub stopped is taken up at the next start; --keep-previous keeps the old key valid.
+        Run offline = cli("keys", "rotate", "--config", conf.toString(), "--root-key", rootKey().toString(),
+                "--passphrase-file", passphrase().toString(), "--keep-previous");
+        assertThat(offline.code()).as(offline.err()).isEqualTo(0);
+        assertThat(offline.out()).contains("key delegation version 3", "still valid", "the hub is not running");
+        try (Hub hub = c.toBuilder().start()) {
+            assertThat(hub.keys().trusted().version()).isEqualTo(3);
+            assertThat(hub.keys().trusted().keysById()).hasSize(2);
+            assertThat(hub.publisher().head().revision()).as("the head's key is still delegated: nothing re-signed").isEqualTo(3);
+        }
+    }
+
+    @Test
+    void theHubRefusesToStartWithADelegationFromAnotherRoot() throws Exception {
+        Path dir = tmp.resolve("hub");
+        assertThat(init(dir).code()).isEqualTo(0);
+        Path conf = dir.resolve("hub.conf");
+        Files.writeString(conf, Files.readString(conf).replaceAll("trust.root_fingerprint = \\S+",
+                "trust.root_fingerprint = " + dk.spejl.signing.Ed25519.generate(new java.security.SecureRandom()).publicKey().fingerprint()));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HubConfig.read(conf).toBuilder().start())
+                .hasMessageContaining("delegation.bin").hasMessageContaining("pins root");
     }
 
     @Test

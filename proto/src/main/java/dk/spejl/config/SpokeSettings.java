@@ -16,7 +16,8 @@ public final class SpokeSettings {
         m.put("spoke.name", "required. This spoke's name; the hub knows it by the name in its certificate.");
         m.put("hub.address", "required. host:port of the hub's replication service.");
         m.put("hub.ca", "required. The CA certificate (PEM) the hub's TLS certificate must chain to.");
-        m.put("hub.key_fingerprint", "required. SHA256:... fingerprint of the hub's signing key; nothing signed by another key is accepted.");
+        m.put("hub.root_fingerprint", "required. SHA256:... fingerprint of the hub's root key. The spoke accepts only keys that a "
+                + "delegation signed by this root names, and nothing signed by any other key.");
         m.put("hub.authority", "optional. The name to check in the hub's certificate, when it differs from hub.address's host.");
         m.put("tls.certificate", "required. This spoke's client certificate from 'spejl-hub enroll' (mutual TLS; it carries the region).");
         m.put("tls.private_key", "required. Its private key.");

@@ -40,8 +40,9 @@ public final class HeartbeatVerifier {
         // 2. Signed by a trusted key, over exactly these bytes, in the heartbeat context.
         Ed25519.Verifier key = verifiers.get(heartbeat.getKeyId());
         if (key == null) {
-            throw new UnknownKeyException("heartbeat signed by unknown key " + heartbeat.getKeyId());
+            throw trust.untrusted("heartbeat", heartbeat.getKeyId());
         }
+        trust.checkNotExpired(nowMillis);
         if (!key.verify(HeartbeatSigner.CONTEXT, signed.getHeartbeat().toByteArray(), signed.getSignature().toByteArray())) {
             throw new BadSignatureException("heartbeat signature does not verify under key " + heartbeat.getKeyId());
         }

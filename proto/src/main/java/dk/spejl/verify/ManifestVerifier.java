@@ -21,8 +21,16 @@ public final class ManifestVerifier {
     private final TrustedKeys trust;
     private final java.util.Map<String, Ed25519.Verifier> verifiers = new java.util.HashMap<>();
 
+    private final java.time.Clock clock;
+
     public ManifestVerifier(TrustedKeys trust) {
+        this(trust, java.time.Clock.systemUTC());
+    }
+
+    /** @param clock tells when the key delegation behind {@code trust} expires */
+    public ManifestVerifier(TrustedKeys trust, java.time.Clock clock) {
         this.trust = trust;
+        this.clock = clock;
         trust.keysById().forEach((id, key) -> verifiers.put(id, Ed25519.verifier(key)));
     }
 
@@ -40,7 +48,7 @@ public final class ManifestVerifier {
      */
     public VerifiedManifest verify(SignedManifest signed, Optional<SignedManifest> snapshotReference, Optional<Position> held)
             throws VerificationException {
-        // Steps 1-5: parse, trusted key, signature, hub id, schema.
+        // Steps 1-5: parse, delegated key, signature, hub id, schema.
         Manifest manifest = checkSigned(signed);
         ObjectRef snapshotIndex = null;
         if (manifest.hasSnapshotIndex() && manifest.getSnapshotRevision() == manifest.getRevision()) {
@@ -89,11 +97,12 @@ public final class ManifestVerifier {
         } catch (InvalidProtocolBufferException e) {
             throw new MalformedException("manifest does not parse: " + e.getMessage());
         }
-        // 2. The signing key is one the spoke trusts (pinned, invariant 4).
+        // 2. The signing key is one the pinned root delegated, under a delegation still valid (invariant 4).
         Ed25519.Verifier key = verifiers.get(manifest.getKeyId());
         if (key == null) {
-            throw new UnknownKeyException("revision " + manifest.getRevision() + " is signed by unknown key " + manifest.getKeyId());
+            throw trust.untrusted("revision " + manifest.getRevision(), manifest.getKeyId());
         }
+        trust.checkNotExpired(clock.millis());
         // 3. The signature covers exactly these bytes.
         if (!key.verify(ManifestSigner.CONTEXT, signed.getManifest().toByteArray(), signed.getSignature().toByteArray())) {
             throw new BadSignatureException("signature on revision " + manifest.getRevision() + " does not verify under key " + manifest.getKeyId());

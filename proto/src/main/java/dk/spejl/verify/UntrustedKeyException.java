@@ -1,6 +1,6 @@
 package dk.spejl.verify;
 
-/** None of the keys the hub offered matches the spoke's pinned fingerprint. */
+/** The root key behind the hub's key delegation is not the one whose fingerprint the spoke pinned. */
 public final class UntrustedKeyException extends VerificationException {
     public UntrustedKeyException(String message) {
         super(message);
@@ -8,6 +8,6 @@ public final class UntrustedKeyException extends VerificationException {
 
     @Override
     public String reason() {
-        return "untrusted_key";
+        return "untrusted_root";
     }
 }

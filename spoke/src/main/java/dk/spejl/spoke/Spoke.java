@@ -4,6 +4,7 @@ import dk.spejl.spoke.browse.BrowseHandler;
 import dk.spejl.spoke.browse.HttpApi;
 import dk.spejl.spoke.replica.Replica;
 import dk.spejl.spoke.sync.Follower;
+import dk.spejl.spoke.sync.HeldDelegation;
 import dk.spejl.spoke.sync.Freshness;
 import dk.spejl.spoke.sync.SyncMetrics;
 import dk.spejl.tls.TlsFiles;
@@ -39,6 +40,12 @@ public final class Spoke implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final Freshness freshness;
 
+    /** The newest key delegation accepted, beside the replica in the data dir. */
+    public static final String TRUST_FILE = "trust.bin";
+
+    private final String rootFingerprint;
+    private final HeldDelegation delegation;
+
     private Spoke(Builder b) throws IOException {
         this.name = b.name;
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -54,7 +61,10 @@ public final class Spoke implements AutoCloseable {
             SyncMetrics syncMetrics = new SyncMetrics(metrics, replica, b.clock);
             this.freshness = new Freshness(b.clock, b.freshnessWindow, b.dataDir.resolve("heartbeat.bin"));
             metrics.gauge("spejl_spoke_stale", freshness, f -> f.staleSince().isPresent() ? 1 : 0);
-            this.follower = new Follower(replica, channel, b.pinnedFingerprint, name, b.clock, syncMetrics, b.watchDeadline,
+            this.rootFingerprint = b.rootFingerprint;
+            this.delegation = new HeldDelegation(b.dataDir.resolve(TRUST_FILE), b.rootFingerprint);
+            syncMetrics.delegation(delegation);
+            this.follower = new Follower(replica, channel, delegation, name, b.clock, syncMetrics, b.watchDeadline,
                     freshness, b.listener);
             this.http = new HttpApi(b.httpAddress, new BrowseHandler(replica, this::staleSince, metrics::scrape), metrics);
         } catch (IOException | RuntimeException e) {
@@ -72,6 +82,16 @@ public final class Spoke implements AutoCloseable {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The full check of {@code spejl-spoke verify}, against this spoke's pin and held delegation. */
+    public dk.spejl.spoke.replica.ReplicaCheck.Outcome check() {
+        return dk.spejl.spoke.replica.ReplicaCheck.run(replica, rootFingerprint, delegation.current());
+    }
+
+    /** The newest key delegation this spoke has accepted. */
+    public HeldDelegation delegation() {
+        return delegation;
     }
 
     public Replica replica() {
@@ -121,7 +141,7 @@ public final class Spoke implements AutoCloseable {
         private Path dataDir;
         private InetSocketAddress hubAddress;
         private String hubAuthority;
-        private String pinnedFingerprint;
+        private String rootFingerprint;
         private TlsFiles tls;
         private InetSocketAddress httpAddress = new InetSocketAddress("127.0.0.1", 0);
         private Clock clock = Clock.systemUTC();
@@ -151,8 +171,9 @@ public final class Spoke implements AutoCloseable {
             return this;
         }
 
-        public Builder pinnedFingerprint(String fingerprint) {
-            this.pinnedFingerprint = fingerprint;
+        /** The fingerprint of the hub's root key: the one thing this spoke trusts a key delegation by. */
+        public Builder rootFingerprint(String fingerprint) {
+            this.rootFingerprint = fingerprint;
             return this;
         }
 
@@ -192,7 +213,7 @@ public final class Spoke implements AutoCloseable {
         }
 
         public Spoke start() throws IOException {
-            if (dataDir == null || hubAddress == null || pinnedFingerprint == null || tls == null) {
+            if (dataDir == null || hubAddress == null || rootFingerprint == null || tls == null) {
                 throw new IllegalStateException("a spoke needs a data dir, a hub address, a pinned key fingerprint and TLS files");
             }
             return new Spoke(this);

@@ -53,7 +53,8 @@ public final class SpokeCli {
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Recomputes the state digest from every record in the replica and compares it with the signed manifest",
-                    "the replica holds (and checks that manifest's signature against the pinned key). Safe beside a running spoke.",
+                    "the replica holds, and checks that manifest's signature and its key delegation up to the pinned root key.",
+                    "Safe beside a running spoke.",
                     "Exit codes: 0 verified, 1 the replica does not match what was signed (the reason is printed), 2 cannot run."})
     static final class Verify implements Callable<Integer> {
         @Option(names = "--config", required = true, description = "The spoke's config file.")
@@ -67,8 +68,15 @@ public final class SpokeCli {
                 System.err.println("not verified: the replica at " + root + " is empty");
                 return 1;
             }
+            dk.spejl.spoke.sync.HeldDelegation delegation;
+            try {
+                delegation = new dk.spejl.spoke.sync.HeldDelegation(c.dataDir().resolve(Spoke.TRUST_FILE), c.rootFingerprint());
+            } catch (java.io.IOException e) {
+                System.err.println("NOT verified: " + e.getMessage());
+                return 1;
+            }
             try (Replica replica = Replica.openReadOnly(root)) {
-                ReplicaCheck.Outcome outcome = ReplicaCheck.run(replica, c.keyFingerprint());
+                ReplicaCheck.Outcome outcome = ReplicaCheck.run(replica, c.rootFingerprint(), delegation.current());
                 (outcome.ok() ? System.out : System.err).println((outcome.ok() ? "verified: " : "NOT verified: ") + outcome.message());
                 return outcome.ok() ? 0 : 1;
             }

@@ -9,14 +9,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** The spoke's configuration file; every setting is documented in {@link SpokeSettings}. */
-public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubAuthority, TlsFiles tls, String keyFingerprint,
+public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubAuthority, TlsFiles tls, String rootFingerprint,
                           Path dataDir, InetSocketAddress httpAddress, Duration freshnessWindow, boolean syncWrites) {
 
     public static SpokeConfig read(Path file) throws ConfigFile.ConfigException {
         ConfigFile c = ConfigFile.read(file, SpokeSettings.NAMES);
         return new SpokeConfig(c.required("spoke.name"), c.address("hub.address", null), c.string("hub.authority", null),
                 new TlsFiles(c.requiredPath("tls.certificate"), c.requiredPath("tls.private_key"), c.requiredPath("hub.ca")),
-                c.required("hub.key_fingerprint"), c.path("data.dir", "data"),
+                c.required("hub.root_fingerprint"), c.path("data.dir", "data"),
                 c.address("http.address", "127.0.0.1:8080"), c.duration("freshness.window", Duration.ofMinutes(5)),
                 c.bool("replica.sync_writes", false));
     }
@@ -24,7 +24,7 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
     /** A spoke builder set up as this file says. */
     public Spoke.Builder toBuilder() {
         return Spoke.builder().name(name).dataDir(dataDir).hub(hubAddress).hubAuthority(hubAuthority)
-                .pinnedFingerprint(keyFingerprint).tls(tls).http(httpAddress)
+                .rootFingerprint(rootFingerprint).tls(tls).http(httpAddress)
                 .freshnessWindow(freshnessWindow).syncWrites(syncWrites);
     }
 

@@ -3,6 +3,7 @@ package dk.spejl.spoke;
 import com.google.protobuf.ByteString;
 import dk.spejl.hub.publish.SnapshotPolicy;
 import dk.spejl.hub.sample.CatalogueGenerator;
+import dk.spejl.signing.DelegationSigner;
 import dk.spejl.signing.Ed25519;
 import dk.spejl.signing.HeartbeatSigner;
 import dk.spejl.signing.ManifestSigner;
@@ -13,7 +14,6 @@ import dk.spejl.wire.SignedHeartbeat;
 import dk.spejl.wire.Manifest;
 import dk.spejl.wire.ManifestEvent;
 import dk.spejl.wire.SignedManifest;
-import dk.spejl.wire.SigningKey;
 import dk.spejl.wire.TrustInfo;
 import io.micrometer.core.instrument.Counter;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,9 +51,7 @@ class AttackTest {
         cluster.put(generator.generate(200));          // revision 1 (with its snapshot)
         second = generator.generate(5);
         cluster.put(second);                            // revision 2
-        TrustInfo trust = TrustInfo.newBuilder().setHubId("test-hub").addKeys(SigningKey.newBuilder()
-                .setKeyId(cluster.key.publicKey().keyId()).setPublicKey(ByteString.copyFrom(cluster.key.publicKey().encoded()))).build();
-        fake = new FakeHub(cluster.hub, cluster.tls, trust);
+        fake = new FakeHub(cluster.hub, cluster.tls, trust(cluster.hub.keys().delegation()));
         fake.push(List.of(fake.genuine(1, true)));
         spoke = cluster.spokeBuilder("victim").hub(new InetSocketAddress("127.0.0.1", fake.port())).start();
         cluster.spokes.add(spoke);
@@ -78,7 +77,7 @@ class AttackTest {
         Manifest manifest = Manifest.parseFrom(genuine.getManifest().getManifest());
         byte[] wrong = manifest.getStateDigest().toByteArray();
         wrong[0] ^= 1;
-        SignedManifest resigned = new ManifestSigner(cluster.key).sign(manifest.toBuilder().setStateDigest(ByteString.copyFrom(wrong)).build());
+        SignedManifest resigned = new ManifestSigner(cluster.key()).sign(manifest.toBuilder().setStateDigest(ByteString.copyFrom(wrong)).build());
         fake.push(List.of(genuine.toBuilder().setManifest(resigned).build()));
         assertRejected("state_digest");
     }
@@ -94,7 +93,7 @@ class AttackTest {
     }
 
     @Test
-    void rejectsAManifestSignedByAnUnpinnedKey() throws Exception {
+    void rejectsAManifestSignedByAKeyNoDelegationNames() throws Exception {
         Ed25519.PrivateKey other = Ed25519.generate(new SecureRandom());
         Manifest manifest = Manifest.parseFrom(fake.genuine(2, true).getManifest().getManifest());
         fake.push(List.of(fake.genuine(2, true).toBuilder().setManifest(new ManifestSigner(other).sign(manifest)).build()));
@@ -102,13 +101,118 @@ class AttackTest {
     }
 
     @Test
-    void rejectsAHubOfferingOnlyKeysItDidNotPin() throws Exception {
-        Ed25519.PrivateKey other = Ed25519.generate(new SecureRandom());
-        fake.trust = TrustInfo.newBuilder().setHubId("test-hub").addKeys(SigningKey.newBuilder().setKeyId(other.publicKey().keyId())
-                .setPublicKey(ByteString.copyFrom(other.publicKey().encoded()))).build();
+    void rejectsADelegationFromASelfMadeRoot() throws Exception {
+        Ed25519.PrivateKey selfMadeRoot = Ed25519.generate(new SecureRandom());
+        Ed25519.PrivateKey attackerKey = Ed25519.generate(new SecureRandom());
+        fake.trust = trust(DelegationSigner.sign(DelegationSigner.delegation("test-hub", 99, System.currentTimeMillis(),
+                System.currentTimeMillis() + 86_400_000L, List.of(attackerKey.publicKey()), Set.of()), selfMadeRoot));
+        fake.dropStreams();
+        Manifest manifest = Manifest.parseFrom(fake.genuine(2, true).getManifest().getManifest());
+        fake.push(List.of(fake.genuine(2, true).toBuilder().setManifest(new ManifestSigner(attackerKey).sign(manifest)).build()));
+        assertRejected("untrusted_root");
+        assertThat(spoke.delegation().version()).isEqualTo(1);
+    }
+
+    @Test
+    void rejectsAManifestSignedByARevokedKeyAndMovesOnUnderTheNewOne() throws Exception {
+        // The genuine hub rotates, revoking the key that signed revisions 1 and 2, and re-signs its head as revision 3.
+        var rotation = cluster.rotate(false);
+        assertThat(rotation.getResignedRevision()).isEqualTo(3);
+        fake.pushTrust(trust(cluster.hub.keys().delegation()));
+        eventually(() -> assertThat(spoke.delegation().version()).isEqualTo(2));
+        // Revision 2 is genuine, but signed by the revoked key: a relay or a thief holding that key can no longer use it.
+        fake.push(List.of(fake.genuine(2, true)));
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (failures("revoked_key") < 1 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(failures("revoked_key")).isGreaterThanOrEqualTo(1);
+        assertThat(spoke.replica().state().orElseThrow().revision()).isEqualTo(1);
+        assertThat(spoke.replica().get(second.get(0).getRecord().getId())).isNull();
+        assertThat(spoke.check().message()).contains("revokes");
+        // The hub's revision 3, signed by the new key, brings the spoke to a state that verifies under delegation 2.
+        fake.push(List.of(fake.genuine(3, false)));
+        assertThat(spoke.awaitRevision(3, Duration.ofSeconds(30))).isTrue();
+        assertThat(spoke.replica().get(second.get(0).getRecord().getId())).isNotNull();
+        ReplicaCheck.Outcome check = spoke.check();
+        assertThat(check.ok()).as(check.message()).isTrue();
+        assertThat(check.message()).contains("delegation version 2");
+    }
+
+    @Test
+    void aForgeryMadeWithALeakedKeyIsReplacedOnceTheKeyIsRevoked() throws Exception {
+        // A thief with the online key signs a revision 2 of their own; the spoke cannot tell, and applies it.
+        ManifestEvent genuine = fake.genuine(2, true);
+        Manifest manifest = Manifest.parseFrom(genuine.getManifest().getManifest());
+        var forgedDelta = dk.spejl.wire.Delta.newBuilder().setHubId("test-hub").setRevision(2).build();
+        byte[] forgedBytes = forgedDelta.toByteArray();
+        var heldLattice = spoke.replica().state().orElseThrow().lattice();
+        SignedManifest forged = new ManifestSigner(cluster.key()).sign(manifest.toBuilder()
+                .setDelta(dk.spejl.wire.ObjectRef.newBuilder().setDigest(ByteString.copyFrom(dk.spejl.digest.Sha256.of(forgedBytes)))
+                        .setSize(forgedBytes.length))
+                .setStateDigest(ByteString.copyFrom(heldLattice.digest()))
+                .setEntryCount(spoke.replica().state().orElseThrow().entryCount()).build());
+        fake.push(List.of(ManifestEvent.newBuilder().setManifest(forged).setInlineDelta(ByteString.copyFrom(forgedBytes)).build()));
+        assertThat(spoke.awaitRevision(2, Duration.ofSeconds(30))).isTrue();
+        assertThat(spoke.replica().get(second.get(0).getRecord().getId())).as("the forgery left out the genuine puts").isNull();
+
+        // The leak is found: the operators rotate. The hub's revision 3 does not chain to the forgery, so the spoke
+        // starts over from revision 3's snapshot instead of staying on the forger's branch.
+        cluster.rotate(false);
+        fake.pushTrust(trust(cluster.hub.keys().delegation()));
+        fake.push(List.of(fake.genuine(3, false)));
+        assertThat(spoke.awaitRevision(3, Duration.ofSeconds(30))).isTrue();
+        assertThat(spoke.replica().get(second.get(0).getRecord().getId())).isNotNull();
+        ReplicaCheck.Outcome check = spoke.check();
+        assertThat(check.ok()).as(check.message()).isTrue();
+        assertThat(check.records()).isEqualTo(205);
+    }
+
+    @Test
+    void rejectsADelegationThatHasExpired() throws Exception {
+        fake.pushTrust(trust(cluster.delegation(2, System.currentTimeMillis() - 60_000, List.of(cluster.key().publicKey()), Set.of())));
+        fake.push(List.of(fake.genuine(2, true)));
+        assertRejected("expired_delegation");
+        assertThat(spoke.delegation().version()).isEqualTo(1);
+    }
+
+    @Test
+    void acceptsNothingUnderADelegationOnceItExpires() throws Exception {
+        long expires = System.currentTimeMillis() + 1500;
+        fake.pushTrust(trust(cluster.delegation(2, expires, List.of(cluster.key().publicKey()), Set.of())));
+        eventually(() -> assertThat(spoke.delegation().version()).isEqualTo(2));
+        while (System.currentTimeMillis() <= expires) {
+            Thread.sleep(50);
+        }
+        fake.push(List.of(fake.genuine(2, true)));
+        assertRejected("expired_delegation");
+        long now = System.currentTimeMillis();
+        fake.pushHeartbeat(new HeartbeatSigner(cluster.key()).sign(heartbeat(now, now + 60_000)));
+        eventually(() -> assertThat(failures("expired_delegation")).isGreaterThanOrEqualTo(2));
+    }
+
+    @Test
+    void rejectsALowerDelegationVersionEvenAfterARestart() throws Exception {
+        long expires = System.currentTimeMillis() + 86_400_000L;
+        List<Ed25519.PublicKey> keys = List.of(cluster.key().publicKey());
+        TrustInfo v3 = trust(cluster.delegation(3, expires, keys, Set.of()));
+        fake.pushTrust(v3);
+        eventually(() -> assertThat(spoke.delegation().version()).isEqualTo(3));
+        fake.trust = trust(cluster.delegation(2, expires, keys, Set.of()));
         fake.dropStreams();
         fake.push(List.of(fake.genuine(2, true)));
-        assertRejected("untrusted_key");
+        assertRejected("delegation_rollback");
+
+        spoke.close();
+        cluster.spokes.remove(spoke);
+        spoke = cluster.spokeBuilder("victim").hub(new InetSocketAddress("127.0.0.1", fake.port())).start();
+        cluster.spokes.add(spoke);
+        assertThat(spoke.delegation().version()).as("held on disk").isEqualTo(3);
+        assertRejected("delegation_rollback");
+
+        fake.trust = v3;
+        fake.dropStreams();
+        assertThat(spoke.awaitRevision(2, Duration.ofSeconds(30))).as("under the held version it moves on").isTrue();
     }
 
     @Test
@@ -123,7 +227,7 @@ class AttackTest {
     void rejectsAManifestFromAnotherHubId() throws Exception {
         ManifestEvent genuine = fake.genuine(2, true);
         Manifest manifest = Manifest.parseFrom(genuine.getManifest().getManifest());
-        SignedManifest foreign = new ManifestSigner(cluster.key).sign(manifest.toBuilder().setHubId("other-hub").build());
+        SignedManifest foreign = new ManifestSigner(cluster.key()).sign(manifest.toBuilder().setHubId("other-hub").build());
         fake.push(List.of(genuine.toBuilder().setManifest(foreign).build()));
         assertRejected("wrong_hub");
     }
@@ -158,7 +262,7 @@ class AttackTest {
 
     @Test
     void aFrozenFeedMakesTheSpokeStaleAndAReplayedHeartbeatDoesNotClearIt() throws Exception {
-        HeartbeatSigner signer = new HeartbeatSigner(cluster.key);
+        HeartbeatSigner signer = new HeartbeatSigner(cluster.key());
         long now = System.currentTimeMillis();
         SignedHeartbeat first = signer.sign(heartbeat(now, now + 700));
         fake.pushHeartbeat(first);
@@ -180,11 +284,15 @@ class AttackTest {
     @Test
     void rejectsAHeartbeatFromAnotherHubOrKey() throws Exception {
         long now = System.currentTimeMillis();
-        fake.pushHeartbeat(new HeartbeatSigner(cluster.key).sign(heartbeat(now, now + 60_000).toBuilder().setHubId("other-hub").build()));
+        fake.pushHeartbeat(new HeartbeatSigner(cluster.key()).sign(heartbeat(now, now + 60_000).toBuilder().setHubId("other-hub").build()));
         eventually(() -> assertThat(failures("wrong_hub")).isGreaterThanOrEqualTo(1));
         fake.pushHeartbeat(new HeartbeatSigner(Ed25519.generate(new SecureRandom())).sign(heartbeat(now + 1, now + 60_000)));
         eventually(() -> assertThat(failures("unknown_key")).isGreaterThanOrEqualTo(1));
         assertThat(spoke.replica().state().orElseThrow().revision()).isEqualTo(1);
+    }
+
+    private static TrustInfo trust(dk.spejl.wire.SignedDelegation delegation) {
+        return TrustInfo.newBuilder().setDelegation(delegation).build();
     }
 
     private static Heartbeat heartbeat(long issued, long expires) {
@@ -210,7 +318,7 @@ class AttackTest {
         if (heldRevision == 1) {
             assertThat(spoke.replica().get(second.get(0).getRecord().getId())).isNull();
         }
-        ReplicaCheck.Outcome check = ReplicaCheck.run(spoke.replica(), cluster.key.publicKey().fingerprint());
+        ReplicaCheck.Outcome check = spoke.check();
         assertThat(check.ok()).as(check.message()).isTrue();
         assertThat(check.revision()).isEqualTo(heldRevision);
     }

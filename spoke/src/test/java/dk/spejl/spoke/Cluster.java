@@ -1,6 +1,12 @@
 package dk.spejl.spoke;
 
 import dk.spejl.hub.Hub;
+import dk.spejl.hub.keys.HubKeys;
+import dk.spejl.signing.DelegationSigner;
+import dk.spejl.spoke.replica.Replica;
+import dk.spejl.spoke.replica.ReplicaCheck;
+import dk.spejl.spoke.sync.HeldDelegation;
+import dk.spejl.wire.SignedDelegation;
 import dk.spejl.hub.publish.SnapshotPolicy;
 import dk.spejl.hub.sample.CatalogueGenerator;
 import dk.spejl.signing.Ed25519;
@@ -23,7 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class Cluster implements AutoCloseable {
     final Path dir;
     final TlsFiles tls;
-    final Ed25519.PrivateKey key;
+    /** The root key, which the hub never holds: tests use it as the key ceremony would. */
+    final Ed25519.PrivateKey root;
+    final Path keysDir;
     final SnapshotPolicy policy;
     final List<Spoke> spokes = new ArrayList<>();
     Hub hub;
@@ -42,15 +50,44 @@ final class Cluster implements AutoCloseable {
         this.heartbeatInterval = heartbeatInterval;
         this.heartbeatValidity = heartbeatValidity;
         this.tls = ServerPki.create(dir.resolve("tls"), "test-hub", List.of("localhost"), List.of("127.0.0.1", "::1"));
-        this.key = Ed25519.generate(new SecureRandom());
+        this.root = Ed25519.generate(new SecureRandom());
+        this.keysDir = dir.resolve("keys");
+        HubKeys.create(keysDir, root, "test-hub", java.time.Duration.ofDays(30), java.time.Clock.systemUTC());
         startHub();
     }
 
     void startHub() throws IOException {
-        hub = Hub.builder().dataDir(dir.resolve("hub")).hubId("test-hub").signingKey(key).tls(tls)
+        hub = Hub.builder().dataDir(dir.resolve("hub")).hubId("test-hub").keys(keysDir, rootFingerprint()).tls(tls)
                 .replicationAddress(new InetSocketAddress("127.0.0.1", port)).snapshotPolicy(policy)
                 .heartbeats(heartbeatInterval, heartbeatValidity).start();
         port = hub.replicationPort();
+    }
+
+    String rootFingerprint() {
+        return root.publicKey().fingerprint();
+    }
+
+    /** The online key the hub signs with now. */
+    Ed25519.PrivateKey key() {
+        return hub.keys().signing();
+    }
+
+    /** A key rotation as 'spejl-hub keys rotate' does it: a new key and delegation, then the running hub reloads. */
+    dk.spejl.wire.ReloadKeysResult rotate(boolean keepPrevious) throws IOException {
+        HubKeys.rotate(keysDir, root, "test-hub", java.time.Duration.ofDays(30), keepPrevious, java.time.Clock.systemUTC());
+        return hub.reloadKeys();
+    }
+
+    /** A delegation signed by this cluster's root, with whatever content an attack test needs. */
+    SignedDelegation delegation(long version, long expiresAtMillis, List<Ed25519.PublicKey> keys, java.util.Set<String> revoked) {
+        return DelegationSigner.sign(DelegationSigner.delegation("test-hub", version, System.currentTimeMillis(), expiresAtMillis,
+                keys, revoked), root);
+    }
+
+    /** The check of 'spejl-spoke verify' on a replica opened apart from its spoke. */
+    ReplicaCheck.Outcome check(Replica replica, String spokeName) throws IOException {
+        return ReplicaCheck.run(replica, rootFingerprint(),
+                new HeldDelegation(dir.resolve("spoke-" + spokeName).resolve(Spoke.TRUST_FILE), rootFingerprint()).current());
     }
 
     void stopHub() {
@@ -59,7 +96,7 @@ final class Cluster implements AutoCloseable {
 
     Spoke.Builder spokeBuilder(String name) throws IOException {
         return Spoke.builder().name(name).dataDir(dir.resolve("spoke-" + name))
-                .hub(new InetSocketAddress("127.0.0.1", port)).pinnedFingerprint(key.publicKey().fingerprint())
+                .hub(new InetSocketAddress("127.0.0.1", port)).rootFingerprint(rootFingerprint())
                 .tls(enrol(name, "syddanmark"));
     }
 

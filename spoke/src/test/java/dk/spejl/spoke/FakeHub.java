@@ -93,6 +93,18 @@ final class FakeHub implements AutoCloseable {
         }
     }
 
+    /** Sends a key delegation on every open stream, and to every spoke that connects later. */
+    synchronized void pushTrust(TrustInfo next) {
+        trust = next;
+        for (StreamObserver<WatchEvent> stream : open) {
+            try {
+                stream.onNext(WatchEvent.newBuilder().setTrust(next).build());
+            } catch (RuntimeException closed) {
+                open.remove(stream);
+            }
+        }
+    }
+
     /** Ends every open stream, so spokes reconnect and hear the hub's (new) keys. */
     synchronized void dropStreams() {
         open.forEach(stream -> {

@@ -109,7 +109,7 @@ class MutualTlsTest {
     @Test
     void theRegionComesFromTheCertificateNotFromTheSpoke() throws Exception {
         Spoke spoke = Spoke.builder().name("nordjylland").dataDir(tmp.resolve("s")).hub(new java.net.InetSocketAddress("127.0.0.1",
-                        cluster.hub.replicationPort())).pinnedFingerprint(cluster.key.publicKey().fingerprint())
+                        cluster.hub.replicationPort())).rootFingerprint(cluster.rootFingerprint())
                 .tls(cluster.enrol("rh-hpc-1", "hovedstaden")).start();
         cluster.spokes.add(spoke);
         assertThat(spoke.awaitRevision(revision, Duration.ofSeconds(30))).isTrue();

@@ -58,7 +58,7 @@ class ReplicationTest {
             for (HubRecord record : records) {
                 assertThat(spoke.replica().get(record.getRecord().getId())).isEqualTo(Canonical.bytes(record.getRecord()));
             }
-            assertThat(ReplicaCheck.run(spoke.replica(), cluster.key.publicKey().fingerprint()).ok()).isTrue();
+            assertThat(spoke.check().ok()).isTrue();
 
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + spoke.httpAddress().getPort();
@@ -111,7 +111,7 @@ class ReplicationTest {
             assertThat(spoke.replica().get(updated.getRecord().getId())).isEqualTo(Canonical.bytes(updated.getRecord()));
             assertThat(spoke.replica().get(gone)).isNull();
             assertThat(spoke.replica().state().orElseThrow().entryCount()).isEqualTo(499);
-            assertThat(ReplicaCheck.run(spoke.replica(), cluster.key.publicKey().fingerprint()).ok()).isTrue();
+            assertThat(spoke.check().ok()).isTrue();
         }
     }
 
@@ -160,7 +160,7 @@ class ReplicationTest {
             assertThat(again.awaitRevision(last, WAIT)).isTrue();
             eventually(() -> assertThat(bootstraps).first().isEqualTo(true));
             assertThat(again.replica().state().orElseThrow().entryCount()).isEqualTo(330);
-            assertThat(ReplicaCheck.run(again.replica(), cluster.key.publicKey().fingerprint()).ok()).isTrue();
+            assertThat(again.check().ok()).isTrue();
         }
     }
 
@@ -181,7 +181,7 @@ class ReplicationTest {
             long next = cluster.put(generator.generate(10));
             assertThat(a.awaitRevision(next, WAIT)).isTrue();
             assertThat(b.awaitRevision(next, WAIT)).isTrue();
-            assertThat(ReplicaCheck.run(b.replica(), cluster.key.publicKey().fingerprint()).ok()).isTrue();
+            assertThat(b.check().ok()).isTrue();
         }
     }
 
@@ -221,12 +221,12 @@ class ReplicationTest {
             cluster.spokes.remove(spoke);
             Path replicaDir = tmp.resolve("spoke-a").resolve("replica");
             try (Replica replica = Replica.open(replicaDir, true)) {
-                assertThat(ReplicaCheck.run(replica, cluster.key.publicKey().fingerprint()).ok()).isTrue();
+                assertThat(cluster.check(replica, "a").ok()).isTrue();
             }
             HubRecord changed = new CatalogueGenerator(7).modify(records.get(0));
             ReplicaTampering.put(replicaDir, changed.getRecord().getId(), Canonical.bytes(changed.getRecord()));
             try (Replica replica = Replica.open(replicaDir, true)) {
-                ReplicaCheck.Outcome outcome = ReplicaCheck.run(replica, cluster.key.publicKey().fingerprint());
+                ReplicaCheck.Outcome outcome = cluster.check(replica, "a");
                 assertThat(outcome.ok()).isFalse();
                 assertThat(outcome.message()).contains("recomputed state");
             }

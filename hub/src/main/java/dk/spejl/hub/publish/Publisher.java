@@ -53,7 +53,7 @@ public final class Publisher {
     private final String hubId;
     private final CatalogueStore store;
     private final ObjectStore objects;
-    private final ManifestSigner signer;
+    private volatile ManifestSigner signer;
     private final Clock clock;
     private final SnapshotPolicy policy;
     private final GarbageCollector gc;
@@ -84,6 +84,25 @@ public final class Publisher {
         this.gc = new GarbageCollector(store, objects, policy.retainedSnapshots());
         this.publishTimer = Timer.builder("spejl_hub_publish_seconds").description("time to publish one revision").register(metrics);
         metrics.gauge("spejl_hub_revision", revisionGauge);
+    }
+
+    /** Signs every later revision with this key (after a key rotation). */
+    public synchronized void signWith(ManifestSigner signer) {
+        this.signer = signer;
+    }
+
+    /**
+     * Publishes a revision that changes no record, with its own snapshot, signed by the current
+     * key: after a rotation that revoked the key the head was signed with, every spoke moves to
+     * a head signed by a live key, and a spoke that bootstraps later starts from a snapshot
+     * whose manifest a live key signed.
+     */
+    public synchronized Published resign() throws IOException {
+        try {
+            return publish(new ChangeSet(List.of(), List.of()), true);
+        } catch (IngestRejectedException e) {
+            throw new IllegalStateException("an empty change set was refused: " + e.getMessage(), e);
+        }
     }
 
     public void addListener(Listener listener) {
@@ -130,7 +149,11 @@ public final class Publisher {
         return store.head().orElseThrow(() -> new IllegalStateException("the hub is not initialised"));
     }
 
-    public synchronized Published publish(ChangeSet changes) throws IngestRejectedException, IOException {
+    public Published publish(ChangeSet changes) throws IngestRejectedException, IOException {
+        return publish(changes, false);
+    }
+
+    private synchronized Published publish(ChangeSet changes, boolean forceSnapshot) throws IngestRejectedException, IOException {
         long started = System.nanoTime();
         CatalogueStore.Head head = head();
         long revision = head.revision() + 1;
@@ -169,7 +192,7 @@ public final class Publisher {
         ObjectRef deltaRef = objects.put(deltaBytes);
         long snapshotRevision = latestSnapshotRevision;
         ObjectRef index = latestSnapshotIndex;
-        boolean snapshot = deltaBytes.length > policy.deltaFraction() * lastSnapshotBytes;
+        boolean snapshot = forceSnapshot || deltaBytes.length > policy.deltaFraction() * lastSnapshotBytes;
         if (snapshot) {
             try (CatalogueStore.RecordCursor stored = store.records()) {
                 index = SnapshotWriter.write(objects, hubId, revision, next.lattice(), next.entryCount(), stored, puts, deletes, () -> false);

@@ -34,8 +34,17 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final ManifestFeed feed;
     private final Revocations revocations;
     private final long maxLines;
+    private final Keys keys;
 
-    public AdminService(Publisher publisher, ManifestFeed feed, Revocations revocations, long maxLines) {
+    /** The hub's keys, as the admin service reports and reloads them. */
+    public interface Keys {
+        dk.spejl.hub.keys.HubKeys.Active active();
+
+        dk.spejl.wire.ReloadKeysResult reload() throws IOException;
+    }
+
+    public AdminService(Publisher publisher, ManifestFeed feed, Revocations revocations, long maxLines, Keys keys) {
+        this.keys = keys;
         this.publisher = publisher;
         this.feed = feed;
         this.revocations = revocations;
@@ -115,12 +124,27 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     }
 
     @Override
+    public void reloadKeys(dk.spejl.wire.ReloadKeysRequest request, StreamObserver<dk.spejl.wire.ReloadKeysResult> response) {
+        try {
+            response.onNext(keys.reload());
+            response.onCompleted();
+        } catch (IOException | RuntimeException e) {
+            log.warn("key reload refused: {}", e.getMessage());
+            response.onError(Status.FAILED_PRECONDITION.withDescription("keys not reloaded: " + e.getMessage()).asRuntimeException());
+        }
+    }
+
+    @Override
     public void status(StatusRequest request, StreamObserver<HubStatus> response) {
         CatalogueStore.Head head = publisher.head();
         HubStatus.Builder status = HubStatus.newBuilder().setHubId(head.manifest().getHubId()).setRevision(head.revision())
                 .setEntryCount(head.entryCount()).setStateDigest(Sha256.hex(head.manifest().getStateDigest().toByteArray()))
                 .setManifestDigest(Sha256.hex(head.manifestDigest())).setSnapshotRevision(head.manifest().getSnapshotRevision())
                 .setPublishedAtMillis(head.manifest().getPublishedAtMillis());
+        var active = keys.active();
+        status.setDelegationVersion(active.trusted().version()).setDelegationExpiresAtMillis(active.trusted().expiresAtMillis())
+                .setSigningKeyId(active.signingKeyId())
+                .setRootFingerprint(new dk.spejl.signing.Ed25519.PublicKey(active.delegation().getRootPublicKey().toByteArray()).fingerprint());
         for (ManifestFeed.Watcher watcher : feed.watchers()) {
             status.addSpokes(SpokeLag.newBuilder().setName(watcher.identity().name()).setRegion(watcher.identity().region())
                     .setPeer(watcher.peer()).setRevision(Math.max(0, watcher.sentRevision())));

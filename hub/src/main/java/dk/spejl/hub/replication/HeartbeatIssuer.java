@@ -25,7 +25,7 @@ public final class HeartbeatIssuer implements AutoCloseable {
 
     private final String hubId;
     private final CatalogueStore store;
-    private final HeartbeatSigner signer;
+    private volatile HeartbeatSigner signer;
     private final ManifestFeed feed;
     private final Clock clock;
     private final Duration validity;
@@ -50,6 +50,12 @@ public final class HeartbeatIssuer implements AutoCloseable {
         });
         issue();
         scheduler.scheduleAtFixedRate(this::issue, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Signs from now on with this key (after a key rotation), and issues a heartbeat under it at once. */
+    public void signWith(HeartbeatSigner signer) {
+        this.signer = signer;
+        scheduler.execute(this::issue);
     }
 
     /** The newest heartbeat, sent first to every spoke that starts watching. */

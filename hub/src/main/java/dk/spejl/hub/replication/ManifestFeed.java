@@ -40,22 +40,40 @@ public final class ManifestFeed implements Publisher.Listener {
 
     private final CatalogueStore store;
     private final ObjectStore objects;
-    private final TrustInfo trust;
+    private volatile TrustInfo trust;
+    /** The key ids the current delegation names: a manifest signed by another is never sent. */
+    private volatile Set<String> liveKeys;
     private final ExecutorService executor;
-    private final ConcurrentSkipListMap<Long, ManifestEvent> recent = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<Long, Signed> recent = new ConcurrentSkipListMap<>();
     private final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
     private volatile java.util.function.Supplier<Optional<SignedHeartbeat>> heartbeat = Optional::empty;
 
-    public ManifestFeed(CatalogueStore store, ObjectStore objects, TrustInfo trust, ExecutorService executor) {
+    public ManifestFeed(CatalogueStore store, ObjectStore objects, TrustInfo trust, Set<String> liveKeys, ExecutorService executor) {
         this.store = store;
         this.objects = objects;
         this.trust = trust;
+        this.liveKeys = Set.copyOf(liveKeys);
         this.executor = executor;
+    }
+
+    /**
+     * Sends a new key delegation to every watching spoke, ahead of anything signed under it, and
+     * to every spoke that starts watching from now on. A spoke catching up across manifests
+     * signed by keys the delegation left out is moved to a snapshot signed by a live key.
+     */
+    public void rekey(TrustInfo trust, Set<String> liveKeys) {
+        this.trust = trust;
+        this.liveKeys = Set.copyOf(liveKeys);
+        WatchEvent event = WatchEvent.newBuilder().setTrust(trust).build();
+        for (Watcher watcher : watchers) {
+            watcher.sendNow(event);
+        }
     }
 
     @Override
     public void published(Published revision) {
-        recent.put(revision.revision(), event(revision.signed(), revision.manifest(), revision.deltaBytes()));
+        recent.put(revision.revision(), new Signed(event(revision.signed(), revision.manifest(), revision.deltaBytes()),
+                revision.manifest().getKeyId()));
         while (recent.size() > RECENT) {
             recent.pollFirstEntry();
         }
@@ -109,13 +127,14 @@ public final class ManifestFeed implements Publisher.Listener {
         stream.setOnReadyHandler(() -> executor.execute(watcher::drain));
         log.info("spoke {} ({}) watching: {}, head is {}", watcher.name, peer,
                 request.getHasState() ? "holds revision " + request.getRevision() : "empty, bootstraps", head.revision());
-        // The keys go first, under the watcher's lock, and only then can a publish reach this stream:
-        // a stream observer takes one writer at a time, and the spoke believes nothing before the keys.
+        // The keys go first, under the watcher's lock, and only then can a publish or a new delegation
+        // reach this stream: a stream observer takes one writer at a time, and the spoke believes
+        // nothing before the keys.
         synchronized (watcher) {
+            watchers.add(watcher);
             stream.onNext(WatchEvent.newBuilder().setTrust(trust).build());
             heartbeat.get().ifPresent(h -> stream.onNext(WatchEvent.newBuilder().setHeartbeat(h).build()));
         }
-        watchers.add(watcher);
         executor.execute(watcher::drain);
     }
 
@@ -177,7 +196,7 @@ public final class ManifestFeed implements Publisher.Listener {
                     if (next > head.revision()) {
                         return;
                     }
-                    Optional<ManifestEvent> event = eventAt(next);
+                    Optional<Signed> event = eventAt(next);
                     if (event.isEmpty()) {
                         // Behind the retained deltas: continue from the newest snapshot.
                         log.info("spoke {} needs revision {}, no longer retained; sending snapshot revision {}", name, next,
@@ -185,7 +204,18 @@ public final class ManifestFeed implements Publisher.Listener {
                         bootstrapFrom(head);
                         continue;
                     }
-                    ManifestEvent toSend = event.get();
+                    if (!liveKeys.contains(event.get().keyId())) {
+                        // Signed by a key the current delegation revoked: the spoke would refuse it. Continue
+                        // from the newest snapshot, or, if that is the one, wait for a head signed by a live key.
+                        if (next == head.manifest().getSnapshotRevision()) {
+                            return;
+                        }
+                        log.info("spoke {} needs revision {}, signed by revoked key {}; sending snapshot revision {}", name, next,
+                                event.get().keyId(), head.manifest().getSnapshotRevision());
+                        bootstrapFrom(head);
+                        continue;
+                    }
+                    ManifestEvent toSend = event.get().event();
                     if (reference != null && next == reference.revision()) {
                         toSend = toSend.toBuilder().setSnapshotReference(reference.signed()).build();
                         reference = null;
@@ -204,6 +234,13 @@ public final class ManifestFeed implements Publisher.Listener {
         synchronized void bootstrapFrom(CatalogueStore.Head head) {
             next = head.manifest().getSnapshotRevision();
             reference = new SnapshotReference(next, head.signed());
+        }
+
+        /** Sends even when the stream is not ready: for the few small events that must not be skipped. */
+        synchronized void sendNow(WatchEvent event) {
+            if (!closed && !stream.isCancelled()) {
+                stream.onNext(event);
+            }
         }
 
         synchronized void sendIfReady(WatchEvent event) {
@@ -228,11 +265,15 @@ public final class ManifestFeed implements Publisher.Listener {
     private record SnapshotReference(long revision, SignedManifest signed) {
     }
 
-    private Optional<ManifestEvent> eventAt(long revision) throws IOException {
+    /** A manifest event ready to send, with the id of the key that signed it. */
+    private record Signed(ManifestEvent event, String keyId) {
+    }
+
+    private Optional<Signed> eventAt(long revision) throws IOException {
         if (revision < store.oldestRevision()) {
             return Optional.empty();
         }
-        ManifestEvent cached = recent.get(revision);
+        Signed cached = recent.get(revision);
         if (cached != null) {
             return Optional.of(cached);
         }
@@ -243,7 +284,7 @@ public final class ManifestFeed implements Publisher.Listener {
         Manifest manifest = Manifest.parseFrom(signed.get().getManifest());
         byte[] delta = manifest.getDelta().getSize() <= INLINE_DELTA_LIMIT
                 ? objects.readAll(manifest.getDelta().getDigest().toByteArray()) : null;
-        return Optional.of(event(signed.get(), manifest, delta));
+        return Optional.of(new Signed(event(signed.get(), manifest, delta), manifest.getKeyId()));
     }
 
     private static ManifestEvent event(SignedManifest signed, Manifest manifest, byte[] delta) {

@@ -27,10 +27,13 @@ class PublisherTest {
     @TempDir
     Path tmp;
 
-    private final Ed25519.PrivateKey key = Ed25519.generate(new SecureRandom());
+    private final Ed25519.PrivateKey root = Ed25519.generate(new SecureRandom());
 
     private Hub hub(SnapshotPolicy policy) throws Exception {
-        return Hub.builder().dataDir(tmp.resolve("hub")).hubId("h").signingKey(key)
+        if (!java.nio.file.Files.exists(tmp.resolve("keys"))) {
+            dk.spejl.hub.keys.HubKeys.create(tmp.resolve("keys"), root, "h", java.time.Duration.ofDays(30), java.time.Clock.systemUTC());
+        }
+        return Hub.builder().dataDir(tmp.resolve("hub")).hubId("h").keys(tmp.resolve("keys"), root.publicKey().fingerprint())
                 .tls(ServerPki.create(tmp.resolve("tls"), "h", List.of("localhost"), List.of("127.0.0.1")))
                 .snapshotPolicy(policy).start();
     }

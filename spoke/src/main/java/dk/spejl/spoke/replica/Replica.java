@@ -269,15 +269,7 @@ public final class Replica implements AutoCloseable {
     }
 
     private void writePointer(String relative) throws IOException {
-        Path tmp = root.resolve(POINTER + ".tmp");
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            out.write(ByteBuffer.wrap((relative + "\n").getBytes(StandardCharsets.UTF_8)));
-            out.force(true);
-        }
-        Files.move(tmp, root.resolve(POINTER), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel dir = FileChannel.open(root, StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        dk.spejl.io.DurableFile.write(root.resolve(POINTER), (relative + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private void closeDb() {

@@ -6,13 +6,14 @@ import dk.spejl.spoke.replica.ReplicaState;
 import dk.spejl.verify.DeltaVerifier;
 import dk.spejl.verify.HeartbeatVerifier;
 import dk.spejl.verify.ManifestVerifier;
+import dk.spejl.verify.RollbackException;
 import dk.spejl.verify.StateTransition;
 import dk.spejl.verify.TrustedKeys;
 import dk.spejl.verify.VerificationException;
 import dk.spejl.verify.VerifiedManifest;
-import dk.spejl.verify.WrongHubException;
 import dk.spejl.wire.Heartbeat;
 import dk.spejl.wire.ManifestEvent;
+import dk.spejl.wire.SignedManifest;
 import dk.spejl.wire.SignedHeartbeat;
 import dk.spejl.wire.ReplicationGrpc;
 import dk.spejl.wire.WatchEvent;
@@ -50,7 +51,7 @@ public final class Follower implements AutoCloseable {
 
     private final Replica replica;
     private final ReplicationGrpc.ReplicationBlockingStub stub;
-    private final String pinnedFingerprint;
+    private final HeldDelegation delegation;
     private final String spokeName;
     private final Clock clock;
     private final SyncMetrics metrics;
@@ -66,12 +67,12 @@ public final class Follower implements AutoCloseable {
 
     private final Freshness freshness;
 
-    public Follower(Replica replica, ManagedChannel channel, String pinnedFingerprint, String spokeName, Clock clock,
+    public Follower(Replica replica, ManagedChannel channel, HeldDelegation delegation, String spokeName, Clock clock,
                     SyncMetrics metrics, Duration watchDeadline, Freshness freshness, ApplyListener listener) {
         this.freshness = freshness;
         this.replica = replica;
         this.stub = ReplicationGrpc.newBlockingStub(channel);
-        this.pinnedFingerprint = pinnedFingerprint;
+        this.delegation = delegation;
         this.spokeName = spokeName;
         this.clock = clock;
         this.metrics = metrics;
@@ -148,23 +149,26 @@ public final class Follower implements AutoCloseable {
         if (!first.hasTrust()) {
             throw new dk.spejl.verify.MalformedException("the hub's stream did not start with its keys");
         }
-        TrustedKeys trust = TrustedKeys.fromPin(pinnedFingerprint, first.getTrust());
-        if (held.isPresent() && !held.get().hubId().equals(trust.hubId())) {
-            throw new WrongHubException("this replica follows hub '" + held.get().hubId() + "', the server is hub '" + trust.hubId() + "'");
-        }
-        Ed25519.PublicKey key = trust.keysById().values().iterator().next();
-        ManifestVerifier verifier = new ManifestVerifier(trust);
+        TrustedKeys trust = delegation.accept(first.getTrust().getDelegation(), held.map(ReplicaState::hubId), clock.millis());
+        ManifestVerifier verifier = new ManifestVerifier(trust, clock);
         HeartbeatVerifier heartbeats = new HeartbeatVerifier(trust);
         connected = true;
-        log.info("watching hub {} from {}", trust.hubId(), held.map(s -> "revision " + s.revision()).orElse("an empty replica"));
+        metrics.sessions.increment();
+        log.info("watching hub {} from {}, under key delegation version {}", trust.hubId(),
+                held.map(s -> "revision " + s.revision()).orElse("an empty replica"), trust.version());
         boolean progressed = false;
         while (!closed && events.hasNext()) {
             WatchEvent event = events.next();
             if (event.hasManifest()) {
-                handle(event.getManifest(), verifier, key);
+                handle(event.getManifest(), verifier);
                 progressed = true;
             } else if (event.hasHeartbeat()) {
                 heartbeat(event.getHeartbeat(), heartbeats);
+            } else if (event.hasTrust()) {
+                // A rotation: the new delegation replaces the keys for everything after it on this stream.
+                trust = delegation.accept(event.getTrust().getDelegation(), Optional.of(trust.hubId()), clock.millis());
+                verifier = new ManifestVerifier(trust, clock);
+                heartbeats = new HeartbeatVerifier(trust);
             }
         }
         return progressed;
@@ -182,14 +186,32 @@ public final class Follower implements AutoCloseable {
         }
     }
 
-    private void handle(ManifestEvent event, ManifestVerifier verifier, Ed25519.PublicKey key)
+    private void handle(ManifestEvent event, ManifestVerifier verifier)
             throws VerificationException, IOException, InterruptedException {
         long started = System.nanoTime();
         Optional<ReplicaState> held = replica.state();
-        VerifiedManifest manifest = verifier.verify(event.getManifest(),
-                event.hasSnapshotReference() ? Optional.of(event.getSnapshotReference()) : Optional.empty(),
-                held.map(ReplicaState::position));
-        boolean next = held.isPresent() && manifest.revision() == held.get().revision() + 1;
+        Optional<SignedManifest> reference = event.hasSnapshotReference() ? Optional.of(event.getSnapshotReference()) : Optional.empty();
+        VerifiedManifest manifest;
+        boolean next;
+        if (held.isPresent() && verifier.trust().key(held.get().signingKey().keyId()).isEmpty()) {
+            // The held revision was signed by a key the delegation has since revoked: if that key leaked, it may be
+            // a forgery. Move forward only, and only along the hub's own chain; where that chain does not continue
+            // from the held revision, start over from a snapshot signed by a live key.
+            manifest = verifier.verify(event.getManifest(), reference, Optional.empty());
+            if (manifest.revision() <= held.get().revision()) {
+                throw new RollbackException("revision " + manifest.revision() + " is not newer than held revision " + held.get().revision());
+            }
+            next = manifest.revision() == held.get().revision() + 1 && java.security.MessageDigest.isEqual(
+                    manifest.manifest().getPreviousManifestDigest().toByteArray(), held.get().manifestDigest());
+            if (!next) {
+                log.warn("held revision {} is signed by revoked key {} and revision {} does not chain to it: bootstrapping",
+                        held.get().revision(), held.get().signingKey().keyId(), manifest.revision());
+            }
+        } else {
+            manifest = verifier.verify(event.getManifest(), reference, held.map(ReplicaState::position));
+            next = held.isPresent() && manifest.revision() == held.get().revision() + 1;
+        }
+        Ed25519.PublicKey key = verifier.trust().key(manifest.manifest().getKeyId()).orElseThrow();
         boolean hugeDelta = manifest.manifest().getDelta().getSize() > PREFER_SNAPSHOT_ABOVE;
         if (next && !(hugeDelta && manifest.isSnapshot())) {
             byte[] delta = event.getInlineDelta().isEmpty()

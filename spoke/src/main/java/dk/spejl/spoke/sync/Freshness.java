@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,9 +49,7 @@ public final class Freshness {
 
     /** Records a verified heartbeat. */
     void accept(SignedHeartbeat signed, Heartbeat heartbeat) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, signed.toByteArray());
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        dk.spejl.io.DurableFile.write(file, signed.toByteArray());
         newest = heartbeat;
         if (loggedStaleSince != null) {
             log.info("fresh again: heartbeat of head revision {} valid until {}", heartbeat.getHeadRevision(),

@@ -12,16 +12,24 @@ public final class SyncMetrics {
     private final MeterRegistry registry;
     final Timer applyTimer;
     final Timer bootstrapTimer;
+    final Counter sessions;
 
     public SyncMetrics(MeterRegistry registry, Replica replica, Clock clock) {
         this.registry = registry;
         this.applyTimer = Timer.builder("spejl_spoke_apply_seconds").description("time to verify and apply one delta")
                 .publishPercentiles(0.5, 0.99).register(registry);
         this.bootstrapTimer = Timer.builder("spejl_spoke_bootstrap_seconds").description("time to bootstrap from a snapshot").register(registry);
+        this.sessions = Counter.builder("spejl_spoke_watch_sessions_total")
+                .description("Watch streams opened and trusted; it grows on every reconnect").register(registry);
         registry.gauge("spejl_spoke_revision", replica, r -> r.state().map(s -> (double) s.revision()).orElse(-1.0));
         registry.gauge("spejl_spoke_entries", replica, r -> r.state().map(s -> (double) s.entryCount()).orElse(0.0));
         registry.gauge("spejl_spoke_lag_seconds", replica, r -> r.state()
                 .map(s -> (clock.millis() - s.manifest().getPublishedAtMillis()) / 1000.0).orElse(Double.NaN));
+    }
+
+    /** The version of the key delegation the spoke holds (-1 before the first). */
+    public void delegation(HeldDelegation held) {
+        registry.gauge("spejl_spoke_key_delegation_version", held, h -> (double) h.version());
     }
 
     void verificationFailed(String reason) {
