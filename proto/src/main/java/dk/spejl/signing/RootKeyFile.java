@@ -1,9 +1,11 @@
 package dk.spejl.signing;
 
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
-import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.PKCS8Generator;
@@ -56,7 +58,9 @@ public final class RootKeyFile {
         }
         StringWriter pem = new StringWriter();
         try (PemWriter writer = new PemWriter(pem)) {
-            PrivateKeyInfo info = PrivateKeyInfoFactory.createPrivateKeyInfo(new Ed25519PrivateKeyParameters(key.seed(), 0));
+            // The RFC 8410 form, seed only: BouncyCastle's default adds the public key (a v2 structure) that
+            // OpenSSL 3.0 does not read.
+            PrivateKeyInfo info = new PrivateKeyInfo(new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519), new DEROctetString(key.seed()));
             var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC).setProvider(BC)
                     .setRandom(new SecureRandom()).setPRF(PKCS8Generator.PRF_HMACSHA256).setIterationCount(ITERATIONS)
                     .setPassword(passphrase).build();

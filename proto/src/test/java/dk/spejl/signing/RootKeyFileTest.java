@@ -30,6 +30,30 @@ class RootKeyFileTest {
     }
 
     @Test
+    void openSslReadsTheFileAndGetsTheSameKey() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("openssl"), "openssl is not installed");
+        Path file = tmp.resolve("root.key");
+        RootKeyFile.write(file, root, passphrase);
+        Path pass = tmp.resolve("pass");
+        Files.writeString(pass, new String(passphrase) + "\n");
+        Process p = new ProcessBuilder("openssl", "pkey", "-in", file.toString(), "-passin", "file:" + pass, "-pubout",
+                "-outform", "DER").redirectErrorStream(true).start();
+        byte[] der = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).as(new String(der)).isZero();
+        // SubjectPublicKeyInfo for Ed25519 is a 12-byte header and the 32-byte key.
+        assertThat(java.util.Arrays.copyOfRange(der, der.length - 32, der.length)).isEqualTo(root.publicKey().encoded());
+    }
+
+    private static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
     void aWrongPassphraseSaysSoAndNothingElse() throws Exception {
         Path file = tmp.resolve("root.key");
         RootKeyFile.write(file, root, passphrase);
