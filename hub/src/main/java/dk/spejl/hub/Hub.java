@@ -10,6 +10,7 @@ import dk.spejl.hub.replication.AdminService;
 import dk.spejl.hub.replication.HeartbeatIssuer;
 import dk.spejl.hub.replication.ManifestFeed;
 import dk.spejl.hub.replication.IdentityInterceptor;
+import dk.spejl.hub.replication.PeerRejections;
 import dk.spejl.hub.replication.Revocations;
 import dk.spejl.tls.PeerIdentity;
 import dk.spejl.hub.replication.ReplicationService;
@@ -60,6 +61,7 @@ public final class Hub implements AutoCloseable {
     private final String rootFingerprint;
     private final Clock clock;
     private volatile HubKeys.Active keys;
+    private final PeerRejections rejections;
 
     private Hub(Builder b) throws IOException {
         this.hubId = b.hubId;
@@ -67,6 +69,7 @@ public final class Hub implements AutoCloseable {
         this.rootFingerprint = b.rootFingerprint;
         this.clock = b.clock;
         this.keys = HubKeys.load(keysDir, rootFingerprint, hubId, Optional.empty(), clock.millis());
+        this.rejections = new PeerRejections(b.metrics);
         this.store = CatalogueStore.open(b.dataDir.resolve("catalogue"));
         try {
             this.objects = new TieredObjectStore(store, new FileObjectStore(b.dataDir.resolve("objects")));
@@ -84,7 +87,7 @@ public final class Hub implements AutoCloseable {
                     b.heartbeatInterval, b.heartbeatValidity);
             feed.heartbeats(heartbeats::latest);
             this.revocations = new Revocations(store);
-            this.admin = new AdminService(publisher, feed, revocations, b.maxIngestLines, new AdminService.Keys() {
+            this.admin = new AdminService(publisher, feed, revocations, b.maxIngestLines, rejections, new AdminService.Keys() {
                 @Override
                 public HubKeys.Active active() {
                     return keys;
@@ -95,17 +98,19 @@ public final class Hub implements AutoCloseable {
                     return reloadKeys();
                 }
             });
+            TlsFiles.RefusedClients refusedByTls = (reason, subject, detail) ->
+                    rejections.refused(reason, "client certificate '" + subject + "'", detail);
             this.replicationServer = NettyServerBuilder.forAddress(b.replicationAddress)
-                    .sslContext(b.tls.serverContext())
+                    .sslContext(b.tls.serverContext(refusedByTls))
                     .addService(ServerInterceptors.intercept(new ReplicationService(feed, objects, b.metrics),
-                            new IdentityInterceptor(PeerIdentity.Role.SPOKE, revocations::isRevoked)))
+                            new IdentityInterceptor(PeerIdentity.Role.SPOKE, revocations::isRevoked, rejections)))
                     .maxInboundMessageSize(1 << 20)
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
                     .build().start();
             this.adminServer = NettyServerBuilder.forAddress(b.adminAddress)
-                    .sslContext(b.tls.serverContext())
-                    .addService(ServerInterceptors.intercept(admin, new IdentityInterceptor(PeerIdentity.Role.OPERATOR, id -> false)))
+                    .sslContext(b.tls.serverContext(refusedByTls))
+                    .addService(ServerInterceptors.intercept(admin, new IdentityInterceptor(PeerIdentity.Role.OPERATOR, id -> false, rejections)))
                     .maxInboundMessageSize(4 << 20)
                     .build().start();
         } catch (IOException | RuntimeException e) {

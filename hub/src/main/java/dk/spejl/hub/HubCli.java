@@ -233,6 +233,10 @@ public final class HubCli {
                         s.getStateDigest(), s.getManifestDigest(), s.getSnapshotRevision());
                 System.out.printf("signing key %s under key delegation version %d, valid until %s%nroot %s%n", s.getSigningKeyId(),
                         s.getDelegationVersion(), Instant.ofEpochMilli(s.getDelegationExpiresAtMillis()), s.getRootFingerprint());
+                if (s.getRejectionsCount() > 0) {
+                    System.out.println("clients refused since start: " + s.getRejectionsMap().entrySet().stream()
+                            .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")));
+                }
                 System.out.println("spokes watching: " + s.getSpokesCount());
                 for (SpokeLag spoke : s.getSpokesList()) {
                     System.out.printf("  %-14s %-12s %-22s sent revision %d (%d behind)%n", spoke.getName(), spoke.getRegion(),

@@ -233,6 +233,20 @@ class AttackTest {
     }
 
     @Test
+    void rejectsAnObjectFromAnotherHub() throws Exception {
+        // The relay serves, for the delta the manifest names, another hub's delta with the same changes.
+        fake.tamperObjects = bytes -> {
+            try {
+                return dk.spejl.wire.Delta.parseFrom(bytes).toBuilder().setHubId("othr-hub").build().toByteArray();
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        fake.push(List.of(fake.genuine(2, false)));
+        assertRejected("object_digest");
+    }
+
+    @Test
     void rejectsAnObjectStreamLongerThanItsSignedSize() throws Exception {
         fake.tamperObjects = bytes -> java.util.Arrays.copyOf(bytes, bytes.length + 70_000);
         fake.push(List.of(fake.genuine(2, false)));

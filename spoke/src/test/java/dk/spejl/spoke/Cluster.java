@@ -32,6 +32,8 @@ final class Cluster implements AutoCloseable {
     /** The root key, which the hub never holds: tests use it as the key ceremony would. */
     final Ed25519.PrivateKey root;
     final Path keysDir;
+    /** The hub's metrics, kept across hub restarts. */
+    final io.micrometer.core.instrument.simple.SimpleMeterRegistry hubMetrics = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     final SnapshotPolicy policy;
     final List<Spoke> spokes = new ArrayList<>();
     Hub hub;
@@ -57,7 +59,7 @@ final class Cluster implements AutoCloseable {
     }
 
     void startHub() throws IOException {
-        hub = Hub.builder().dataDir(dir.resolve("hub")).hubId("test-hub").keys(keysDir, rootFingerprint()).tls(tls)
+        hub = Hub.builder().dataDir(dir.resolve("hub")).hubId("test-hub").keys(keysDir, rootFingerprint()).tls(tls).metrics(hubMetrics)
                 .replicationAddress(new InetSocketAddress("127.0.0.1", port)).snapshotPolicy(policy)
                 .heartbeats(heartbeatInterval, heartbeatValidity).start();
         port = hub.replicationPort();
@@ -88,6 +90,12 @@ final class Cluster implements AutoCloseable {
     ReplicaCheck.Outcome check(Replica replica, String spokeName) throws IOException {
         return ReplicaCheck.run(replica, rootFingerprint(),
                 new HeldDelegation(dir.resolve("spoke-" + spokeName).resolve(Spoke.TRUST_FILE), rootFingerprint()).current());
+    }
+
+    /** How many clients the hub has refused for this reason. */
+    double refused(String reason) {
+        var counter = hubMetrics.find("spejl_hub_peer_rejections_total").tag("reason", reason).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     void stopHub() {

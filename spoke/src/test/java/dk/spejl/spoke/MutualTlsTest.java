@@ -75,11 +75,25 @@ class MutualTlsTest {
 
     @Test
     void refusesACertificateFromAnotherCa() throws Exception {
+        // A CA of another name: the client does not even offer its certificate to a hub that asks for this CA's.
         Path other = tmp.resolve("other-ca");
         ServerPki.create(other, "impostor", List.of("localhost"), List.of("127.0.0.1"));
-        TlsFiles selfMade = ServerPki.enrol(other, PeerIdentity.spokeSubject("evil", "hovedstaden"), tmp.resolve("evil"), "spoke");
-        TlsFiles presented = new TlsFiles(selfMade.certificate(), selfMade.privateKey(), cluster.tls.trustedCa());
-        assertThat(watch(presented).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        TlsFiles foreign = ServerPki.enrol(other, PeerIdentity.spokeSubject("evil", "hovedstaden"), tmp.resolve("evil"), "spoke");
+        assertThat(watch(new TlsFiles(foreign.certificate(), foreign.privateKey(), cluster.tls.trustedCa())).getCode())
+                .isEqualTo(Status.Code.UNAVAILABLE);
+    }
+
+    @Test
+    void refusesASelfMadeCertificateUnderTheHubCasName() throws Exception {
+        // A self-made CA that copies the hub CA's name, so the certificate is offered: the signature check refuses it.
+        Path forged = tmp.resolve("forged-ca");
+        ServerPki.create(forged, "test-hub", List.of("localhost"), List.of("127.0.0.1"));
+        TlsFiles selfMade = ServerPki.enrol(forged, PeerIdentity.spokeSubject("evil", "hovedstaden"), tmp.resolve("evil"), "spoke");
+        assertThat(watch(new TlsFiles(selfMade.certificate(), selfMade.privateKey(), cluster.tls.trustedCa())).getCode())
+                .isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(cluster.refused("untrusted_certificate")).isGreaterThanOrEqualTo(1);
+        assertThat(cluster.refused("expired_certificate")).isZero();
+        assertThat(adminStatus().getRejectionsMap()).containsKey("untrusted_certificate");
     }
 
     @Test
@@ -88,12 +102,15 @@ class MutualTlsTest {
         TlsFiles expired = ServerPki.enrol(tmp.resolve("tls"), PeerIdentity.spokeSubject("old", "sjaelland"), tmp.resolve("old"), "spoke",
                 now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(1)));
         assertThat(watch(expired).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(cluster.refused("expired_certificate")).isGreaterThanOrEqualTo(1);
+        assertThat(cluster.refused("untrusted_certificate")).isZero();
     }
 
     @Test
     void eachServiceAdmitsOnlyItsOwnRole() throws Exception {
         TlsFiles operator = ServerPki.enrol(tmp.resolve("tls"), PeerIdentity.operatorSubject("op"), tmp.resolve("op"), "operator");
         assertThat(watch(operator).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(cluster.refused("wrong_role")).isEqualTo(1);
         assertThat(watch(cluster.enrol("ok", "syddanmark")).getCode()).isEqualTo(Status.Code.OK);
 
         ManagedChannel channel = channel(cluster.enrol("sneaky", "syddanmark"), cluster.hub.adminPort());
@@ -101,6 +118,7 @@ class MutualTlsTest {
             StatusRuntimeException refused = catchThrowableOfType(StatusRuntimeException.class, () ->
                     AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance()));
             assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(cluster.refused("wrong_role")).isEqualTo(2);
         } finally {
             channel.shutdownNow();
         }
@@ -135,6 +153,7 @@ class MutualTlsTest {
         Thread.sleep(500);
         assertThat(spoke.replica().state().orElseThrow().revision()).as("no revision reaches a revoked spoke").isEqualTo(revision);
         assertThat(watch(cluster.enrol("victim", "syddanmark")).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(cluster.refused("revoked_certificate")).isGreaterThanOrEqualTo(1);
 
         cluster.stopHub();
         cluster.startHub();

@@ -43,7 +43,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         dk.spejl.wire.ReloadKeysResult reload() throws IOException;
     }
 
-    public AdminService(Publisher publisher, ManifestFeed feed, Revocations revocations, long maxLines, Keys keys) {
+    private final PeerRejections rejections;
+
+    public AdminService(Publisher publisher, ManifestFeed feed, Revocations revocations, long maxLines, PeerRejections rejections,
+                        Keys keys) {
+        this.rejections = rejections;
         this.keys = keys;
         this.publisher = publisher;
         this.feed = feed;
@@ -145,6 +149,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         status.setDelegationVersion(active.trusted().version()).setDelegationExpiresAtMillis(active.trusted().expiresAtMillis())
                 .setSigningKeyId(active.signingKeyId())
                 .setRootFingerprint(new dk.spejl.signing.Ed25519.PublicKey(active.delegation().getRootPublicKey().toByteArray()).fingerprint());
+        status.putAllRejections(rejections.counts());
         for (ManifestFeed.Watcher watcher : feed.watchers()) {
             status.addSpokes(SpokeLag.newBuilder().setName(watcher.identity().name()).setRegion(watcher.identity().region())
                     .setPeer(watcher.peer()).setRevision(Math.max(0, watcher.sentRevision())));

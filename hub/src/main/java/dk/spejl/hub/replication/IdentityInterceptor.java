@@ -9,8 +9,6 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -25,16 +23,17 @@ import java.util.function.Predicate;
  * into the call's context (DESIGN.md, "Identity").
  */
 public final class IdentityInterceptor implements ServerInterceptor {
-    private static final Logger log = LoggerFactory.getLogger(IdentityInterceptor.class);
     public static final Context.Key<PeerIdentity> IDENTITY = Context.key("spejl-identity");
     public static final Context.Key<SocketAddress> PEER = Context.key("spejl-peer");
 
     private final PeerIdentity.Role role;
     private final Predicate<PeerIdentity> revoked;
+    private final PeerRejections rejections;
 
-    public IdentityInterceptor(PeerIdentity.Role role, Predicate<PeerIdentity> revoked) {
+    public IdentityInterceptor(PeerIdentity.Role role, Predicate<PeerIdentity> revoked, PeerRejections rejections) {
         this.role = role;
         this.revoked = revoked;
+        this.rejections = rejections;
     }
 
     @Override
@@ -42,14 +41,15 @@ public final class IdentityInterceptor implements ServerInterceptor {
         SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
         Optional<PeerIdentity> identity = identity(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         if (identity.isEmpty() || identity.get().role() != role) {
-            log.warn("refused {} from {}: certificate {} is not a {} certificate", call.getMethodDescriptor().getBareMethodName(),
-                    remote, identity.map(PeerIdentity::toString).orElse("(none recognised)"), role.name().toLowerCase());
+            rejections.refused("wrong_role", identity.map(PeerIdentity::toString).orElse("(no recognised certificate)") + " at " + remote,
+                    call.getMethodDescriptor().getBareMethodName() + " needs a " + role.name().toLowerCase() + " certificate");
             call.close(Status.PERMISSION_DENIED.withDescription("this service needs a " + role.name().toLowerCase() + " certificate"),
                     new Metadata());
             return new ServerCall.Listener<>() { };
         }
         if (revoked.test(identity.get())) {
-            log.warn("refused {} from {}: {} is revoked", call.getMethodDescriptor().getBareMethodName(), remote, identity.get());
+            rejections.refused("revoked_certificate", identity.get() + " at " + remote,
+                    call.getMethodDescriptor().getBareMethodName() + " from a revoked spoke");
             call.close(Status.PERMISSION_DENIED.withDescription("the certificate for " + identity.get().name() + " is revoked"),
                     new Metadata());
             return new ServerCall.Listener<>() { };
