@@ -51,6 +51,8 @@ public final class SpejlBench implements Callable<Integer> {
     int samples;
     @Option(names = "--warmup", defaultValue = "500", description = "Revisions published before measuring, so the JIT has settled (default: ${DEFAULT-VALUE}).")
     int warmup;
+    @Option(names = "--only-latency", description = "Run (b) only, for quick looks at latency; a full run records every figure.")
+    boolean onlyLatency;
     @Option(names = "--spokes", defaultValue = "20", description = "Spokes in the fan-out latency run (default: ${DEFAULT-VALUE}).")
     int spokes;
 
@@ -89,6 +91,9 @@ public final class SpejlBench implements Callable<Integer> {
                 smallApply = latency(hub, catalogue, 1, "b1");
                 latencyAcrossProcesses(hub, catalogue);
                 latency(hub, catalogue, spokes, "b" + spokes);
+                if (onlyLatency) {
+                    return 0;
+                }
                 smallWire = wireBytes(hub, catalogue, 100, "c-small");
             }
             // The large hub writes no routine snapshot during the runs, so that the spoke-side figures are not
