@@ -175,7 +175,7 @@ public final class SpejlBench implements Callable<Integer> {
     private Hub hub(String name, SnapshotPolicy policy) throws Exception {
         Path keys = dir.resolve(name + "-keys");
         if (!Files.exists(keys)) {
-            HubKeys.create(keys, key, "bench", java.time.Duration.ofDays(30), java.time.Clock.systemUTC());
+            HubKeys.create(keys, key, "bench", java.time.Duration.ofDays(365), java.time.Clock.systemUTC());
         }
         return Hub.builder().dataDir(dir.resolve(name)).hubId("bench").keys(keys, key.publicKey().fingerprint()).tls(tls)
                 .snapshotPolicy(policy).start();

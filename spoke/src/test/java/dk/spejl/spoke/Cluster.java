@@ -54,7 +54,7 @@ final class Cluster implements AutoCloseable {
         this.tls = ServerPki.create(dir.resolve("tls"), "test-hub", List.of("localhost"), List.of("127.0.0.1", "::1"));
         this.root = Ed25519.generate(new SecureRandom());
         this.keysDir = dir.resolve("keys");
-        HubKeys.create(keysDir, root, "test-hub", java.time.Duration.ofDays(30), java.time.Clock.systemUTC());
+        HubKeys.create(keysDir, root, "test-hub", java.time.Duration.ofDays(365), java.time.Clock.systemUTC());
         startHub();
     }
 
