@@ -51,6 +51,8 @@ public final class SpejlBench implements Callable<Integer> {
     int samples;
     @Option(names = "--warmup", defaultValue = "500", description = "Revisions published before measuring, so the JIT has settled (default: ${DEFAULT-VALUE}).")
     int warmup;
+    @Option(names = "--spoke-jvm", split = ",", description = "Extra JVM options for the spoke processes, e.g. -XX:+UseZGC (default: none).")
+    List<String> spokeJvm = List.of();
     @Option(names = "--only-latency", description = "Run (b) only, for quick looks at latency; a full run records every figure.")
     boolean onlyLatency;
     @Option(names = "--spokes", defaultValue = "20", description = "Spokes in the fan-out latency run (default: ${DEFAULT-VALUE}).")
@@ -283,11 +285,12 @@ public final class SpejlBench implements Callable<Integer> {
      */
     private void latencyAcrossProcesses(Hub hub, List<HubRecord> catalogue) throws Exception {
         TlsFiles client = ServerPki.enrol(dir.resolve("tls"), PeerIdentity.spokeSubject("probe", "nordjylland"), dir.resolve("probe-tls"), "spoke");
-        List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-                "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", ""),
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m"));
+        command.addAll(spokeJvm);
+        command.addAll(List.of("-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", ""),
                 "-cp", System.getProperty("java.class.path"), SpokeProbe.class.getName(),
                 dir.resolve("spoke-probe").toString(), Integer.toString(hub.replicationPort()), tls.trustedCa().toString(),
-                key.publicKey().fingerprint(), client.certificate().toString(), client.privateKey().toString());
+                key.publicKey().fingerprint(), client.certificate().toString(), client.privateKey().toString()));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         Map<Long, Long> appliedAt = new ConcurrentHashMap<>();
         java.util.concurrent.BlockingQueue<Long> arrivals = new java.util.concurrent.LinkedBlockingQueue<>();
@@ -405,7 +408,9 @@ public final class SpejlBench implements Callable<Integer> {
                 key.publicKey().fingerprint(), "127.0.0.1:" + httpPort);
         long head = hub.publisher().head().revision();
         long started = System.nanoTime();
-        try (DaemonProcess spoke = DaemonProcess.start("rss", dir.resolve("spoke-rss.log"), List.of("-Xmx256m"),
+        List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
+        jvm.addAll(spokeJvm);
+        try (DaemonProcess spoke = DaemonProcess.start("rss", dir.resolve("spoke-rss.log"), jvm,
                 "dk.spejl.spoke.SpokeCli", "serve", "--config", conf.toString())) {
             HttpClient http = HttpClient.newHttpClient();
             String status = "http://127.0.0.1:" + httpPort + "/api/v1/status";
