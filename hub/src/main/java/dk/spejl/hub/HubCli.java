@@ -146,6 +146,12 @@ public final class HubCli {
         @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for the hub (default: ${DEFAULT-VALUE}).")
         long timeoutSeconds;
 
+        static AdminTarget of(Path config) {
+            AdminTarget target = new AdminTarget();
+            target.config = config;
+            return target;
+        }
+
         ManagedChannel channel() throws ConfigFile.ConfigException, IOException {
             HubConfig c = HubConfig.read(config);
             String host = c.adminAddress().getHostString();
@@ -406,9 +412,7 @@ public final class HubCli {
                     + (rotation.kept().isEmpty() ? "" : ", still valid " + String.join(", ", rotation.kept()))
                     + (rotation.revoked().isEmpty() ? "" : ", revoked " + String.join(", ", rotation.revoked()))
                     + ", valid until " + rotation.expiresAt());
-            AdminTarget target = new AdminTarget();
-            target.config = config;
-            ManagedChannel channel = target.channel();
+            ManagedChannel channel = AdminTarget.of(config).channel();
             try {
                 var result = AdminGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
                         .reloadKeys(dk.spejl.wire.ReloadKeysRequest.getDefaultInstance());
@@ -437,7 +441,8 @@ public final class HubCli {
         @Override
         public Integer call() throws Exception {
             HubConfig c = HubConfig.read(config);
-            HubKeys.Active keys = HubKeys.load(c.keysDir(), c.rootFingerprint(), c.hubId(), java.util.Optional.empty(), Long.MIN_VALUE);
+            HubKeys.Active keys = HubKeys.load(c.keysDir(), c.rootFingerprint(), c.hubId(), java.util.Optional.empty(),
+                    dk.spejl.verify.DelegationVerifier.ANY_TIME);
             var d = keys.parsed();
             long now = System.currentTimeMillis();
             System.out.printf("key delegation version %d for hub %s, root %s%nissued %s, valid until %s%s%n", d.getVersion(), d.getHubId(),
@@ -488,9 +493,7 @@ public final class HubCli {
 
     /** Asks the running hub named by {@code config} for its status. */
     public static HubStatus fetchStatus(Path config) throws ConfigFile.ConfigException, IOException {
-        AdminTarget target = new AdminTarget();
-        target.config = config;
-        ManagedChannel channel = target.channel();
+        ManagedChannel channel = AdminTarget.of(config).channel();
         try {
             return AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance());
         } finally {

@@ -1,12 +1,12 @@
 package dk.spejl.signing;
 
 import dk.spejl.digest.Sha256;
+import dk.spejl.io.DurableFile;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /** Key files: one line, "ed25519-private:" or "ed25519-public:" and the hex of the key. */
 public final class KeyFiles {
@@ -17,12 +17,7 @@ public final class KeyFiles {
     }
 
     public static void writePrivate(Path file, Ed25519.PrivateKey key) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, PRIVATE + Sha256.hex(key.seed()) + "\n", StandardCharsets.US_ASCII);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        DurableFile.writePrivate(file, (PRIVATE + Sha256.hex(key.seed()) + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 
     public static void writePublic(Path file, Ed25519.PublicKey key) throws IOException {

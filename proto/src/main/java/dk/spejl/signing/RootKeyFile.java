@@ -1,5 +1,6 @@
 package dk.spejl.signing;
 
+import dk.spejl.io.DurableFile;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -22,8 +23,6 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.Provider;
 import java.security.SecureRandom;
 
@@ -68,13 +67,7 @@ public final class RootKeyFile {
         } catch (OperatorCreationException e) {
             throw new IOException("cannot encrypt the root key: " + e.getMessage(), e);
         }
-        Path parent = file.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = parent.resolve(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, pem.toString(), StandardCharsets.US_ASCII);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        DurableFile.writePrivate(file, pem.toString().getBytes(StandardCharsets.US_ASCII));
     }
 
     public static Ed25519.PrivateKey read(Path file, char[] passphrase) throws IOException {

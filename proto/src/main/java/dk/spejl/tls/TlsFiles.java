@@ -88,34 +88,33 @@ public record TlsFiles(Path certificate, Path privateKey, Path trustedCa) {
             refused.refused(reason, chain.length > 0 ? chain[0].getSubjectX500Principal().getName() : "(none)", e.getMessage());
         }
 
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        /** A client check of the JDK's trust manager. */
+        private interface ClientCheck {
+            void run() throws CertificateException;
+        }
+
+        private void reported(X509Certificate[] chain, ClientCheck check) throws CertificateException {
             try {
-                delegate.checkClientTrusted(chain, authType, socket);
+                check.run();
             } catch (CertificateException e) {
                 report(chain, e);
                 throw e;
             }
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            reported(chain, () -> delegate.checkClientTrusted(chain, authType, socket));
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            try {
-                delegate.checkClientTrusted(chain, authType, engine);
-            } catch (CertificateException e) {
-                report(chain, e);
-                throw e;
-            }
+            reported(chain, () -> delegate.checkClientTrusted(chain, authType, engine));
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            try {
-                delegate.checkClientTrusted(chain, authType);
-            } catch (CertificateException e) {
-                report(chain, e);
-                throw e;
-            }
+            reported(chain, () -> delegate.checkClientTrusted(chain, authType));
         }
 
         @Override

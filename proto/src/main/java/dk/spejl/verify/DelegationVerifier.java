@@ -17,6 +17,12 @@ import java.util.Optional;
  * older than, or a different statement of the same version as, one accepted before.
  */
 public final class DelegationVerifier {
+    /**
+     * A {@code nowMillis} before every expiry: for checks where an expired delegation still counts, such as the
+     * version floor a spoke keeps, the starting point of a rotation, or {@code verify}'s integrity check.
+     */
+    public static final long ANY_TIME = Long.MIN_VALUE;
+
     private DelegationVerifier() {
     }
 

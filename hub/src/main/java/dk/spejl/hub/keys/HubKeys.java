@@ -113,8 +113,9 @@ public final class HubKeys {
         SignedDelegation current = readDelegation(dir);
         KeyDelegation before;
         try {
-            // Long.MIN_VALUE: an expired delegation still counts as the one to move forward from.
-            before = DelegationVerifier.verify(root.publicKey().fingerprint(), current, Optional.empty(), Optional.of(hubId), Long.MIN_VALUE)
+            // An expired delegation still counts as the one to move forward from.
+            before = DelegationVerifier.verify(root.publicKey().fingerprint(), current, Optional.empty(), Optional.of(hubId),
+                    DelegationVerifier.ANY_TIME)
                     .delegation().orElseThrow();
         } catch (VerificationException e) {
             throw new KeysException(dir.resolve(DELEGATION) + " does not verify under this root key: " + e.getMessage());

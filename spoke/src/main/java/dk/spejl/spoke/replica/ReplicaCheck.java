@@ -38,9 +38,9 @@ public final class ReplicaCheck {
         }
         TrustedKeys trust;
         try {
-            // Long.MIN_VALUE: whether the delegation has expired since is a matter of freshness, not of integrity.
+            // Whether the delegation has expired since is a matter of freshness, not of integrity.
             trust = DelegationVerifier.verify(pinnedRootFingerprint, heldDelegation.get(), Optional.empty(),
-                    Optional.of(state.hubId()), Long.MIN_VALUE);
+                    Optional.of(state.hubId()), DelegationVerifier.ANY_TIME);
         } catch (VerificationException e) {
             return new Outcome(false, "the held key delegation: " + e.getMessage(), state.revision(), 0);
         }

@@ -193,7 +193,7 @@ public final class Follower implements AutoCloseable {
         Optional<SignedManifest> reference = event.hasSnapshotReference() ? Optional.of(event.getSnapshotReference()) : Optional.empty();
         VerifiedManifest manifest;
         boolean next;
-        if (held.isPresent() && verifier.trust().key(held.get().signingKey().keyId()).isEmpty()) {
+        if (held.isPresent() && verifier.trust().key(held.get().manifest().getKeyId()).isEmpty()) {
             // The held revision was signed by a key the delegation has since revoked: if that key leaked, it may be
             // a forgery. Move forward only, and only along the hub's own chain; where that chain does not continue
             // from the held revision, start over from a snapshot signed by a live key.
@@ -205,7 +205,7 @@ public final class Follower implements AutoCloseable {
                     manifest.manifest().getPreviousManifestDigest().toByteArray(), held.get().manifestDigest());
             if (!next) {
                 log.warn("held revision {} is signed by revoked key {} and revision {} does not chain to it: bootstrapping",
-                        held.get().revision(), held.get().signingKey().keyId(), manifest.revision());
+                        held.get().revision(), held.get().manifest().getKeyId(), manifest.revision());
             }
         } else {
             manifest = verifier.verify(event.getManifest(), reference, held.map(ReplicaState::position));

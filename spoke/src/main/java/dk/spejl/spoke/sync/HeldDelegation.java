@@ -35,8 +35,8 @@ public final class HeldDelegation {
         if (Files.exists(file)) {
             SignedDelegation stored = SignedDelegation.parseFrom(Files.readAllBytes(file));
             try {
-                // Long.MIN_VALUE: an expired delegation still sets the lowest version acceptable.
-                DelegationVerifier.verify(rootFingerprint, stored, Optional.empty(), Optional.empty(), Long.MIN_VALUE);
+                // An expired delegation still sets the lowest version acceptable.
+                DelegationVerifier.verify(rootFingerprint, stored, Optional.empty(), Optional.empty(), DelegationVerifier.ANY_TIME);
             } catch (VerificationException e) {
                 throw new IOException(file + " does not verify under the pinned root (" + e.getMessage()
                         + "); if the root key was replaced on purpose, remove " + file + " and the replica, and start again");
