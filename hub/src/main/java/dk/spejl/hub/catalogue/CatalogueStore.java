@@ -1,5 +1,7 @@
 package dk.spejl.hub.catalogue;
 
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dk.spejl.digest.Canonical;
 import dk.spejl.digest.LtHash;
@@ -39,6 +41,8 @@ public final class CatalogueStore implements AutoCloseable {
     private static final String OBJECT = "o/";
     private static final String SNAPSHOT = "s/";
     private static final String REVOKED = "x/";
+    /** Field 1 (the record), length-delimited: (1 << 3) | 2. */
+    private static final int RECORD_TAG = HubRecord.RECORD_FIELD_NUMBER << 3 | 2;
 
     static {
         RocksDB.loadLibrary();
@@ -100,7 +104,7 @@ public final class CatalogueStore implements AutoCloseable {
     public byte[] projection(String id) {
         try {
             byte[] value = read(bytes(RECORD + id));
-            return value == null ? null : Canonical.bytes(parseRecord(value).getRecord());
+            return value == null ? null : canonicalOf(value);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -176,7 +180,7 @@ public final class CatalogueStore implements AutoCloseable {
     public void commit(Commit commit) throws IOException {
         try (WriteBatch batch = new WriteBatch()) {
             for (HubRecord put : commit.puts()) {
-                batch.put(bytes(RECORD + put.getRecord().getId()), put.toByteArray());
+                batch.put(bytes(RECORD + put.getRecord().getId()), stored(put));
             }
             for (String id : commit.deletes()) {
                 batch.delete(bytes(RECORD + id));
@@ -239,8 +243,12 @@ public final class CatalogueStore implements AutoCloseable {
         return new RecordCursor(db);
     }
 
+    /** A stored record as snapshots need it: its id and its canonical bytes, without parsing the record. */
+    public record StoredRecord(String id, byte[] canonical) {
+    }
+
     /** Records in id order, as read from a consistent RocksDB snapshot. */
-    public static final class RecordCursor implements Iterator<HubRecord>, AutoCloseable {
+    public static final class RecordCursor implements Iterator<StoredRecord>, AutoCloseable {
         private final org.rocksdb.Snapshot snapshot;
         private final ReadOptions readOptions;
         private final Slice upper;
@@ -262,12 +270,14 @@ public final class CatalogueStore implements AutoCloseable {
         }
 
         @Override
-        public HubRecord next() {
+        public StoredRecord next() {
             if (!it.isValid()) {
                 throw new NoSuchElementException();
             }
             try {
-                return parseRecord(it.value());
+                byte[] key = it.key();
+                String id = new String(key, RECORD.length(), key.length - RECORD.length(), StandardCharsets.UTF_8);
+                return new StoredRecord(id, canonicalOf(it.value()));
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             } finally {
@@ -303,6 +313,49 @@ public final class CatalogueStore implements AutoCloseable {
         } catch (RocksDBException e) {
             throw new IOException("catalogue read failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A record as stored: a HubRecord whose field 1 holds exactly the canonical bytes of the
+     * mirrored projection. Writing it by hand makes that a property of the format rather than
+     * of the protobuf library's field order, so snapshots and state digests can copy the
+     * canonical bytes out of a stored value without parsing and re-serialising the record.
+     */
+    static byte[] stored(HubRecord record) {
+        byte[] canonical = Canonical.bytes(record.getRecord());
+        String uri = record.getStorageUri();
+        int size = CodedOutputStream.computeByteArraySize(HubRecord.RECORD_FIELD_NUMBER, canonical)
+                + (uri.isEmpty() ? 0 : CodedOutputStream.computeStringSize(HubRecord.STORAGE_URI_FIELD_NUMBER, uri));
+        byte[] out = new byte[size];
+        CodedOutputStream stream = CodedOutputStream.newInstance(out);
+        try {
+            stream.writeByteArray(HubRecord.RECORD_FIELD_NUMBER, canonical);
+            if (!uri.isEmpty()) {
+                stream.writeString(HubRecord.STORAGE_URI_FIELD_NUMBER, uri);
+            }
+            stream.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("serialising into an array cannot fail", e);
+        }
+        return out;
+    }
+
+    /** The canonical record bytes inside a stored value (field 1), read without parsing the record. */
+    static byte[] canonicalOf(byte[] stored) throws IOException {
+        CodedInputStream in = CodedInputStream.newInstance(stored);
+        byte[] canonical = null;
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            if (tag == RECORD_TAG) {
+                canonical = in.readByteArray();
+            } else if (!in.skipField(tag)) {
+                break;
+            }
+        }
+        if (canonical == null) {
+            throw new IOException("a stored record is corrupt: it has no record field");
+        }
+        return canonical;
     }
 
     private static HubRecord parseRecord(byte[] value) throws IOException {

@@ -1,12 +1,13 @@
 package dk.spejl.hub.publish;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import dk.spejl.hub.catalogue.CatalogueStore;
 import dk.spejl.digest.Canonical;
 import dk.spejl.digest.LtHash;
 import dk.spejl.wire.Chunk;
 import dk.spejl.wire.ChunkEntry;
 import dk.spejl.wire.ChunkRef;
-import dk.spejl.wire.HubRecord;
 import dk.spejl.wire.ObjectRef;
 import dk.spejl.wire.Record;
 import dk.spejl.wire.SnapshotIndex;
@@ -29,7 +30,7 @@ final class SnapshotWriter {
     }
 
     static ObjectRef write(ObjectStore objects, String hubId, long revision, LtHash lattice, long entryCount,
-                           Iterator<HubRecord> stored, NavigableMap<String, Record> puts, Set<String> deletes,
+                           Iterator<CatalogueStore.StoredRecord> stored, NavigableMap<String, Record> puts, Set<String> deletes,
                            java.util.function.BooleanSupplier cancelled) throws IOException {
         SnapshotIndex.Builder index = SnapshotIndex.newBuilder().setHubId(hubId).setRevision(revision)
                 .setEntryCount(entryCount).setLattice(ByteString.copyFrom(lattice.toBytes()));
@@ -40,16 +41,16 @@ final class SnapshotWriter {
             if (cancelled.getAsBoolean()) {
                 throw new java.io.InterruptedIOException("snapshot of revision " + revision + " abandoned: the hub is stopping");
             }
-            Record record = stored.next().getRecord();
-            while (change != null && change.getKey().compareTo(record.getId()) < 0) {
+            CatalogueStore.StoredRecord record = stored.next();
+            while (change != null && change.getKey().compareTo(record.id()) < 0) {
                 buffer.add(change.getValue());
                 change = changes.hasNext() ? changes.next() : null;
             }
-            if (change != null && change.getKey().equals(record.getId())) {
+            if (change != null && change.getKey().equals(record.id())) {
                 buffer.add(change.getValue());
                 change = changes.hasNext() ? changes.next() : null;
-            } else if (!deletes.contains(record.getId())) {
-                buffer.add(record);
+            } else if (!deletes.contains(record.id())) {
+                buffer.add(record.id(), record.canonical());
             }
         }
         while (change != null) {
@@ -72,9 +73,13 @@ final class SnapshotWriter {
         }
 
         void add(Record record) throws IOException {
-            byte[] canonical = Canonical.bytes(record);
-            chunk.addEntries(ChunkEntry.newBuilder().setId(record.getId()).setRecord(ByteString.copyFrom(canonical)));
-            bytes += canonical.length + record.getId().length() + 8;
+            add(record.getId(), Canonical.bytes(record));
+        }
+
+        /** The canonical bytes are neither changed nor kept after the chunk is written, so they are not copied. */
+        void add(String id, byte[] canonical) throws IOException {
+            chunk.addEntries(ChunkEntry.newBuilder().setId(id).setRecord(UnsafeByteOperations.unsafeWrap(canonical)));
+            bytes += canonical.length + id.length() + 8;
             if (bytes >= CHUNK_TARGET_BYTES) {
                 flush();
             }

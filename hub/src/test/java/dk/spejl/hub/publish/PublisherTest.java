@@ -72,7 +72,7 @@ class PublisherTest {
             long count = 0;
             try (CatalogueStore.RecordCursor records = hub.catalogue().records()) {
                 while (records.hasNext()) {
-                    full.add(records.next().getRecord());
+                    full.addCanonical(records.next().canonical());
                     count++;
                 }
             }
