@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +49,7 @@ public final class Follower implements AutoCloseable {
     }
 
     private final Replica replica;
-    private final ReplicationGrpc.ReplicationBlockingStub stub;
+    private final ManagedChannel channel;
     private final HeldDelegation delegation;
     private final String spokeName;
     private final Clock clock;
@@ -71,14 +70,14 @@ public final class Follower implements AutoCloseable {
                     SyncMetrics metrics, Duration watchDeadline, Freshness freshness, ApplyListener listener) {
         this.freshness = freshness;
         this.replica = replica;
-        this.stub = ReplicationGrpc.newBlockingStub(channel);
+        this.channel = channel;
         this.delegation = delegation;
         this.spokeName = spokeName;
         this.clock = clock;
         this.metrics = metrics;
         this.watchDeadline = watchDeadline;
         this.listener = listener;
-        this.fetcher = new ObjectFetcher(stub, 120);
+        this.fetcher = new ObjectFetcher(ReplicationGrpc.newBlockingStub(channel), 120);
         this.bootstrapper = new Bootstrapper(replica, fetcher, clock, 3);
         this.thread = new Thread(this::run, "spoke-sync");
         thread.setDaemon(true);
@@ -141,7 +140,7 @@ public final class Follower implements AutoCloseable {
         Optional<ReplicaState> held = replica.state();
         WatchRequest request = WatchRequest.newBuilder().setSpokeName(spokeName)
                 .setHasState(held.isPresent()).setRevision(held.map(ReplicaState::revision).orElse(0L)).build();
-        Iterator<WatchEvent> events = stub.withDeadlineAfter(watchDeadline.toMillis(), TimeUnit.MILLISECONDS).watch(request);
+        WatchStream events = WatchStream.open(channel, request, watchDeadline.toMillis());
         if (!events.hasNext()) {
             return false;
         }
