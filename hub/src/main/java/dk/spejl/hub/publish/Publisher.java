@@ -59,9 +59,13 @@ public final class Publisher {
     private final GarbageCollector gc;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Timer publishTimer;
+    private final Timer commitTimer;
     private final AtomicLong revisionGauge = new AtomicLong(-1);
     private final java.util.concurrent.ExecutorService snapshotter = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "hub-snapshot");
+        Thread t = new Thread(() -> {
+            BackgroundPriority.lowerCurrentThread();
+            r.run();
+        }, "hub-snapshot");
         t.setDaemon(true);
         return t;
     });
@@ -83,6 +87,8 @@ public final class Publisher {
         this.policy = policy;
         this.gc = new GarbageCollector(store, objects, policy.retainedSnapshots());
         this.publishTimer = Timer.builder("spejl_hub_publish_seconds").description("time to publish one revision").register(metrics);
+        this.commitTimer = Timer.builder("spejl_hub_commit_seconds")
+                .description("time of a publish's synced commit to the catalogue: the disk's share of publishing").register(metrics);
         metrics.gauge("spejl_hub_revision", revisionGauge);
     }
 
@@ -114,7 +120,7 @@ public final class Publisher {
         if (store.head().isEmpty()) {
             ObjectRef delta = objects.put(Delta.newBuilder().setHubId(hubId).setRevision(0).build().toByteArray());
             LtHash empty = LtHash.empty();
-            ObjectRef index = SnapshotWriter.write(objects, hubId, 0, empty, 0, List.<HubRecord>of().iterator(), new TreeMap<>(), Set.of(),
+            ObjectRef index = SnapshotWriter.write(objects, hubId, 0, empty, 0, List.<CatalogueStore.StoredRecord>of().iterator(), new TreeMap<>(), Set.of(),
                     () -> false);
             SignedManifest signed = signer.sign(manifest(0, ByteString.EMPTY, 0, empty, delta, 0, index));
             store.commit(new CatalogueStore.Commit(List.of(), List.of(), signed, empty, index));
@@ -207,8 +213,10 @@ public final class Publisher {
         // Stage 6: commit records, manifest and lattice in one synced batch.
         List<HubRecord> hubPuts = new ArrayList<>(changes.puts().size());
         changes.puts().stream().sorted(Comparator.comparing(ChangeSet.Put::id)).forEach(p -> hubPuts.add(p.record()));
+        long commitStarted = System.nanoTime();
         store.commit(new CatalogueStore.Commit(hubPuts, List.copyOf(deletes), signed, next.lattice(), snapshot ? index : null));
         long committed = System.nanoTime();
+        commitTimer.record(committed - commitStarted, java.util.concurrent.TimeUnit.NANOSECONDS);
         revisionGauge.set(revision);
 
         // Stage 7: snapshots and retention. Nothing a retained manifest references is deleted.
@@ -228,7 +236,8 @@ public final class Publisher {
             }
         }
         CatalogueStore.Head committedHead = store.head().orElseThrow();
-        Published published = new Published(signed, committedHead.manifest(), committedHead.manifestDigest(), deltaBytes, committed);
+        Published published = new Published(signed, committedHead.manifest(), committedHead.manifestDigest(), deltaBytes, committed,
+                committed - commitStarted);
         long micros = (System.nanoTime() - started) / 1000;
         publishTimer.record(java.time.Duration.ofNanos(System.nanoTime() - started));
         log.info("published revision {}: {} puts, {} deletes, {} entries, state {}, delta {} bytes{}, in {} ms",
