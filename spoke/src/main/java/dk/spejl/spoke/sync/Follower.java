@@ -77,7 +77,7 @@ public final class Follower implements AutoCloseable {
         this.metrics = metrics;
         this.watchDeadline = watchDeadline;
         this.listener = listener;
-        this.fetcher = new ObjectFetcher(ReplicationGrpc.newBlockingStub(channel), 120);
+        this.fetcher = new ObjectFetcher(channel, 120);
         this.bootstrapper = new Bootstrapper(replica, fetcher, clock, 3);
         this.thread = new Thread(this::run, "spoke-sync");
         thread.setDaemon(true);
@@ -140,7 +140,8 @@ public final class Follower implements AutoCloseable {
         Optional<ReplicaState> held = replica.state();
         WatchRequest request = WatchRequest.newBuilder().setSpokeName(spokeName)
                 .setHasState(held.isPresent()).setRevision(held.map(ReplicaState::revision).orElse(0L)).build();
-        WatchStream events = WatchStream.open(channel, request, watchDeadline.toMillis());
+        ServerStream<WatchRequest, WatchEvent> events = ServerStream.open(channel, ReplicationGrpc.getWatchMethod(), request,
+                watchDeadline.toMillis());
         if (!events.hasNext()) {
             return false;
         }

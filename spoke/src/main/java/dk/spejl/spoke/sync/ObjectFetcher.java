@@ -10,13 +10,13 @@ import dk.spejl.wire.GetObjectRequest;
 import dk.spejl.wire.ObjectChunk;
 import dk.spejl.wire.ObjectRef;
 import dk.spejl.wire.ReplicationGrpc;
+import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,15 +30,15 @@ public final class ObjectFetcher {
     public static final long MAX_OBJECT_BYTES = 512L << 20;
     private static final int ATTEMPTS = 5;
 
-    private final ReplicationGrpc.ReplicationBlockingStub stub;
+    private final Channel channel;
     private final long deadlineSeconds;
 
-    public ObjectFetcher(ReplicationGrpc.ReplicationBlockingStub stub, long deadlineSeconds) {
-        this.stub = stub;
+    public ObjectFetcher(Channel channel, long deadlineSeconds) {
+        this.channel = channel;
         this.deadlineSeconds = deadlineSeconds;
     }
 
-    public byte[] fetch(ObjectRef ref) throws VerificationException, IOException {
+    public byte[] fetch(ObjectRef ref) throws VerificationException, IOException, InterruptedException {
         if (ref.getSize() > MAX_OBJECT_BYTES) {
             throw new ObjectSizeException("object " + Sha256.shortHex(ref.getDigest().toByteArray()) + " claims "
                     + ref.getSize() + " bytes, more than the " + MAX_OBJECT_BYTES + " a spoke accepts");
@@ -47,20 +47,29 @@ public final class ObjectFetcher {
         int offset = 0;
         for (int attempt = 1; ; attempt++) {
             try {
-                Iterator<ObjectChunk> chunks = stub.withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS)
-                        .getObject(GetObjectRequest.newBuilder().setDigest(ref.getDigest()).setOffset(offset).build());
-                while (chunks.hasNext()) {
-                    ObjectChunk chunk = chunks.next();
-                    if (chunk.getOffset() != offset) {
-                        throw new MalformedException("object chunk at offset " + chunk.getOffset() + ", expected " + offset);
+                ServerStream<GetObjectRequest, ObjectChunk> chunks = ServerStream.open(channel, ReplicationGrpc.getGetObjectMethod(),
+                        GetObjectRequest.newBuilder().setDigest(ref.getDigest()).setOffset(offset).build(),
+                        TimeUnit.SECONDS.toMillis(deadlineSeconds));
+                boolean complete = false;
+                try {
+                    while (chunks.hasNext()) {
+                        ObjectChunk chunk = chunks.next();
+                        if (chunk.getOffset() != offset) {
+                            throw new MalformedException("object chunk at offset " + chunk.getOffset() + ", expected " + offset);
+                        }
+                        ByteString data = chunk.getData();
+                        if ((long) offset + data.size() > ref.getSize()) {
+                            throw new ObjectSizeException("object " + Sha256.shortHex(ref.getDigest().toByteArray())
+                                    + " runs past its signed size of " + ref.getSize() + " bytes");
+                        }
+                        data.copyTo(out, offset);
+                        offset += data.size();
                     }
-                    ByteString data = chunk.getData();
-                    if ((long) offset + data.size() > ref.getSize()) {
-                        throw new ObjectSizeException("object " + Sha256.shortHex(ref.getDigest().toByteArray())
-                                + " runs past its signed size of " + ref.getSize() + " bytes");
+                    complete = true;
+                } finally {
+                    if (!complete) {
+                        chunks.cancel("the spoke stopped reading the object");
                     }
-                    data.copyTo(out, offset);
-                    offset += data.size();
                 }
                 break;
             } catch (StatusRuntimeException e) {

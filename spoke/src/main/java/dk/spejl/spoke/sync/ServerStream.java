@@ -1,12 +1,10 @@
 package dk.spejl.spoke.sync;
 
-import dk.spejl.wire.ReplicationGrpc;
-import dk.spejl.wire.WatchEvent;
-import dk.spejl.wire.WatchRequest;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
@@ -16,35 +14,37 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One Watch call, read as a blocking iterator by the sync thread. gRPC's own blocking iterator
- * runs each message through the channel's shared executor before the reading thread sees it;
- * here the transport thread hands the message straight to the reader, one thread switch fewer
- * on every revision's way from the hub to the replica. Flow control is the same: one message is
- * requested at a time, when the reader takes the previous one, so a spoke that is busy (say,
- * bootstrapping) holds the hub back rather than buffering.
+ * One server-streaming call (Watch, GetObject), read as a blocking iterator. gRPC's own blocking
+ * iterator runs each message through the channel's shared executor before the reading thread sees
+ * it; here the transport thread hands the message straight to the reader: one thread switch fewer
+ * on every revision's way from the hub to the replica, and on every piece of a fetched object.
+ * Flow control is the same: one message is requested at a time, when the reader takes the
+ * previous one, so a spoke that is busy (say, bootstrapping) holds the hub back rather than
+ * buffering.
  *
  * <p>The call belongs to the {@link io.grpc.Context} it is opened in: cancelling that context
  * ends it, and the reader then sees {@code CANCELLED}.
  */
-final class WatchStream {
+final class ServerStream<Req, Resp> {
     private static final Object END = new Object();
 
     private final BlockingQueue<Object> arrived = new LinkedBlockingQueue<>();
-    private final ClientCall<WatchRequest, WatchEvent> call;
+    private final ClientCall<Req, Resp> call;
     private Object next;
     private boolean ended;
 
-    private WatchStream(ClientCall<WatchRequest, WatchEvent> call) {
+    private ServerStream(ClientCall<Req, Resp> call) {
         this.call = call;
     }
 
-    static WatchStream open(Channel channel, WatchRequest request, long deadlineMillis) {
+    static <Req, Resp> ServerStream<Req, Resp> open(Channel channel, MethodDescriptor<Req, Resp> method, Req request,
+                                                     long deadlineMillis) {
         // A direct executor: the listener only queues, so it never blocks the transport thread.
         CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS).withExecutor(Runnable::run);
-        WatchStream stream = new WatchStream(channel.newCall(ReplicationGrpc.getWatchMethod(), options));
+        ServerStream<Req, Resp> stream = new ServerStream<>(channel.newCall(method, options));
         stream.call.start(new ClientCall.Listener<>() {
             @Override
-            public void onMessage(WatchEvent message) {
+            public void onMessage(Resp message) {
                 stream.arrived.add(message);
             }
 
@@ -79,11 +79,12 @@ final class WatchStream {
         return !ended;
     }
 
-    WatchEvent next() throws InterruptedException {
+    @SuppressWarnings("unchecked")
+    Resp next() throws InterruptedException {
         if (!hasNext()) {
-            throw new NoSuchElementException("the watch stream has ended");
+            throw new NoSuchElementException("the stream has ended");
         }
-        WatchEvent event = (WatchEvent) next;
+        Resp event = (Resp) next;
         next = null;
         call.request(1);
         return event;
