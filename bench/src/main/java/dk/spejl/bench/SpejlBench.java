@@ -5,6 +5,7 @@ import dk.spejl.deploy.LocalCluster;
 import dk.spejl.hub.Hub;
 import dk.spejl.hub.keys.HubKeys;
 import dk.spejl.hub.catalogue.ChangeSet;
+import dk.spejl.hub.publish.Published;
 import dk.spejl.hub.publish.SnapshotPolicy;
 import dk.spejl.hub.sample.CatalogueGenerator;
 import dk.spejl.signing.Ed25519;
@@ -49,8 +50,10 @@ public final class SpejlBench implements Callable<Integer> {
     int small;
     @Option(names = "--samples", defaultValue = "1000", description = "Revisions measured per latency run (default: ${DEFAULT-VALUE}).")
     int samples;
-    @Option(names = "--warmup", defaultValue = "500", description = "Revisions published before measuring, so the JIT has settled (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "500", description = "Fewest revisions published before measuring; measuring starts once the JIT has settled too (default: ${DEFAULT-VALUE}).")
     int warmup;
+    @Option(names = "--max-warmup", defaultValue = "20000", description = "Most warm-up revisions a latency run waits for the JIT to settle (default: ${DEFAULT-VALUE}).")
+    int maxWarmup;
     @Option(names = "--spoke-jvm", split = ",", description = "Extra JVM options for the spoke processes, e.g. -XX:+UseZGC (default: none).")
     List<String> spokeJvm = List.of();
     @Option(names = "--only-latency", description = "Run (b) only, for quick looks at latency; a full run records every figure.")
@@ -61,6 +64,8 @@ public final class SpejlBench implements Callable<Integer> {
     private Path dir;
     /** The 1-spoke latency run split into hub, transit and spoke, printed under the (b) table. */
     private String breakdown = "";
+    /** How each latency run warmed up, printed under the (b) table. */
+    private final List<String> warmups = new ArrayList<>();
     private TlsFiles tls;
     /** The root key: every benchmark hub gets a key delegation signed by it, and spokes pin it. */
     private Ed25519.PrivateKey key;
@@ -87,7 +92,7 @@ public final class SpejlBench implements Callable<Integer> {
                 List<HubRecord> catalogue = new CatalogueGenerator(1).generate(small);
                 publish(hub, catalogue);
                 System.out.println("## (b) publish -> applied-and-verified latency (" + small + " records, single-record revisions, "
-                        + samples + " samples after " + warmup + " warm-up revisions)\n");
+                        + samples + " samples after the warm-up below)\n");
                 System.out.println("From the publish call (including the hub's synced commit and signature) and from the commit");
                 System.out.println("(the revision is durable at the hub; comparable to \"a committed row visible at a subscriber\"):\n");
                 System.out.println("| spokes | p50 ms | p99 ms | max ms | p99 of the slowest spoke per revision ms | p50 from commit ms | p99 from commit ms |");
@@ -96,6 +101,9 @@ public final class SpejlBench implements Callable<Integer> {
                 latencyAcrossProcesses(hub, catalogue);
                 latency(hub, catalogue, spokes, "b" + spokes);
                 System.out.println();
+                System.out.println("Warm-up (measuring starts after at least " + warmup + " revisions, once the JIT compilers spent under "
+                        + Math.round(Warmup.SETTLED * 100) + "% of the last " + Warmup.WINDOW + " revisions' time compiling): "
+                        + String.join("; ", warmups) + ".\n");
                 System.out.println(breakdown);
                 if (onlyLatency) {
                     return 0;
@@ -112,7 +120,12 @@ public final class SpejlBench implements Callable<Integer> {
 
                 System.out.println("## (a) bootstrap of an empty spoke\n");
                 long started = System.nanoTime();
-                try (Spoke spoke = spoke(hub, "a", hub.replicationPort())) {
+                List<Long> largeApplyNanos = java.util.Collections.synchronizedList(new ArrayList<>());
+                try (Spoke spoke = spokeBuilder("a", hub.replicationPort()).onApplied((revision, bootstrap, nanos) -> {
+                    if (!bootstrap) {
+                        largeApplyNanos.add(nanos);
+                    }
+                }).start()) {
                     if (!spoke.awaitRevision(1, Duration.ofMinutes(5))) {
                         throw new IllegalStateException("bootstrap did not finish");
                     }
@@ -122,7 +135,7 @@ public final class SpejlBench implements Callable<Integer> {
                     System.out.println("## (d) verify + apply time of a 1-record delta\n");
                     System.out.println("| catalogue | p50 ms | p99 ms |\n|---|---|---|");
                     System.out.printf("| %,d | %.3f | %.3f |%n", small, smallApply[0], smallApply[1]);
-                    double[] largeApply = applyTimes(hub, catalogue, spoke);
+                    double[] largeApply = applyTimes(hub, catalogue, spoke, largeApplyNanos);
                     System.out.printf("| %,d | %.3f | %.3f |%n%n", records, largeApply[0], largeApply[1]);
                     System.out.printf("ratio p50 %,d / %,d records: %.2f (target <= 2)%n%n", records, small, largeApply[0] / smallApply[0]);
                 }
@@ -248,8 +261,11 @@ public final class SpejlBench implements Callable<Integer> {
             List<Double> toCommit = new ArrayList<>();
             List<Double> transit = new ArrayList<>();
             List<Double> spokeWork = new ArrayList<>();
+            List<Double> synced = new ArrayList<>();
             CatalogueGenerator generator = new CatalogueGenerator(99);
-            for (int i = 0; i < warmup + samples; i++) {
+            Warmup warm = new Warmup(warmup, maxWarmup, Warmup::ownCompileMillis);
+            boolean measuring = false;
+            for (int measured = 0; measured < samples; ) {
                 long revision = hub.publisher().head().revision() + 1;
                 CountDownLatch latch = new CountDownLatch(spokeCount);
                 waiting.put(revision, latch);
@@ -257,14 +273,18 @@ public final class SpejlBench implements Callable<Integer> {
                 appliedAt.put(revision, times);
                 HubRecord changed = generator.modify(catalogue.get(random.nextInt(catalogue.size())));
                 long t0 = System.nanoTime();
-                long committed = hub.publisher().publish(new ChangeSet(List.of(new ChangeSet.Put(1, changed)), List.of())).committedNanos();
+                Published published = hub.publisher().publish(new ChangeSet(List.of(new ChangeSet.Put(1, changed)), List.of()));
+                long committed = published.committedNanos();
                 if (!latch.await(30, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("revision " + revision + " did not reach every spoke");
                 }
-                if (i == warmup) {
-                    applyNanos.clear();
-                }
-                if (i >= warmup) {
+                if (!measuring) {
+                    measuring = warm.warmedAfter();
+                    if (measuring) {
+                        applyNanos.clear();
+                    }
+                } else {
+                    measured++;
                     double worst = 0;
                     for (long t : times) {
                         double ms = (t - t0) / 1e6;
@@ -276,6 +296,7 @@ public final class SpejlBench implements Callable<Integer> {
                     Long work = firstSpokeApply.get(revision);
                     if (work != null) {
                         toCommit.add((committed - t0) / 1e6);
+                        synced.add(published.commitNanos() / 1e6);
                         spokeWork.add(work / 1e6);
                         transit.add((times[0] - committed - work) / 1e6);
                     }
@@ -287,14 +308,16 @@ public final class SpejlBench implements Callable<Integer> {
             double[] c = fromCommit.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             System.out.printf("| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n", spokeCount, pct(a, 0.5), pct(a, 0.99), a[a.length - 1],
                     pct(w, 0.99), pct(c, 0.5), pct(c, 0.99));
+            warmups.add(spokeCount + " spoke" + (spokeCount == 1 ? "" : "s") + ": " + warm.describe());
             if (spokeCount == 1) {
                 double[] h = toCommit.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                double[] d = synced.stream().mapToDouble(Double::doubleValue).sorted().toArray();
                 double[] t = transit.stream().mapToDouble(Double::doubleValue).sorted().toArray();
                 double[] v = spokeWork.stream().mapToDouble(Double::doubleValue).sorted().toArray();
                 breakdown = String.format("Where the time goes with 1 spoke (p50 / p99 ms; percentiles of parts do not add up): "
-                                + "publish call to durable commit %.2f / %.2f, commit to the spoke starting to verify %.2f / %.2f, "
-                                + "spoke verify + apply %.2f / %.2f.",
-                        pct(h, 0.5), pct(h, 0.99), pct(t, 0.5), pct(t, 0.99), pct(v, 0.5), pct(v, 0.99));
+                                + "publish call to durable commit %.2f / %.2f (of which the synced RocksDB write %.2f / %.2f), "
+                                + "commit to the spoke starting to verify %.2f / %.2f, spoke verify + apply %.2f / %.2f.",
+                        pct(h, 0.5), pct(h, 0.99), pct(d, 0.5), pct(d, 0.99), pct(t, 0.5), pct(t, 0.99), pct(v, 0.5), pct(v, 0.99));
             }
             double[] apply = applyNanos.stream().mapToDouble(n -> n / 1e6).sorted().toArray();
             return new double[] {pct(apply, 0.5), pct(apply, 0.99)};
@@ -317,13 +340,15 @@ public final class SpejlBench implements Callable<Integer> {
                 key.publicKey().fingerprint(), client.certificate().toString(), client.privateKey().toString()));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         Map<Long, Long> appliedAt = new ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicLong probeCompileMillis = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.BlockingQueue<Long> arrivals = new java.util.concurrent.LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
             try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
                     String[] parts = line.split(" ");
-                    if (parts.length == 4 && parts[0].equals("applied")) {
+                    if (parts.length == 5 && parts[0].equals("applied")) {
+                        probeCompileMillis.set(Long.parseLong(parts[4]));
                         appliedAt.put(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
                         arrivals.add(Long.parseLong(parts[1]));
                     }
@@ -343,7 +368,10 @@ public final class SpejlBench implements Callable<Integer> {
             List<Double> all = new ArrayList<>();
             List<Double> fromCommit = new ArrayList<>();
             CatalogueGenerator generator = new CatalogueGenerator(97);
-            for (int i = 0; i < warmup + samples; i++) {
+            // Both JVMs compile: the spoke process reports its compilation time with every revision.
+            Warmup warm = new Warmup(warmup, maxWarmup, () -> Warmup.ownCompileMillis() + probeCompileMillis.get());
+            boolean measuring = false;
+            for (int measured = 0; measured < samples; ) {
                 long revision = hub.publisher().head().revision() + 1;
                 HubRecord changed = generator.modify(catalogue.get(random.nextInt(catalogue.size())));
                 long t0 = System.nanoTime();
@@ -354,7 +382,10 @@ public final class SpejlBench implements Callable<Integer> {
                         throw new IllegalStateException("revision " + revision + " did not reach the spoke process");
                     }
                 }
-                if (i >= warmup) {
+                if (!measuring) {
+                    measuring = warm.warmedAfter();
+                } else {
+                    measured++;
                     all.add((appliedAt.get(revision) - t0) / 1e6);
                     fromCommit.add((appliedAt.get(revision) - committed) / 1e6);
                 }
@@ -364,6 +395,7 @@ public final class SpejlBench implements Callable<Integer> {
             double[] c = fromCommit.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             System.out.printf("| 1 (own JVM) | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n", pct(a, 0.5), pct(a, 0.99), a[a.length - 1],
                     pct(a, 0.99), pct(c, 0.5), pct(c, 0.99));
+            warmups.add("1 spoke in its own JVM: " + warm.describe());
         } finally {
             process.destroy();
             process.waitFor(10, TimeUnit.SECONDS);
@@ -371,26 +403,21 @@ public final class SpejlBench implements Callable<Integer> {
     }
 
     /** Verify + apply times at the spoke for single-record revisions. */
-    private double[] applyTimes(Hub hub, List<HubRecord> catalogue, Spoke spoke) throws Exception {
+    private double[] applyTimes(Hub hub, List<HubRecord> catalogue, Spoke spoke, List<Long> applyNanos) throws Exception {
+        // Measured as in the 1-spoke latency run: the spoke's own verify + apply time per revision, after a warm-up,
+        // with the same pause between revisions.
         CatalogueGenerator generator = new CatalogueGenerator(98);
         for (int i = 0; i < warmup + samples; i++) {
             long revision = hub.publisher().head().revision() + 1;
             hub.publisher().publish(new ChangeSet(List.of(new ChangeSet.Put(1, generator.modify(catalogue.get(random.nextInt(catalogue.size()))))), List.of()));
             spoke.awaitRevision(revision, Duration.ofSeconds(30));
-            Thread.sleep(1);
-        }
-        var timer = spoke.metrics().find("spejl_spoke_apply_seconds").timer();
-        var snapshot = timer.takeSnapshot();
-        double p50 = Double.NaN;
-        double p99 = Double.NaN;
-        for (var p : snapshot.percentileValues()) {
-            if (p.percentile() == 0.5) {
-                p50 = p.value(TimeUnit.MILLISECONDS);
-            } else if (p.percentile() == 0.99) {
-                p99 = p.value(TimeUnit.MILLISECONDS);
+            if (i == warmup - 1) {
+                applyNanos.clear();
             }
+            Thread.sleep(2);
         }
-        return new double[] {p50, p99};
+        double[] apply = applyNanos.stream().mapToDouble(n -> n / 1e6).sorted().toArray();
+        return new double[] {pct(apply, 0.5), pct(apply, 0.99)};
     }
 
     /** Bytes a spoke exchanges with the hub for one revision of {@code changes} updated records. */
