@@ -63,6 +63,11 @@ public final class Follower implements AutoCloseable {
     private volatile boolean closed;
     private volatile Context.CancellableContext session;
     private volatile boolean connected;
+    /** The current session's verifier, for revisions applied on the transport thread; null between sessions. */
+    private volatile ManifestVerifier inlineVerifier;
+    private volatile boolean appliedInline;
+    /** Held while a revision is applied on the transport thread. */
+    private final Object inlineLock = new Object();
 
     private final Freshness freshness;
 
@@ -140,8 +145,21 @@ public final class Follower implements AutoCloseable {
         Optional<ReplicaState> held = replica.state();
         WatchRequest request = WatchRequest.newBuilder().setSpokeName(spokeName)
                 .setHasState(held.isPresent()).setRevision(held.map(ReplicaState::revision).orElse(0L)).build();
+        java.util.concurrent.atomic.AtomicBoolean live = new java.util.concurrent.atomic.AtomicBoolean(true);
+        appliedInline = false;
         ServerStream<WatchRequest, WatchEvent> events = ServerStream.open(channel, ReplicationGrpc.getWatchMethod(), request,
-                watchDeadline.toMillis());
+                watchDeadline.toMillis(), event -> applyInline(event, live));
+        try {
+            return watch(events, held);
+        } finally {
+            synchronized (inlineLock) {
+                live.set(false);
+                inlineVerifier = null;
+            }
+        }
+    }
+
+    private boolean watch(ServerStream<WatchRequest, WatchEvent> events, Optional<ReplicaState> held) throws Exception {
         if (!events.hasNext()) {
             return false;
         }
@@ -152,6 +170,7 @@ public final class Follower implements AutoCloseable {
         TrustedKeys trust = delegation.accept(first.getTrust().getDelegation(), held.map(ReplicaState::hubId), clock.millis());
         ManifestVerifier verifier = new ManifestVerifier(trust, clock);
         HeartbeatVerifier heartbeats = new HeartbeatVerifier(trust);
+        inlineVerifier = verifier;
         connected = true;
         metrics.sessions.increment();
         log.info("watching hub {} from {}, under key delegation version {}", trust.hubId(),
@@ -169,9 +188,10 @@ public final class Follower implements AutoCloseable {
                 trust = delegation.accept(event.getTrust().getDelegation(), Optional.of(trust.hubId()), clock.millis());
                 verifier = new ManifestVerifier(trust, clock);
                 heartbeats = new HeartbeatVerifier(trust);
+                inlineVerifier = verifier;
             }
         }
-        return progressed;
+        return progressed || appliedInline;
     }
 
     /** A heartbeat that fails verification is counted and ignored: it changes no data, only freshness. */
@@ -216,14 +236,7 @@ public final class Follower implements AutoCloseable {
         if (next && !(hugeDelta && manifest.isSnapshot())) {
             byte[] delta = event.getInlineDelta().isEmpty()
                     ? fetcher.fetch(manifest.manifest().getDelta()) : event.getInlineDelta().toByteArray();
-            ReplicaState state = held.get();
-            StateTransition.Result change = DeltaVerifier.verify(manifest, delta, state.lattice(), state.entryCount(), replica::get);
-            replica.apply(manifest, change, key, clock.instant());
-            long nanos = System.nanoTime() - started;
-            metrics.applyTimer.record(nanos, TimeUnit.NANOSECONDS);
-            log.info("applied revision {}: {} puts, {} deletes, {} entries, in {} ms", manifest.revision(), change.puts().size(),
-                    change.deletes().size(), change.entryCount(), String.format("%.2f", nanos / 1e6));
-            listener.applied(manifest.revision(), false, nanos);
+            applyDelta(manifest, delta, held.get(), key, started);
         } else {
             log.info("bootstrapping from the snapshot of revision {} (held: {})", manifest.revision(),
                     held.map(s -> "revision " + s.revision()).orElse("nothing"));
@@ -231,6 +244,56 @@ public final class Follower implements AutoCloseable {
             long nanos = System.nanoTime() - started;
             metrics.bootstrapTimer.record(nanos, TimeUnit.NANOSECONDS);
             listener.applied(manifest.revision(), true, nanos);
+        }
+    }
+
+    /** Checks a delta against the manifest's state digest and applies it in one batch. */
+    private void applyDelta(VerifiedManifest manifest, byte[] delta, ReplicaState state, Ed25519.PublicKey key, long started)
+            throws VerificationException, IOException {
+        StateTransition.Result change = DeltaVerifier.verify(manifest, delta, state.lattice(), state.entryCount(), replica::get);
+        replica.apply(manifest, change, key, clock.instant());
+        long nanos = System.nanoTime() - started;
+        metrics.applyTimer.record(nanos, TimeUnit.NANOSECONDS);
+        log.info("applied revision {}: {} puts, {} deletes, {} entries, in {} ms", manifest.revision(), change.puts().size(),
+                change.deletes().size(), change.entryCount(), String.format("%.2f", nanos / 1e6));
+        listener.applied(manifest.revision(), false, nanos);
+    }
+
+    /**
+     * The common case, taken on the transport thread while the sync thread is idle: the next
+     * revision, its delta inline, signed by a live key over a held revision signed by a live key.
+     * It is verified exactly as {@link #handle} would. Anything else, and anything that fails,
+     * is declined and goes to the sync thread, which handles (and counts, and logs) it as usual;
+     * nothing is applied unless every check passed.
+     */
+    private boolean applyInline(WatchEvent event, java.util.concurrent.atomic.AtomicBoolean sessionLive) {
+        if (!event.hasManifest() || event.getManifest().getInlineDelta().isEmpty() || event.getManifest().hasSnapshotReference()) {
+            return false;
+        }
+        long started = System.nanoTime();
+        synchronized (inlineLock) {
+            ManifestVerifier verifier = inlineVerifier;
+            if (closed || !sessionLive.get() || verifier == null) {
+                return false;
+            }
+            try {
+                Optional<ReplicaState> held = replica.state();
+                if (held.isEmpty() || verifier.trust().key(held.get().manifest().getKeyId()).isEmpty()) {
+                    return false;
+                }
+                VerifiedManifest manifest = verifier.verify(event.getManifest().getManifest(), Optional.empty(),
+                        held.map(ReplicaState::position));
+                if (manifest.revision() != held.get().revision() + 1
+                        || (manifest.manifest().getDelta().getSize() > PREFER_SNAPSHOT_ABOVE && manifest.isSnapshot())) {
+                    return false;
+                }
+                Ed25519.PublicKey key = verifier.trust().key(manifest.manifest().getKeyId()).orElseThrow();
+                applyDelta(manifest, event.getManifest().getInlineDelta().toByteArray(), held.get(), key, started);
+                appliedInline = true;
+                return true;
+            } catch (VerificationException | IOException | RuntimeException e) {
+                return false;
+            }
         }
     }
 
@@ -246,6 +309,10 @@ public final class Follower implements AutoCloseable {
             thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        synchronized (inlineLock) {
+            // waits for a revision being applied on the transport thread, before the replica may close
+            inlineVerifier = null;
         }
     }
 }
