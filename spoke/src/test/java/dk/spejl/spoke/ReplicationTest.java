@@ -116,6 +116,29 @@ class ReplicationTest {
     }
 
     @Test
+    void aFailingApplyListenerNeitherUndoesNorRepeatsARevision() throws Exception {
+        try (Cluster cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT)) {
+            CatalogueGenerator generator = new CatalogueGenerator(12);
+            List<HubRecord> records = generator.generate(100);
+            long first = cluster.put(records);
+            Spoke spoke = cluster.spokeBuilder("a").onApplied((rev, bootstrap, nanos) -> {
+                throw new IllegalStateException("listener broke at revision " + rev);
+            }).start();
+            cluster.spokes.add(spoke);
+            assertThat(spoke.awaitRevision(first, WAIT)).isTrue();
+            long last = first;
+            for (int i = 0; i < 5; i++) {
+                last = cluster.put(List.of(generator.modify(records.get(i))));
+            }
+            assertThat(spoke.awaitRevision(last, WAIT)).isTrue();
+            // Each revision was applied once, on one Watch session: nothing was taken for a replay or a rollback.
+            assertThat(spoke.metrics().find("spejl_spoke_watch_sessions_total").counter().count()).isEqualTo(1.0);
+            assertThat(spoke.metrics().find("spejl_spoke_verification_failures_total").counters()).allMatch(c -> c.count() == 0);
+            assertThat(spoke.check().ok()).isTrue();
+        }
+    }
+
+    @Test
     void restartedSpokeResumesFromWhatItHolds() throws Exception {
         try (Cluster cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT)) {
             CatalogueGenerator generator = new CatalogueGenerator(3);

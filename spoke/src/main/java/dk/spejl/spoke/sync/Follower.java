@@ -243,7 +243,7 @@ public final class Follower implements AutoCloseable {
             bootstrapper.bootstrap(manifest, key);
             long nanos = System.nanoTime() - started;
             metrics.bootstrapTimer.record(nanos, TimeUnit.NANOSECONDS);
-            listener.applied(manifest.revision(), true, nanos);
+            notifyApplied(manifest.revision(), true, nanos);
         }
     }
 
@@ -256,7 +256,16 @@ public final class Follower implements AutoCloseable {
         metrics.applyTimer.record(nanos, TimeUnit.NANOSECONDS);
         log.info("applied revision {}: {} puts, {} deletes, {} entries, in {} ms", manifest.revision(), change.puts().size(),
                 change.deletes().size(), change.entryCount(), String.format("%.2f", nanos / 1e6));
-        listener.applied(manifest.revision(), false, nanos);
+        notifyApplied(manifest.revision(), false, nanos);
+    }
+
+    private void notifyApplied(long revision, boolean bootstrap, long nanos) {
+        try {
+            listener.applied(revision, bootstrap, nanos);
+        } catch (RuntimeException e) {
+            // The revision is applied; a failing listener must not make it look otherwise (and be handled twice).
+            log.warn("apply listener failed for revision {}: {}", revision, e.toString());
+        }
     }
 
     /**
