@@ -140,4 +140,9 @@ final class Cluster implements AutoCloseable {
             hub.close();
         }
     }
+
+    /** How many Watch sessions the spoke has opened: 1 means it never reconnected. */
+    static double sessions(Spoke spoke) {
+        return spoke.metrics().get("spejl_spoke_watch_sessions_total").counter().count();
+    }
 }

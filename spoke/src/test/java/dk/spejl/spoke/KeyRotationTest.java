@@ -57,7 +57,7 @@ class KeyRotationTest {
             long next = cluster.put(generator.generate(2));
             assertThat(a.awaitRevision(next, WAIT)).isTrue();
             assertThat(bootstraps.get()).as("no re-bootstrap").isEqualTo(1);
-            assertThat(sessions(a)).as("no reconnect").isEqualTo(1.0);
+            assertThat(Cluster.sessions(a)).as("no reconnect").isEqualTo(1.0);
             ReplicaCheck.Outcome check = a.check();
             assertThat(check.ok()).as(check.message()).isTrue();
             assertThat(check.message()).contains("delegation version 2");
@@ -79,7 +79,7 @@ class KeyRotationTest {
             assertThat(back.awaitRevision(third, WAIT)).isTrue();
             assertThat(a.delegation().version()).isEqualTo(3);
             assertThat(a.replica().state().orElseThrow().signingKey().keyId()).isEqualTo(overlap.getSigningKeyId());
-            assertThat(sessions(a)).isEqualTo(1.0);
+            assertThat(Cluster.sessions(a)).isEqualTo(1.0);
             assertThat(bootstraps.get()).isEqualTo(1);
             assertThat(cluster.hub.reloadKeys().getChanged()).as("reloading the same directory changes nothing").isFalse();
 
@@ -90,9 +90,5 @@ class KeyRotationTest {
             assertThat(a.awaitRevision(fourth, WAIT)).isTrue();
             assertThat(a.check().ok()).isTrue();
         }
-    }
-
-    private static double sessions(Spoke spoke) {
-        return spoke.metrics().get("spejl_spoke_watch_sessions_total").counter().count();
     }
 }

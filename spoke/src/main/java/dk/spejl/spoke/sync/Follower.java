@@ -232,8 +232,7 @@ public final class Follower implements AutoCloseable {
             next = held.isPresent() && manifest.revision() == held.get().revision() + 1;
         }
         Ed25519.PublicKey key = verifier.trust().key(manifest.manifest().getKeyId()).orElseThrow();
-        boolean hugeDelta = manifest.manifest().getDelta().getSize() > PREFER_SNAPSHOT_ABOVE;
-        if (next && !(hugeDelta && manifest.isSnapshot())) {
+        if (next && asDelta(manifest)) {
             byte[] delta = event.getInlineDelta().isEmpty()
                     ? fetcher.fetch(manifest.manifest().getDelta()) : event.getInlineDelta().toByteArray();
             applyDelta(manifest, delta, held.get(), key, started);
@@ -245,6 +244,11 @@ public final class Follower implements AutoCloseable {
             metrics.bootstrapTimer.record(nanos, TimeUnit.NANOSECONDS);
             notifyApplied(manifest.revision(), true, nanos);
         }
+    }
+
+    /** Whether the next revision is taken as a delta: not when it is huge and its manifest also carries a snapshot. */
+    private static boolean asDelta(VerifiedManifest manifest) {
+        return !(manifest.manifest().getDelta().getSize() > PREFER_SNAPSHOT_ABOVE && manifest.isSnapshot());
     }
 
     /** Checks a delta against the manifest's state digest and applies it in one batch. */
@@ -292,8 +296,7 @@ public final class Follower implements AutoCloseable {
                 }
                 VerifiedManifest manifest = verifier.verify(event.getManifest().getManifest(), Optional.empty(),
                         held.map(ReplicaState::position));
-                if (manifest.revision() != held.get().revision() + 1
-                        || (manifest.manifest().getDelta().getSize() > PREFER_SNAPSHOT_ABOVE && manifest.isSnapshot())) {
+                if (manifest.revision() != held.get().revision() + 1 || !asDelta(manifest)) {
                     return false;
                 }
                 Ed25519.PublicKey key = verifier.trust().key(manifest.manifest().getKeyId()).orElseThrow();
