@@ -122,10 +122,14 @@ public final class CatalogueStore implements AutoCloseable {
         }
     }
 
-    /** Records a finished snapshot (durably: its objects were written to the log before this sync). */
+    /**
+     * Records a finished snapshot. Not forced to disk on its own: the publish that names it syncs
+     * the log, and the log is written in order, so the record and the chunks before it are durable
+     * no later than the manifest that names them.
+     */
     public void recordSnapshot(long revision, dk.spejl.wire.ObjectRef index) throws IOException {
         try {
-            db.put(syncWrites, snapshotKey(revision), index.toByteArray());
+            db.put(walWrites, snapshotKey(revision), index.toByteArray());
         } catch (RocksDBException e) {
             throw new IOException("recording snapshot " + revision + " failed: " + e.getMessage(), e);
         }
@@ -142,6 +146,10 @@ public final class CatalogueStore implements AutoCloseable {
         return snapshots;
     }
 
+    /**
+     * Drops snapshot records below {@code revision}, synced: object files are deleted outside the
+     * log, so the records that name them must be gone for good first.
+     */
     public void deleteSnapshotsBelow(long revision) throws IOException {
         try {
             db.deleteRange(syncWrites, snapshotKey(0), snapshotKey(revision));
@@ -173,7 +181,7 @@ public final class CatalogueStore implements AutoCloseable {
     /** The revisions of all retained manifests, oldest first. */
     public List<Long> manifestRevisions() {
         List<Long> revisions = new ArrayList<>();
-        forEachUnder(MANIFEST, (suffix, value) -> revisions.add(Long.parseUnsignedLong(suffix, 16)));
+        forEachKeyUnder(MANIFEST, suffix -> revisions.add(Long.parseUnsignedLong(suffix, 16)));
         return revisions;
     }
 
@@ -198,6 +206,7 @@ public final class CatalogueStore implements AutoCloseable {
         }
     }
 
+    /** Drops manifests below {@code revision}, synced, like {@link #deleteSnapshotsBelow}. */
     public void deleteManifestsBelow(long revision) throws IOException {
         try {
             db.deleteRange(syncWrites, manifestKey(0), manifestKey(revision));
@@ -234,7 +243,7 @@ public final class CatalogueStore implements AutoCloseable {
 
     public List<String> objectNames() {
         List<String> names = new ArrayList<>();
-        forEachUnder(OBJECT, (suffix, value) -> names.add(suffix));
+        forEachKeyUnder(OBJECT, names::add);
         return names;
     }
 
@@ -379,6 +388,15 @@ public final class CatalogueStore implements AutoCloseable {
         try (RocksIterator it = db.newIterator()) {
             for (it.seek(bytes(prefix)); it.isValid() && startsWith(it.key(), prefix); it.next()) {
                 visitor.accept(new String(it.key(), StandardCharsets.UTF_8).substring(prefix.length()), it.value());
+            }
+        }
+    }
+
+    /** Like {@link #forEachUnder} without copying values out of RocksDB (objects are large). */
+    private void forEachKeyUnder(String prefix, java.util.function.Consumer<String> visitor) {
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seek(bytes(prefix)); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+                visitor.accept(new String(it.key(), StandardCharsets.UTF_8).substring(prefix.length()));
             }
         }
     }

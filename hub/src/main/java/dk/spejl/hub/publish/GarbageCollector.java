@@ -10,12 +10,21 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Keeps the newest N snapshots and every manifest and delta back to the oldest of them, and
  * deletes the rest. The set of live objects is computed from the retained manifests, so
  * nothing a retained manifest references is ever deleted.
+ *
+ * <p>A routine {@link #collect} runs beside publishing, without the publish lock: it deletes only
+ * objects that the dropped manifests and snapshots named and no retained one names. Deltas and indexes carry their revision, so a revision being
+ * published cannot share one with a dropped revision; snapshot chunks can, so a publish that
+ * writes chunks holds this collector's lock ({@link #lock()}) until its commit. {@link #sweep}
+ * also deletes objects nothing names (left by a crash between writing objects and the commit);
+ * the hub runs it at start, before anything else writes.
  */
 final class GarbageCollector {
     private static final Logger log = LoggerFactory.getLogger(GarbageCollector.class);
@@ -30,27 +39,48 @@ final class GarbageCollector {
         this.retainedSnapshots = retainedSnapshots;
     }
 
+    /** Held by a publish while it writes snapshot chunks and commits the manifest naming them. */
+    Object lock() {
+        return this;
+    }
+
     /**
      * @param headSnapshotRevision the snapshot the head manifest names; spokes bootstrap from it,
      *                             so it and every manifest from it on are kept whatever the count
      */
-    void collect(long headSnapshotRevision) throws IOException {
-        var snapshots = store.snapshots();
-        long keepFrom = Math.min(headSnapshotRevision,
-                snapshots.descendingKeySet().stream().limit(retainedSnapshots).reduce((a, b) -> b).orElse(0L));
+    synchronized void collect(long headSnapshotRevision) throws IOException {
+        long keepFrom = keepFrom(headSnapshotRevision);
+        var droppedSnapshots = store.snapshots().headMap(keepFrom);
+        List<Long> droppedManifests = store.manifestRevisions().stream().filter(rev -> rev < keepFrom).toList();
+        if (droppedSnapshots.isEmpty() && droppedManifests.isEmpty()) {
+            return;
+        }
+        Set<String> named = new HashSet<>();
+        for (long rev : droppedManifests) {
+            addManifest(rev, named);
+        }
+        for (ObjectRef index : droppedSnapshots.values()) {
+            addSnapshot(index, named);
+        }
+        // The records go first (synced), so a crash never leaves a record naming a deleted object.
+        store.deleteManifestsBelow(keepFrom);
+        store.deleteSnapshotsBelow(keepFrom);
+        named.removeAll(live());
+        for (String name : named) {
+            objects.delete(name);
+        }
+        log.info("garbage collection: kept revisions from {}, dropped {} manifests and {} snapshots, deleted {} objects",
+                keepFrom, droppedManifests.size(), droppedSnapshots.size(), named.size());
+    }
+
+    /** A whole collection that also deletes objects nothing names; only while nothing else writes. */
+    synchronized void sweep(long headSnapshotRevision) throws IOException {
+        long keepFrom = keepFrom(headSnapshotRevision);
         if (keepFrom > 0) {
             store.deleteManifestsBelow(keepFrom);
             store.deleteSnapshotsBelow(keepFrom);
         }
-        Set<String> live = new HashSet<>();
-        for (long rev : store.manifestRevisions()) {
-            Manifest m = Manifest.parseFrom(store.manifest(rev).orElseThrow().getManifest());
-            live.add(Sha256.hex(m.getDelta().getDigest().toByteArray()));
-            addSnapshot(m.getSnapshotIndex(), live);
-        }
-        for (ObjectRef index : store.snapshots().values()) {
-            addSnapshot(index, live);
-        }
+        Set<String> live = live();
         int deleted = 0;
         for (String name : objects.list()) {
             if (!live.contains(name)) {
@@ -58,15 +88,47 @@ final class GarbageCollector {
                 deleted++;
             }
         }
-        if (deleted > 0 || keepFrom > 0) {
-            log.info("garbage collection: kept revisions from {} ({} live objects), deleted {} objects", keepFrom, live.size(), deleted);
+        if (deleted > 0) {
+            log.info("garbage collection at start: kept revisions from {} ({} live objects), deleted {} objects", keepFrom, live.size(), deleted);
         }
     }
 
-    private void addSnapshot(ObjectRef index, Set<String> live) throws IOException {
-        if (live.add(Sha256.hex(index.getDigest().toByteArray()))) {
-            SnapshotIndex parsed = SnapshotIndex.parseFrom(objects.readAll(index.getDigest().toByteArray()));
-            parsed.getChunksList().forEach(c -> live.add(Sha256.hex(c.getObject().getDigest().toByteArray())));
+    private long keepFrom(long headSnapshotRevision) throws IOException {
+        return Math.min(headSnapshotRevision,
+                store.snapshots().descendingKeySet().stream().limit(retainedSnapshots).reduce((a, b) -> b).orElse(0L));
+    }
+
+    private Set<String> live() throws IOException {
+        Set<String> live = new HashSet<>();
+        for (ObjectRef index : store.snapshots().values()) {
+            addSnapshot(index, live);
+        }
+        for (long rev : store.manifestRevisions()) {
+            addManifest(rev, live);
+        }
+        return live;
+    }
+
+    private void addManifest(long revision, Set<String> names) throws IOException {
+        Optional<dk.spejl.wire.SignedManifest> signed = store.manifest(revision);
+        if (signed.isPresent()) {
+            Manifest m = Manifest.parseFrom(signed.get().getManifest());
+            names.add(Sha256.hex(m.getDelta().getDigest().toByteArray()));
+            addSnapshot(m.getSnapshotIndex(), names);
+        }
+    }
+
+    private void addSnapshot(ObjectRef index, Set<String> names) throws IOException {
+        if (names.add(Sha256.hex(index.getDigest().toByteArray()))) {
+            Optional<ObjectStore.Reader> opened = objects.open(index.getDigest().toByteArray());
+            if (opened.isEmpty()) {
+                return; // already gone (a collection interrupted by a crash); the sweep at start finds its chunks
+            }
+            SnapshotIndex parsed;
+            try (ObjectStore.Reader reader = opened.get()) {
+                parsed = SnapshotIndex.parseFrom(reader.read(0, Math.toIntExact(reader.size())));
+            }
+            parsed.getChunksList().forEach(c -> names.add(Sha256.hex(c.getObject().getDigest().toByteArray())));
         }
     }
 }

@@ -70,12 +70,21 @@ public final class Publisher {
         return t;
     });
     private volatile boolean closing;
+    /**
+     * A snapshot the background thread finished (and recorded) that no manifest names yet. The
+     * background thread runs at the lowest priority and never takes the publish lock: a publish
+     * waiting for a thread the scheduler hardly runs would stall for tens of milliseconds.
+     */
+    private final java.util.concurrent.atomic.AtomicReference<Finished> finished = new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile boolean snapshotRunning;
     // Guarded by this:
     private long deltaBytesSinceSnapshot;
     private long lastSnapshotBytes;
     private long latestSnapshotRevision;
     private ObjectRef latestSnapshotIndex;
-    private boolean snapshotRunning;
+
+    private record Finished(long revision, ObjectRef index, long bytes) {
+    }
 
     public Publisher(String hubId, CatalogueStore store, ObjectStore objects, ManifestSigner signer, Clock clock,
                      SnapshotPolicy policy, MeterRegistry metrics) {
@@ -144,6 +153,7 @@ public final class Publisher {
             deltaBytesSinceSnapshot += Manifest.parseFrom(store.manifest(rev).orElseThrow().getManifest()).getDelta().getSize();
         }
         revisionGauge.set(head.revision());
+        gc.sweep(head.manifest().getSnapshotRevision());
     }
 
     /** Whether the catalogue holds a record with this id now. */
@@ -196,25 +206,35 @@ public final class Publisher {
         // are written in the background after the commit (stage 7), so small revisions never wait for one.
         byte[] deltaBytes = delta.toByteArray();
         ObjectRef deltaRef = objects.put(deltaBytes);
+        Finished background = finished.getAndSet(null);
+        if (background != null && background.revision() > latestSnapshotRevision) {
+            // Recorded by the background thread; this manifest names it, and this commit's sync makes the record durable.
+            latestSnapshotRevision = background.revision();
+            latestSnapshotIndex = background.index();
+            lastSnapshotBytes = background.bytes();
+        }
         long snapshotRevision = latestSnapshotRevision;
         ObjectRef index = latestSnapshotIndex;
         boolean snapshot = forceSnapshot || deltaBytes.length > policy.deltaFraction() * lastSnapshotBytes;
-        if (snapshot) {
-            try (CatalogueStore.RecordCursor stored = store.records()) {
-                index = SnapshotWriter.write(objects, hubId, revision, next.lattice(), next.entryCount(), stored, puts, deletes, () -> false);
-            }
-            snapshotRevision = revision;
-        }
-
-        // Stage 5: sign the manifest, chained to the head's.
-        SignedManifest signed = signer.sign(manifest(revision, ByteString.copyFrom(head.manifestDigest()),
-                next.entryCount(), next.lattice(), deltaRef, snapshotRevision, index));
-
-        // Stage 6: commit records, manifest and lattice in one synced batch.
         List<HubRecord> hubPuts = new ArrayList<>(changes.puts().size());
         changes.puts().stream().sorted(Comparator.comparing(ChangeSet.Put::id)).forEach(p -> hubPuts.add(p.record()));
-        long commitStarted = System.nanoTime();
-        store.commit(new CatalogueStore.Commit(hubPuts, List.copyOf(deletes), signed, next.lattice(), snapshot ? index : null));
+        Staged staged = new Staged(revision, head, next, deltaRef, hubPuts, List.copyOf(deletes));
+        long commitStarted;
+        SignedManifest signed;
+        if (snapshot) {
+            // Its chunks may equal chunks of a snapshot being collected: no collection until the commit names them.
+            synchronized (gc.lock()) {
+                try (CatalogueStore.RecordCursor stored = store.records()) {
+                    index = SnapshotWriter.write(objects, hubId, revision, next.lattice(), next.entryCount(), stored, puts, deletes, () -> false);
+                }
+                snapshotRevision = revision;
+                commitStarted = System.nanoTime();
+                signed = signAndCommit(staged, snapshotRevision, index, true);
+            }
+        } else {
+            commitStarted = System.nanoTime();
+            signed = signAndCommit(staged, snapshotRevision, index, false);
+        }
         long committed = System.nanoTime();
         commitTimer.record(committed - commitStarted, java.util.concurrent.TimeUnit.NANOSECONDS);
         revisionGauge.set(revision);
@@ -223,17 +243,16 @@ public final class Publisher {
         if (snapshot) {
             snapshotTaken(revision, index);
             deltaBytesSinceSnapshot = 0;
-            gc.collect(revision);
         } else {
             deltaBytesSinceSnapshot += deltaBytes.length;
-            if (snapshotRevision > head.manifest().getSnapshotRevision()) {
-                // The first manifest to name a background snapshot: what it replaces may now go.
-                long named = snapshotRevision;
-                snapshotter.execute(() -> collectGarbage(named));
-            }
             if (!snapshotRunning && policy.due(revision, latestSnapshotRevision, deltaBytesSinceSnapshot, lastSnapshotBytes)) {
                 snapshotInBackground(revision, next.lattice().copy(), next.entryCount());
             }
+        }
+        if (snapshotRevision > head.manifest().getSnapshotRevision()) {
+            // The first manifest to name a new snapshot: what it replaces may now go.
+            long named = snapshotRevision;
+            snapshotter.execute(() -> collectGarbage(named));
         }
         CatalogueStore.Head committedHead = store.head().orElseThrow();
         Published published = new Published(signed, committedHead.manifest(), committedHead.manifestDigest(), deltaBytes, committed,
@@ -251,6 +270,19 @@ public final class Publisher {
         return published;
     }
 
+    /** What a publish has built before it signs and commits. */
+    private record Staged(long revision, CatalogueStore.Head head, StateTransition.Result next, ObjectRef delta,
+                          List<HubRecord> puts, List<String> deletes) {
+    }
+
+    /** Stages 5 and 6: sign the manifest, chained to the head's; commit records, manifest and lattice in one synced batch. */
+    private SignedManifest signAndCommit(Staged staged, long snapshotRevision, ObjectRef index, boolean recordSnapshot) throws IOException {
+        SignedManifest signed = signer.sign(manifest(staged.revision(), ByteString.copyFrom(staged.head().manifestDigest()),
+                staged.next().entryCount(), staged.next().lattice(), staged.delta(), snapshotRevision, index));
+        store.commit(new CatalogueStore.Commit(staged.puts(), staged.deletes(), signed, staged.next().lattice(), recordSnapshot ? index : null));
+        return signed;
+    }
+
     /**
      * Writes the snapshot of {@code revision} from a consistent RocksDB view taken now, under the
      * publish lock, while publishing goes on. The next manifest names it.
@@ -264,25 +296,21 @@ public final class Publisher {
             try {
                 ObjectRef index = SnapshotWriter.write(objects, hubId, revision, lattice, entryCount, stored, new TreeMap<>(), Set.of(),
                         () -> closing);
-                synchronized (this) {
-                    store.recordSnapshot(revision, index);
-                    snapshotTaken(revision, index);
-                    gc.collect(store.head().orElseThrow().manifest().getSnapshotRevision());
-                }
+                store.recordSnapshot(revision, index);
+                finished.set(new Finished(revision, index, snapshotBytes(index)));
                 log.info("snapshot of revision {} written in the background: {} entries in {} ms; the next manifest names it",
                         revision, entryCount, (System.nanoTime() - started) / 1_000_000);
             } catch (IOException | RuntimeException e) {
                 log.warn("snapshot of revision {} not written: {}", revision, e.toString());
             } finally {
                 stored.close();
-                synchronized (this) {
-                    snapshotRunning = false;
-                }
+                snapshotRunning = false;
             }
         });
     }
 
-    private synchronized void collectGarbage(long headSnapshotRevision) {
+    /** Runs on the background thread, beside publishing; see {@link GarbageCollector}. */
+    private void collectGarbage(long headSnapshotRevision) {
         if (closing) {
             return;
         }
@@ -301,10 +329,20 @@ public final class Publisher {
         }
     }
 
-    /** Waits until no background snapshot is being written (for tests and benchmarks). */
+    /** Waits until no background snapshot or collection is under way (for tests and benchmarks). */
     public void awaitSnapshots() throws InterruptedException {
+        if (!awaitSnapshots(java.time.Duration.ofDays(1))) {
+            throw new IllegalStateException("background work did not finish in a day");
+        }
+    }
+
+    /** Like {@link #awaitSnapshots()}; false if the background work is still under way after {@code timeout}. */
+    public boolean awaitSnapshots(java.time.Duration timeout) throws InterruptedException {
         try {
-            snapshotter.submit(() -> { }).get();
+            snapshotter.submit(() -> { }).get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }

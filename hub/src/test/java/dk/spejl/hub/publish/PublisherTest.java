@@ -151,6 +151,54 @@ class PublisherTest {
     }
 
     @Test
+    void backgroundSnapshotsAndCollectionsNeverWaitForThePublishLock() throws Exception {
+        try (Hub hub = hub(new SnapshotPolicy(2, 1000, 1))) {
+            CatalogueGenerator generator = new CatalogueGenerator(8);
+            hub.admin().apply(lines(generator.generate(40)));  // revision 1 carries its own snapshot
+            hub.publisher().awaitSnapshots();
+            hub.admin().apply(lines(generator.generate(1)));
+            hub.admin().apply(lines(generator.generate(1)));   // revision 3: a snapshot is due, written in the background
+            Publisher publisher = hub.publisher();
+            // The background thread runs at the lowest priority: a publish must never wait for it, so it must
+            // never need the publisher's lock. Held here, a background step that took it would never finish.
+            synchronized (publisher) {
+                assertThat(publisher.awaitSnapshots(java.time.Duration.ofSeconds(20))).as("snapshot written under a held publish lock").isTrue();
+            }
+            assertThat(hub.catalogue().snapshots()).containsKey(3L);
+            hub.admin().apply(lines(generator.generate(1)));   // revision 4 names snapshot 3: revisions before it may go
+            assertThat(publisher.head().manifest().getSnapshotRevision()).isEqualTo(3);
+            synchronized (publisher) {
+                assertThat(publisher.awaitSnapshots(java.time.Duration.ofSeconds(20))).as("collection under a held publish lock").isTrue();
+                assertThat(hub.catalogue().manifestRevisions()).containsExactly(3L, 4L);
+                assertThat(hub.catalogue().snapshots()).containsOnlyKeys(3L);
+            }
+        }
+    }
+
+    @Test
+    void anObjectNothingNamesIsKeptByRoutineCollectionsAndDeletedWhenTheHubStarts() throws Exception {
+        String orphan;
+        try (Hub hub = hub(new SnapshotPolicy(2, 1000, 1))) {
+            CatalogueGenerator generator = new CatalogueGenerator(9);
+            hub.admin().apply(lines(generator.generate(30)));
+            // What a crash between writing a delta and committing its manifest leaves behind.
+            orphan = Sha256.hex(hub.objects().put("left by a crash".getBytes(java.nio.charset.StandardCharsets.UTF_8)).getDigest().toByteArray());
+            for (int i = 0; i < 5; i++) {
+                hub.admin().apply(lines(generator.generate(1)));
+                hub.publisher().awaitSnapshots();
+            }
+            assertThat(hub.catalogue().manifestRevisions().get(0)).as("routine collections ran").isGreaterThan(1);
+            assertThat(hub.objects().list()).contains(orphan);
+        }
+        try (Hub hub = hub(new SnapshotPolicy(2, 1000, 1))) {
+            assertThat(hub.objects().list()).doesNotContain(orphan);
+            Manifest head = hub.publisher().head().manifest();
+            assertThat(hub.objects().list()).contains(Sha256.hex(head.getDelta().getDigest().toByteArray()),
+                    Sha256.hex(head.getSnapshotIndex().getDigest().toByteArray()));
+        }
+    }
+
+    @Test
     void aRestartedHubContinuesItsChain() throws Exception {
         byte[] digest;
         try (Hub hub = hub(SnapshotPolicy.DEFAULT)) {
