@@ -73,7 +73,7 @@ public final class Hub implements AutoCloseable {
         this.store = CatalogueStore.open(b.dataDir.resolve("catalogue"));
         try {
             this.objects = new TieredObjectStore(store, new FileObjectStore(b.dataDir.resolve("objects")));
-            this.publisher = new Publisher(hubId, store, objects, new ManifestSigner(keys.signing()), b.clock, b.snapshotPolicy, b.metrics);
+            this.publisher = new Publisher(hubId, store, objects, b.dataDir.resolve("scratch"), new ManifestSigner(keys.signing()), b.clock, b.snapshotPolicy, b.metrics);
             publisher.initialise();
             this.feedExecutor = Executors.newFixedThreadPool(2, r -> {
                 Thread t = new Thread(r, "hub-feed");

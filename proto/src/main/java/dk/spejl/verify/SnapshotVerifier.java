@@ -3,15 +3,14 @@ package dk.spejl.verify;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dk.spejl.digest.LtHash;
 import dk.spejl.digest.Sha256;
-import dk.spejl.wire.Chunk;
-import dk.spejl.wire.ChunkEntry;
 import dk.spejl.wire.ChunkRef;
 import dk.spejl.wire.SnapshotIndex;
 
 import java.security.MessageDigest;
 
 /**
- * Checks a snapshot: the index against its signed manifest, each chunk against the index.
+ * Checks a snapshot index against its signed manifest. Each chunk is then an object the index
+ * names by digest (a spoke also checks that it is the table the index describes).
  * Because signed digests reach every chunk, a bootstrap may adopt the manifest's state
  * digest without recomputing it; the full recomputation belongs to {@code verify}.
  */
@@ -53,30 +52,5 @@ public final class SnapshotVerifier {
             throw new StateDigestException("snapshot holds " + total + " entries, the manifest signs " + manifest.manifest().getEntryCount());
         }
         return index;
-    }
-
-    /** Checks one chunk against its reference in a verified index, and returns it parsed. */
-    public static Chunk verifyChunk(ChunkRef ref, byte[] chunkBytes) throws VerificationException {
-        ObjectCheck.verify(ref.getObject(), chunkBytes);
-        Chunk chunk;
-        try {
-            chunk = Chunk.parseFrom(chunkBytes);
-        } catch (InvalidProtocolBufferException e) {
-            throw new MalformedException("chunk " + Sha256.shortHex(ref.getObject().getDigest().toByteArray()) + " does not parse");
-        }
-        if (chunk.getEntriesCount() != ref.getEntryCount()) {
-            throw new MalformedException("chunk holds " + chunk.getEntriesCount() + " entries, its index says " + ref.getEntryCount());
-        }
-        String previous = null;
-        for (ChunkEntry entry : chunk.getEntriesList()) {
-            if (previous != null && entry.getId().compareTo(previous) <= 0) {
-                throw new MalformedException("chunk entries are not in strict id order at " + entry.getId());
-            }
-            previous = entry.getId();
-        }
-        if (chunk.getEntriesCount() > 0 && (!chunk.getEntries(0).getId().equals(ref.getFirstId()) || !previous.equals(ref.getLastId()))) {
-            throw new MalformedException("chunk bounds differ from its index");
-        }
-        return chunk;
     }
 }

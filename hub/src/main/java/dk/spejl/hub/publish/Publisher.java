@@ -53,6 +53,8 @@ public final class Publisher {
     private final String hubId;
     private final CatalogueStore store;
     private final ObjectStore objects;
+    /** Where snapshot chunks are built before they become objects. */
+    private final java.nio.file.Path scratch;
     private volatile ManifestSigner signer;
     private final Clock clock;
     private final SnapshotPolicy policy;
@@ -86,11 +88,12 @@ public final class Publisher {
     private record Finished(long revision, ObjectRef index, long bytes) {
     }
 
-    public Publisher(String hubId, CatalogueStore store, ObjectStore objects, ManifestSigner signer, Clock clock,
+    public Publisher(String hubId, CatalogueStore store, ObjectStore objects, java.nio.file.Path scratch, ManifestSigner signer, Clock clock,
                      SnapshotPolicy policy, MeterRegistry metrics) {
         this.hubId = hubId;
         this.store = store;
         this.objects = objects;
+        this.scratch = scratch;
         this.signer = signer;
         this.clock = clock;
         this.policy = policy;
@@ -126,10 +129,17 @@ public final class Publisher {
 
     /** Publishes revision 0, the empty catalogue with its snapshot, if nothing was published yet. */
     public synchronized void initialise() throws IOException {
+        if (java.nio.file.Files.isDirectory(scratch)) {
+            try (var left = java.nio.file.Files.list(scratch)) {
+                for (java.nio.file.Path file : left.toList()) {
+                    java.nio.file.Files.delete(file); // a chunk being built when the hub stopped
+                }
+            }
+        }
         if (store.head().isEmpty()) {
             ObjectRef delta = objects.put(Delta.newBuilder().setHubId(hubId).setRevision(0).build().toByteArray());
             LtHash empty = LtHash.empty();
-            ObjectRef index = SnapshotWriter.write(objects, hubId, 0, empty, 0, List.<CatalogueStore.StoredRecord>of().iterator(), new TreeMap<>(), Set.of(),
+            ObjectRef index = SnapshotWriter.write(objects, scratch, hubId, 0, empty, 0, List.<CatalogueStore.StoredRecord>of().iterator(), new TreeMap<>(), Set.of(),
                     () -> false);
             SignedManifest signed = signer.sign(manifest(0, ByteString.EMPTY, 0, empty, delta, 0, index));
             store.commit(new CatalogueStore.Commit(List.of(), List.of(), signed, empty, index));
@@ -225,7 +235,7 @@ public final class Publisher {
             // Its chunks may equal chunks of a snapshot being collected: no collection until the commit names them.
             synchronized (gc.lock()) {
                 try (CatalogueStore.RecordCursor stored = store.records()) {
-                    index = SnapshotWriter.write(objects, hubId, revision, next.lattice(), next.entryCount(), stored, puts, deletes, () -> false);
+                    index = SnapshotWriter.write(objects, scratch, hubId, revision, next.lattice(), next.entryCount(), stored, puts, deletes, () -> false);
                 }
                 snapshotRevision = revision;
                 commitStarted = System.nanoTime();
@@ -294,7 +304,7 @@ public final class Publisher {
         snapshotter.execute(() -> {
             long started = System.nanoTime();
             try {
-                ObjectRef index = SnapshotWriter.write(objects, hubId, revision, lattice, entryCount, stored, new TreeMap<>(), Set.of(),
+                ObjectRef index = SnapshotWriter.write(objects, scratch, hubId, revision, lattice, entryCount, stored, new TreeMap<>(), Set.of(),
                         () -> closing);
                 store.recordSnapshot(revision, index);
                 finished.set(new Finished(revision, index, snapshotBytes(index)));

@@ -1,18 +1,24 @@
 package dk.spejl.hub.publish;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import dk.spejl.hub.catalogue.CatalogueStore;
 import dk.spejl.digest.Canonical;
 import dk.spejl.digest.LtHash;
-import dk.spejl.wire.Chunk;
-import dk.spejl.wire.ChunkEntry;
 import dk.spejl.wire.ChunkRef;
 import dk.spejl.wire.ObjectRef;
 import dk.spejl.wire.Record;
 import dk.spejl.wire.SnapshotIndex;
 
+import org.rocksdb.CompressionType;
+import org.rocksdb.EnvOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.SstFileWriter;
+
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -20,21 +26,29 @@ import java.util.Set;
 
 /**
  * Writes a snapshot of the state a publish is about to create: the stored catalogue merged
- * with the change set, in id order, cut into chunk objects of about a megabyte, and an index
- * that lists them. It runs before the manifest is signed, so the manifest can name it.
+ * with the change set, in id order, cut into chunk objects of about two megabytes of records
+ * (SST files, see {@link ChunkBuffer}), and an index that lists them. It runs before the
+ * manifest is signed, so the manifest can name it.
  */
 final class SnapshotWriter {
-    static final int CHUNK_TARGET_BYTES = 1 << 20;
+    /** Record bytes per chunk, before the SST's LZ4 compression. */
+    static final int CHUNK_TARGET_BYTES = 2 << 20;
+    /** A chunk's keys are this plus the record id: the key layout of a spoke's replica. */
+    static final String KEY_PREFIX = "r/";
+
+    static {
+        org.rocksdb.RocksDB.loadLibrary();
+    }
 
     private SnapshotWriter() {
     }
 
-    static ObjectRef write(ObjectStore objects, String hubId, long revision, LtHash lattice, long entryCount,
+    static ObjectRef write(ObjectStore objects, Path scratch, String hubId, long revision, LtHash lattice, long entryCount,
                            Iterator<CatalogueStore.StoredRecord> stored, NavigableMap<String, Record> puts, Set<String> deletes,
                            java.util.function.BooleanSupplier cancelled) throws IOException {
         SnapshotIndex.Builder index = SnapshotIndex.newBuilder().setHubId(hubId).setRevision(revision)
                 .setEntryCount(entryCount).setLattice(ByteString.copyFrom(lattice.toBytes()));
-        ChunkBuffer buffer = new ChunkBuffer(objects, index);
+        ChunkBuffer buffer = new ChunkBuffer(objects, index, scratch);
         Iterator<Map.Entry<String, Record>> changes = puts.entrySet().iterator();
         Map.Entry<String, Record> change = changes.hasNext() ? changes.next() : null;
         while (stored.hasNext()) {
@@ -61,24 +75,33 @@ final class SnapshotWriter {
         return objects.put(index.build().toByteArray());
     }
 
+    /**
+     * Collects records in id order and writes each run of about {@link #CHUNK_TARGET_BYTES} as one
+     * chunk: a RocksDB SST file (LZ4 blocks) whose keys are {@code r/<id>} and whose values are the
+     * canonical record bytes, exactly the layout of a spoke's replica. A spoke checks its digest and
+     * ingests it as it is, with no work per record.
+     */
     private static final class ChunkBuffer {
         private final ObjectStore objects;
         private final SnapshotIndex.Builder index;
-        private Chunk.Builder chunk = Chunk.newBuilder();
+        private final Path scratch;
+        private final java.util.List<String> ids = new java.util.ArrayList<>();
+        private final java.util.List<byte[]> values = new java.util.ArrayList<>();
         private int bytes;
 
-        ChunkBuffer(ObjectStore objects, SnapshotIndex.Builder index) {
+        ChunkBuffer(ObjectStore objects, SnapshotIndex.Builder index, Path scratch) {
             this.objects = objects;
             this.index = index;
+            this.scratch = scratch;
         }
 
         void add(Record record) throws IOException {
             add(record.getId(), Canonical.bytes(record));
         }
 
-        /** The canonical bytes are neither changed nor kept after the chunk is written, so they are not copied. */
         void add(String id, byte[] canonical) throws IOException {
-            chunk.addEntries(ChunkEntry.newBuilder().setId(id).setRecord(UnsafeByteOperations.unsafeWrap(canonical)));
+            ids.add(id);
+            values.add(canonical);
             bytes += canonical.length + id.length() + 8;
             if (bytes >= CHUNK_TARGET_BYTES) {
                 flush();
@@ -86,14 +109,31 @@ final class SnapshotWriter {
         }
 
         void flush() throws IOException {
-            if (chunk.getEntriesCount() == 0) {
+            if (ids.isEmpty()) {
                 return;
             }
-            ObjectRef ref = objects.put(chunk.build().toByteArray());
-            index.addChunks(ChunkRef.newBuilder().setObject(ref).setEntryCount(chunk.getEntriesCount())
-                    .setFirstId(chunk.getEntries(0).getId())
-                    .setLastId(chunk.getEntries(chunk.getEntriesCount() - 1).getId()));
-            chunk = Chunk.newBuilder();
+            Files.createDirectories(scratch);
+            Path file = Files.createTempFile(scratch, "chunk-", ".sst");
+            try {
+                try (EnvOptions env = new EnvOptions();
+                     Options options = new Options().setCompressionType(CompressionType.LZ4_COMPRESSION);
+                     SstFileWriter writer = new SstFileWriter(env, options)) {
+                    writer.open(file.toString());
+                    for (int i = 0; i < ids.size(); i++) {
+                        writer.put((KEY_PREFIX + ids.get(i)).getBytes(StandardCharsets.UTF_8), values.get(i));
+                    }
+                    writer.finish();
+                } catch (RocksDBException e) {
+                    throw new IOException("writing a snapshot chunk failed: " + e.getMessage(), e);
+                }
+                ObjectRef ref = objects.put(Files.readAllBytes(file));
+                index.addChunks(ChunkRef.newBuilder().setObject(ref).setEntryCount(ids.size())
+                        .setFirstId(ids.get(0)).setLastId(ids.get(ids.size() - 1)));
+            } finally {
+                Files.deleteIfExists(file);
+            }
+            ids.clear();
+            values.clear();
             bytes = 0;
         }
     }
