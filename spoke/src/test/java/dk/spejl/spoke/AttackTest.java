@@ -169,6 +169,31 @@ class AttackTest {
     }
 
     @Test
+    void anEmptySpokeRefusesASignedSnapshotWhoseChunkIsNotTheTableItsIndexDescribes() throws Exception {
+        // Signed with the hub's key and every digest right: the index says its first chunk holds one record more
+        // than the SST file does (and the totals agree with it), so only the table check can catch it.
+        ManifestEvent genuine = fake.genuine(1, false);
+        Manifest manifest = Manifest.parseFrom(genuine.getManifest().getManifest());
+        var index = dk.spejl.wire.SnapshotIndex.parseFrom(cluster.hub.objects().readAll(manifest.getSnapshotIndex().getDigest().toByteArray()));
+        var chunk = index.getChunks(0);
+        var forgedIndex = index.toBuilder().setChunks(0, chunk.toBuilder().setEntryCount(chunk.getEntryCount() + 1))
+                .setEntryCount(index.getEntryCount() + 1).build();
+        var forgedRef = cluster.hub.objects().put(forgedIndex.toByteArray());
+        SignedManifest forged = new ManifestSigner(cluster.key()).sign(manifest.toBuilder().setSnapshotIndex(forgedRef)
+                .setEntryCount(manifest.getEntryCount() + 1).build());
+        fake.push(List.of(ManifestEvent.newBuilder().setManifest(forged).build()));
+
+        Spoke empty = cluster.spokeBuilder("newcomer").hub(new InetSocketAddress("127.0.0.1", fake.port())).start();
+        cluster.spokes.add(empty);
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (failures(empty, "malformed") < 1 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(failures(empty, "malformed")).as("malformed-chunk failures").isGreaterThanOrEqualTo(1);
+        assertThat(empty.replica().state()).as("nothing installed").isEmpty();
+    }
+
+    @Test
     void rejectsADelegationThatHasExpired() throws Exception {
         fake.pushTrust(trust(cluster.delegation(2, System.currentTimeMillis() - 60_000, List.of(cluster.key().publicKey()), Set.of())));
         fake.push(List.of(fake.genuine(2, true)));
@@ -338,6 +363,10 @@ class AttackTest {
     }
 
     private double failures(String reason) {
+        return failures(spoke, reason);
+    }
+
+    private static double failures(Spoke spoke, String reason) {
         Counter counter = spoke.metrics().find("spejl_spoke_verification_failures_total").tag("reason", reason).counter();
         return counter == null ? 0 : counter.count();
     }
