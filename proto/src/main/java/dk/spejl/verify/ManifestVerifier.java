@@ -16,7 +16,16 @@ import java.util.Optional;
  * "Publishing and replication" and invariants 2-4, in order; each failure has its own type.
  */
 public final class ManifestVerifier {
-    public static final int SCHEMA_VERSION = 1;
+    /**
+     * The schema the hub writes. 2: snapshot chunks are SST files (see publish.proto, ChunkRef).
+     * 1: chunks were protobuf messages; such revisions are still applied as deltas, but a spoke
+     * does not bootstrap from their snapshots ({@link #SST_CHUNKS_SINCE}).
+     */
+    public static final int SCHEMA_VERSION = 2;
+    /** The oldest schema whose manifests a spoke still accepts. */
+    public static final int OLDEST_SCHEMA_VERSION = 1;
+    /** The first schema whose snapshots are made of SST chunks. */
+    public static final int SST_CHUNKS_SINCE = 2;
 
     private final TrustedKeys trust;
     private final java.util.Map<String, Ed25519.Verifier> verifiers = new java.util.HashMap<>();
@@ -112,8 +121,9 @@ public final class ManifestVerifier {
             throw new WrongHubException("manifest is for hub '" + manifest.getHubId() + "', this spoke follows '" + trust.hubId() + "'");
         }
         // 5. The schema is one this spoke understands.
-        if (manifest.getSchemaVersion() != SCHEMA_VERSION) {
-            throw new UnsupportedSchemaException("schema version " + manifest.getSchemaVersion() + " (this spoke knows " + SCHEMA_VERSION + ")");
+        if (manifest.getSchemaVersion() < OLDEST_SCHEMA_VERSION || manifest.getSchemaVersion() > SCHEMA_VERSION) {
+            throw new UnsupportedSchemaException("schema version " + manifest.getSchemaVersion() + " (this spoke knows "
+                    + OLDEST_SCHEMA_VERSION + " to " + SCHEMA_VERSION + ")");
         }
         return manifest;
     }

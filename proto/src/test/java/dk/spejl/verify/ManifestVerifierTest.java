@@ -110,6 +110,18 @@ class ManifestVerifierTest {
     void rejectsAnUnknownSchema() {
         assertThatThrownBy(() -> verifier.verify(signer.sign(manifest(1, new byte[0], true).setSchemaVersion(99).build()), Optional.empty()))
                 .isInstanceOf(UnsupportedSchemaException.class);
+        assertThatThrownBy(() -> verifier.verify(signer.sign(manifest(1, new byte[0], true)
+                .setSchemaVersion(ManifestVerifier.SCHEMA_VERSION + 1).build()), Optional.empty())).isInstanceOf(UnsupportedSchemaException.class);
+        assertThatThrownBy(() -> verifier.verify(signer.sign(manifest(1, new byte[0], true).setSchemaVersion(0).build()), Optional.empty()))
+                .isInstanceOf(UnsupportedSchemaException.class);
+    }
+
+    @Test
+    void acceptsManifestsOfTheEarlierSchemaWhoseDeltasAreUnchanged() throws Exception {
+        // Schema 1 differs from 2 only in the snapshot chunk format: its revisions still apply as deltas.
+        assertThat(ManifestVerifier.OLDEST_SCHEMA_VERSION).isEqualTo(1);
+        VerifiedManifest verified = verifier.verify(signer.sign(manifest(1, new byte[0], true).setSchemaVersion(1).build()), Optional.empty());
+        assertThat(verified.manifest().getSchemaVersion()).isEqualTo(1);
     }
 
     @Test

@@ -194,6 +194,28 @@ class AttackTest {
     }
 
     @Test
+    void anEmptySpokeDoesNotBootstrapFromASnapshotOfTheEarlierSchema() throws Exception {
+        // Schema 1 snapshots had protobuf chunks; this spoke only ingests SST chunks, so it must not try.
+        ManifestEvent genuine = fake.genuine(1, false);
+        Manifest manifest = Manifest.parseFrom(genuine.getManifest().getManifest());
+        SignedManifest old = new ManifestSigner(cluster.key()).sign(manifest.toBuilder().setSchemaVersion(1).build());
+        fake.push(List.of(ManifestEvent.newBuilder().setManifest(old).build()));
+
+        Spoke empty = cluster.spokeBuilder("latecomer").hub(new InetSocketAddress("127.0.0.1", fake.port())).start();
+        cluster.spokes.add(empty);
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (failures(empty, "unsupported_schema") < 1 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(failures(empty, "unsupported_schema")).as("unsupported-schema failures").isGreaterThanOrEqualTo(1);
+        assertThat(empty.replica().state()).as("nothing installed").isEmpty();
+
+        // The genuine revision 1 (schema 2) is then bootstrapped from as usual.
+        fake.push(List.of(genuine));
+        assertThat(empty.awaitRevision(1, Duration.ofSeconds(30))).isTrue();
+    }
+
+    @Test
     void rejectsADelegationThatHasExpired() throws Exception {
         fake.pushTrust(trust(cluster.delegation(2, System.currentTimeMillis() - 60_000, List.of(cluster.key().publicKey()), Set.of())));
         fake.push(List.of(fake.genuine(2, true)));

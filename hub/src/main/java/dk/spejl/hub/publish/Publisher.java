@@ -163,7 +163,17 @@ public final class Publisher {
             deltaBytesSinceSnapshot += Manifest.parseFrom(store.manifest(rev).orElseThrow().getManifest()).getDelta().getSize();
         }
         revisionGauge.set(head.revision());
-        gc.sweep(head.manifest().getSnapshotRevision());
+        if (head.manifest().getSchemaVersion() < ManifestVerifier.SST_CHUNKS_SINCE) {
+            // Written by an earlier Spejl: its snapshots are in a chunk format spokes no longer bootstrap from.
+            log.info("the head revision {} has schema {}: publishing a revision with a snapshot in schema {}", head.revision(),
+                    head.manifest().getSchemaVersion(), ManifestVerifier.SCHEMA_VERSION);
+            try {
+                publish(new ChangeSet(List.of(), List.of()), true);
+            } catch (IngestRejectedException e) {
+                throw new IllegalStateException("an empty change set was refused: " + e.getMessage(), e);
+            }
+        }
+        gc.sweep(store.head().orElseThrow().manifest().getSnapshotRevision());
     }
 
     /** Whether the catalogue holds a record with this id now. */

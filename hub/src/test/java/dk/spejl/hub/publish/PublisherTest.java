@@ -199,6 +199,34 @@ class PublisherTest {
     }
 
     @Test
+    void aHubWhoseHeadHasTheEarlierSchemaPublishesASnapshotInTheCurrentOneWhenItStarts() throws Exception {
+        long revision;
+        Ed25519.PrivateKey signing;
+        try (Hub hub = hub(SnapshotPolicy.DEFAULT)) {
+            hub.admin().apply(lines(new CatalogueGenerator(10).generate(20)));
+            hub.admin().apply(lines(new CatalogueGenerator(11).generate(1)));
+            revision = hub.publisher().head().revision();
+            signing = hub.keys().signing();
+        }
+        // What an earlier Spejl left: the head manifest says schema 1 (its snapshots had protobuf chunks).
+        try (CatalogueStore store = CatalogueStore.open(tmp.resolve("hub").resolve("catalogue"))) {
+            CatalogueStore.Head head = store.head().orElseThrow();
+            var old = new dk.spejl.signing.ManifestSigner(signing).sign(head.manifest().toBuilder().setSchemaVersion(1).build());
+            store.commit(new CatalogueStore.Commit(List.of(), List.of(), old, head.lattice(), null));
+        }
+        try (Hub hub = hub(SnapshotPolicy.DEFAULT)) {
+            Manifest head = hub.publisher().head().manifest();
+            assertThat(head.getRevision()).isEqualTo(revision + 1);
+            assertThat(head.getSchemaVersion()).isEqualTo(dk.spejl.verify.ManifestVerifier.SCHEMA_VERSION);
+            assertThat(head.getSnapshotRevision()).as("the upgrade revision carries its own snapshot").isEqualTo(revision + 1);
+            assertThat(head.getEntryCount()).isEqualTo(21);
+        }
+        try (Hub hub = hub(SnapshotPolicy.DEFAULT)) {
+            assertThat(hub.publisher().head().revision()).as("no second upgrade revision").isEqualTo(revision + 1);
+        }
+    }
+
+    @Test
     void aRestartedHubContinuesItsChain() throws Exception {
         byte[] digest;
         try (Hub hub = hub(SnapshotPolicy.DEFAULT)) {

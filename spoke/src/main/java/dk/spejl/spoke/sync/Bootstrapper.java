@@ -4,7 +4,9 @@ import dk.spejl.digest.LtHash;
 import dk.spejl.signing.Ed25519;
 import dk.spejl.spoke.replica.Replica;
 import dk.spejl.spoke.replica.ChunkTable;
+import dk.spejl.verify.ManifestVerifier;
 import dk.spejl.verify.SnapshotVerifier;
+import dk.spejl.verify.UnsupportedSchemaException;
 import dk.spejl.verify.VerificationException;
 import dk.spejl.verify.VerifiedManifest;
 import dk.spejl.wire.ChunkRef;
@@ -45,6 +47,11 @@ final class Bootstrapper {
 
     void bootstrap(VerifiedManifest manifest, Ed25519.PublicKey key) throws VerificationException, IOException, InterruptedException {
         long started = System.nanoTime();
+        if (manifest.manifest().getSchemaVersion() < ManifestVerifier.SST_CHUNKS_SINCE) {
+            throw new UnsupportedSchemaException("the snapshot of revision " + manifest.revision() + " is in the chunk format of schema "
+                    + manifest.manifest().getSchemaVersion() + "; this spoke bootstraps from schema " + ManifestVerifier.SST_CHUNKS_SINCE
+                    + " snapshots on, which the hub writes when it starts after an upgrade");
+        }
         // 1. The index is the object the signed manifest names, and its lattice is the signed state.
         SnapshotIndex index = SnapshotVerifier.verifyIndex(manifest, fetcher.fetch(manifest.snapshotIndex()));
         Path build = replica.newBuildDir(manifest.revision());
