@@ -57,6 +57,8 @@ class SpokeCrashTest {
         try (Hub hub = Hub.builder().dataDir(tmp.resolve("hub")).hubId("crash-hub").keys(tmp.resolve("keys"), fingerprint).tls(tls)
                 // Routine snapshots every 500 revisions, written in the background while spokes are killed.
                 .snapshotPolicy(new SnapshotPolicy(500, 0.25, 2)).start()) {
+            // This JVM's own copy of RocksDB's native library is in the temporary directory already (the hub loaded it).
+            long nativeCopiesBefore = nativeLibraryCopies();
             CatalogueGenerator generator = new CatalogueGenerator(seed);
             List<HubRecord> catalogue = generator.generate(60_000);
             publish(hub, catalogue.stream().map(CatalogueGenerator::putLine).toList());
@@ -143,6 +145,10 @@ class SpokeCrashTest {
             assertThat(verify.waitFor(Duration.ofSeconds(120))).as(Files.readString(verify.log())).isEqualTo(0);
             assertThat(Files.readString(verify.log())).contains("verified: revision " + head);
             assertThat(kills).isGreaterThanOrEqualTo(20);
+            // A killed JVM cannot delete the native library it extracted: each spoke process extracts it into its own
+            // directory under a fixed name (DaemonProcess), so no kill leaves a 17 MB copy in the temporary directory.
+            assertThat(nativeLibraryCopies()).as("RocksDB native library copies left in " + System.getProperty("java.io.tmpdir"))
+                    .isEqualTo(nativeCopiesBefore);
             System.out.println("crash test: " + kills + " kills, " + interruptedBootstraps + " during bootstrap, held revisions "
                     + lowestHeld + ".." + highestHeld + " during deltas, head " + head);
         }
@@ -166,6 +172,12 @@ class SpokeCrashTest {
                     new HeldDelegation(replicaDir.getParent().resolve(Spoke.TRUST_FILE), fingerprint).current());
             assertThat(outcome.ok()).as(outcome.message()).isTrue();
             return outcome.revision();
+        }
+    }
+
+    private static long nativeLibraryCopies() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(f -> f.getFileName().toString().startsWith("librocksdbjni")).count();
         }
     }
 
