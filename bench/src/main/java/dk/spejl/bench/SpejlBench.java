@@ -130,7 +130,9 @@ public final class SpejlBench implements Callable<Integer> {
                         throw new IllegalStateException("bootstrap did not finish");
                     }
                     double seconds = (System.nanoTime() - started) / 1e9;
-                    System.out.printf("| records | wall s | records/s |%n|---|---|---|%n| %,d | %.2f | %,.0f |%n%n", records, seconds, records / seconds);
+                    System.out.printf("| records | spoke | wall s | records/s |%n|---|---|---|---|%n| %,d | in the benchmark's JVM | %.2f | %,.0f |%n",
+                            records, seconds, records / seconds);
+                    bootstrapInOwnProcess(hub);
 
                     System.out.println("## (d) verify + apply time of a 1-record delta\n");
                     System.out.println("| catalogue | p50 ms | p99 ms |\n|---|---|---|");
@@ -400,6 +402,39 @@ public final class SpejlBench implements Callable<Integer> {
             process.destroy();
             process.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * (a) as deployed: an empty spoke in a fresh JVM of its own ({@code spejl-spoke serve}, -Xmx256m),
+     * cold JIT included. Prints its own bootstrap time (from its log) and the time from process start
+     * to holding the revision (JVM start, TLS, key delegation and the bootstrap).
+     */
+    private void bootstrapInOwnProcess(Hub hub) throws Exception {
+        int httpPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            httpPort = socket.getLocalPort();
+        }
+        Path spokeDir = dir.resolve("spoke-cold");
+        Path conf = LocalCluster.enrolSpoke(spokeDir, "cold", "hovedstaden", "127.0.0.1:" + hub.replicationPort(), dir.resolve("tls"),
+                key.publicKey().fingerprint(), "127.0.0.1:" + httpPort);
+        long head = hub.publisher().head().revision();
+        List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
+        jvm.addAll(spokeJvm);
+        Path log = dir.resolve("spoke-cold.log");
+        long started = System.nanoTime();
+        double total;
+        try (DaemonProcess spoke = DaemonProcess.start("cold", log, jvm, "dk.spejl.spoke.SpokeCli", "serve", "--config", conf.toString())) {
+            if (LocalCluster.awaitRevision(HttpClient.newHttpClient(), "http://127.0.0.1:" + httpPort + "/api/v1/status", head,
+                    Duration.ofMinutes(5)) < head) {
+                throw new IllegalStateException("the spoke process did not bootstrap; see " + spoke.log());
+            }
+            total = (System.nanoTime() - started) / 1e9;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("bootstrapped revision \\d+ from snapshot: .*?, (\\d+) ms")
+                .matcher(Files.readString(log));
+        double bootstrap = m.find() ? Long.parseLong(m.group(1)) / 1e3 : Double.NaN;
+        System.out.printf("| %,d | own process, fresh JVM (-Xmx256m): its bootstrap | %.2f | %,.0f |%n", records, bootstrap, records / bootstrap);
+        System.out.printf("| %,d | own process, fresh JVM: process start to holding the revision | %.2f | %,.0f |%n%n", records, total, records / total);
     }
 
     /** Verify + apply times at the spoke for single-record revisions. */
