@@ -410,25 +410,14 @@ public final class SpejlBench implements Callable<Integer> {
      * to holding the revision (JVM start, TLS, key delegation and the bootstrap).
      */
     private void bootstrapInOwnProcess(Hub hub) throws Exception {
-        int httpPort;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            httpPort = socket.getLocalPort();
-        }
-        Path spokeDir = dir.resolve("spoke-cold");
-        Path conf = LocalCluster.enrolSpoke(spokeDir, "cold", "hovedstaden", "127.0.0.1:" + hub.replicationPort(), dir.resolve("tls"),
-                key.publicKey().fingerprint(), "127.0.0.1:" + httpPort);
         long head = hub.publisher().head().revision();
-        List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
-        jvm.addAll(spokeJvm);
-        Path log = dir.resolve("spoke-cold.log");
         long started = System.nanoTime();
         double total;
-        try (DaemonProcess spoke = DaemonProcess.start("cold", log, jvm, "dk.spejl.spoke.SpokeCli", "serve", "--config", conf.toString())) {
-            if (LocalCluster.awaitRevision(HttpClient.newHttpClient(), "http://127.0.0.1:" + httpPort + "/api/v1/status", head,
-                    Duration.ofMinutes(5)) < head) {
-                throw new IllegalStateException("the spoke process did not bootstrap; see " + spoke.log());
-            }
+        Path log;
+        try (SpokeProcess spoke = spokeProcess(hub, "cold", "hovedstaden")) {
+            spoke.awaitRevision(head);
             total = (System.nanoTime() - started) / 1e9;
+            log = spoke.process().log();
         }
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("bootstrapped revision \\d+ from snapshot: .*?, (\\d+) ms")
                 .matcher(Files.readString(log));
@@ -485,25 +474,13 @@ public final class SpejlBench implements Callable<Integer> {
     }
 
     private void residentMemory(Hub hub) throws Exception {
-        int httpPort;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            httpPort = socket.getLocalPort();
-        }
-        Path spokeDir = dir.resolve("spoke-rss");
-        Path conf = LocalCluster.enrolSpoke(spokeDir, "rss", "sjaelland", "127.0.0.1:" + hub.replicationPort(), dir.resolve("tls"),
-                key.publicKey().fingerprint(), "127.0.0.1:" + httpPort);
         long head = hub.publisher().head().revision();
         long started = System.nanoTime();
-        List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
-        jvm.addAll(spokeJvm);
-        try (DaemonProcess spoke = DaemonProcess.start("rss", dir.resolve("spoke-rss.log"), jvm,
-                "dk.spejl.spoke.SpokeCli", "serve", "--config", conf.toString())) {
-            HttpClient http = HttpClient.newHttpClient();
-            String status = "http://127.0.0.1:" + httpPort + "/api/v1/status";
-            if (LocalCluster.awaitRevision(http, status, head, Duration.ofMinutes(5)) < head) {
-                throw new IllegalStateException("the spoke process did not catch up; see " + spoke.log());
-            }
+        try (SpokeProcess spoke = spokeProcess(hub, "rss", "sjaelland")) {
+            spoke.awaitRevision(head);
             double bootstrap = (System.nanoTime() - started) / 1e9;
+            HttpClient http = spoke.http();
+            int httpPort = spoke.httpPort();
             List<HubRecord> sample = new CatalogueGenerator(2).generate(20_000);
             int found = 0;
             for (int i = 0; i < 10_000; i++) {
@@ -512,11 +489,39 @@ public final class SpejlBench implements Callable<Integer> {
                         HttpResponse.BodyHandlers.ofString());
                 found += r.statusCode() == 200 ? 1 : 0;
             }
-            Map<String, Long> memory = procStatus(spoke.pid());
+            Map<String, Long> memory = procStatus(spoke.process().pid());
             System.out.println("| records | JVM heap limit | VmRSS MB | VmHWM (peak) MB | process start to caught up s | lookups (found) |");
             System.out.println("|---|---|---|---|---|---|");
             System.out.printf("| %,d | 256 MB | %.0f | %.0f | %.1f | 10,000 (%,d) |%n%n", records, memory.get("VmRSS") / 1024.0,
                     memory.get("VmHWM") / 1024.0, bootstrap, found);
+        }
+    }
+
+    /** {@code spejl-spoke serve} in a JVM of its own (-Xmx256m and --spoke-jvm), enrolled with the benchmark's CA. */
+    private SpokeProcess spokeProcess(Hub hub, String name, String region) throws Exception {
+        int httpPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            httpPort = socket.getLocalPort();
+        }
+        Path conf = LocalCluster.enrolSpoke(dir.resolve("spoke-" + name), name, region, "127.0.0.1:" + hub.replicationPort(), dir.resolve("tls"),
+                key.publicKey().fingerprint(), "127.0.0.1:" + httpPort);
+        List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
+        jvm.addAll(spokeJvm);
+        return new SpokeProcess(DaemonProcess.start(name, dir.resolve("spoke-" + name + ".log"), jvm,
+                "dk.spejl.spoke.SpokeCli", "serve", "--config", conf.toString()), httpPort, HttpClient.newHttpClient());
+    }
+
+    private record SpokeProcess(DaemonProcess process, int httpPort, HttpClient http) implements AutoCloseable {
+        /** Waits until the spoke's HTTP status reports {@code revision}, for at most five minutes. */
+        void awaitRevision(long revision) throws Exception {
+            if (LocalCluster.awaitRevision(http, "http://127.0.0.1:" + httpPort + "/api/v1/status", revision, Duration.ofMinutes(5)) < revision) {
+                throw new IllegalStateException("the spoke process did not reach revision " + revision + "; see " + process.log());
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.close();
         }
     }
 

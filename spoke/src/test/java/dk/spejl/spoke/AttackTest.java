@@ -185,11 +185,7 @@ class AttackTest {
 
         Spoke empty = cluster.spokeBuilder("newcomer").hub(new InetSocketAddress("127.0.0.1", fake.port())).start();
         cluster.spokes.add(empty);
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (failures(empty, "malformed") < 1 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(failures(empty, "malformed")).as("malformed-chunk failures").isGreaterThanOrEqualTo(1);
+        awaitFailure(empty, "malformed", "malformed-chunk failures");
         assertThat(empty.replica().state()).as("nothing installed").isEmpty();
     }
 
@@ -203,11 +199,7 @@ class AttackTest {
 
         Spoke empty = cluster.spokeBuilder("latecomer").hub(new InetSocketAddress("127.0.0.1", fake.port())).start();
         cluster.spokes.add(empty);
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (failures(empty, "unsupported_schema") < 1 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(failures(empty, "unsupported_schema")).as("unsupported-schema failures").isGreaterThanOrEqualTo(1);
+        awaitFailure(empty, "unsupported_schema", "unsupported-schema failures");
         assertThat(empty.replica().state()).as("nothing installed").isEmpty();
 
         // The genuine revision 1 (schema 2) is then bootstrapped from as usual.
@@ -369,11 +361,7 @@ class AttackTest {
     }
 
     private void assertRejected(String reason, long heldRevision) throws Exception {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (failures(reason) < 1 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(failures(reason)).as("verification failures for " + reason).isGreaterThanOrEqualTo(1);
+        awaitFailure(spoke, reason, "verification failures for " + reason);
         // Nothing applied: the replica is still exactly the verified revision, and serves it.
         assertThat(spoke.replica().state().orElseThrow().revision()).isEqualTo(heldRevision);
         if (heldRevision == 1) {
@@ -382,6 +370,15 @@ class AttackTest {
         ReplicaCheck.Outcome check = spoke.check();
         assertThat(check.ok()).as(check.message()).isTrue();
         assertThat(check.revision()).isEqualTo(heldRevision);
+    }
+
+    /** Waits up to 20 s for the spoke to count a verification failure for {@code reason}, and asserts that it did. */
+    private static void awaitFailure(Spoke spoke, String reason, String description) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (failures(spoke, reason) < 1 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(failures(spoke, reason)).as(description).isGreaterThanOrEqualTo(1);
     }
 
     private double failures(String reason) {

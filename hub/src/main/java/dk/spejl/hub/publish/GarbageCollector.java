@@ -49,8 +49,9 @@ final class GarbageCollector {
      *                             so it and every manifest from it on are kept whatever the count
      */
     synchronized void collect(long headSnapshotRevision) throws IOException {
-        long keepFrom = keepFrom(headSnapshotRevision);
-        var droppedSnapshots = store.snapshots().headMap(keepFrom);
+        var snapshots = store.snapshots();
+        long keepFrom = keepFrom(headSnapshotRevision, snapshots);
+        var droppedSnapshots = snapshots.headMap(keepFrom);
         List<Long> droppedManifests = store.manifestRevisions().stream().filter(rev -> rev < keepFrom).toList();
         if (droppedSnapshots.isEmpty() && droppedManifests.isEmpty()) {
             return;
@@ -75,7 +76,7 @@ final class GarbageCollector {
 
     /** A whole collection that also deletes objects nothing names; only while nothing else writes. */
     synchronized void sweep(long headSnapshotRevision) throws IOException {
-        long keepFrom = keepFrom(headSnapshotRevision);
+        long keepFrom = keepFrom(headSnapshotRevision, store.snapshots());
         if (keepFrom > 0) {
             store.deleteManifestsBelow(keepFrom);
             store.deleteSnapshotsBelow(keepFrom);
@@ -93,9 +94,9 @@ final class GarbageCollector {
         }
     }
 
-    private long keepFrom(long headSnapshotRevision) throws IOException {
+    private long keepFrom(long headSnapshotRevision, java.util.NavigableMap<Long, ObjectRef> snapshots) {
         return Math.min(headSnapshotRevision,
-                store.snapshots().descendingKeySet().stream().limit(retainedSnapshots).reduce((a, b) -> b).orElse(0L));
+                snapshots.descendingKeySet().stream().limit(retainedSnapshots).reduce((a, b) -> b).orElse(0L));
     }
 
     private Set<String> live() throws IOException {

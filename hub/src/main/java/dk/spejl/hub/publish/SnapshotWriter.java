@@ -48,7 +48,7 @@ final class SnapshotWriter {
                            java.util.function.BooleanSupplier cancelled) throws IOException {
         SnapshotIndex.Builder index = SnapshotIndex.newBuilder().setHubId(hubId).setRevision(revision)
                 .setEntryCount(entryCount).setLattice(ByteString.copyFrom(lattice.toBytes()));
-        ChunkBuffer buffer = new ChunkBuffer(objects, index, scratch);
+        ChunkBuffer buffer = new ChunkBuffer(objects, index, Files.createDirectories(scratch));
         Iterator<Map.Entry<String, Record>> changes = puts.entrySet().iterator();
         Map.Entry<String, Record> change = changes.hasNext() ? changes.next() : null;
         while (stored.hasNext()) {
@@ -112,7 +112,6 @@ final class SnapshotWriter {
             if (ids.isEmpty()) {
                 return;
             }
-            Files.createDirectories(scratch);
             Path file = Files.createTempFile(scratch, "chunk-", ".sst");
             try {
                 try (EnvOptions env = new EnvOptions();
