@@ -50,6 +50,7 @@ import java.util.concurrent.Callable;
                 CommandLine.HelpCommand.class})
 public final class HubCli {
     public static void main(String[] args) {
+        dk.spejl.config.Daemons.beforeStart();
         System.exit(commandLine().execute(args));
     }
 

@@ -2,7 +2,10 @@ package dk.spejl.tls;
 
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
 
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
@@ -40,11 +43,20 @@ public record TlsFiles(Path certificate, Path privateKey, Path trustedCa) {
 
     /** As {@link #serverContext()}, telling {@code refused} of every client certificate that does not verify. */
     public SslContext serverContext(RefusedClients refused) throws SSLException {
-        return GrpcSslContexts.forServer(certificate.toFile(), privateKey.toFile())
+        return GrpcSslContexts.configure(SslContextBuilder.forServer(keyManagers()))
                 .trustManager(new ReportingTrustManager(trustManager(), refused))
                 .clientAuth(io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth.REQUIRE)
                 .protocols("TLSv1.3")
                 .build();
+    }
+
+    /** The certificate and key, read with the JDK and offered without a key store ({@link FixedKeyManager}). */
+    private KeyManagerFactory keyManagers() throws SSLException {
+        try {
+            return new KeyManagerFactoryWrapper(new FixedKeyManager(Pem.readPrivateKey(privateKey), Pem.readCertificates(certificate)));
+        } catch (java.io.IOException e) {
+            throw new SSLException("cannot read the TLS certificate and key: " + e.getMessage(), e);
+        }
     }
 
     private X509ExtendedTrustManager trustManager() throws SSLException {
@@ -140,9 +152,9 @@ public record TlsFiles(Path certificate, Path privateKey, Path trustedCa) {
 
     /** A client context trusting only {@link #trustedCa()}, presenting the certificate when there is one. */
     public SslContext clientContext() throws SSLException {
-        var builder = GrpcSslContexts.forClient().trustManager(trustedCa.toFile());
+        var builder = GrpcSslContexts.forClient().trustManager(trustManager());
         if (certificate != null && privateKey != null) {
-            builder.keyManager(certificate.toFile(), privateKey.toFile());
+            builder.keyManager(keyManagers());
         }
         return builder.build();
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
         subcommands = {SpokeCli.Serve.class, SpokeCli.Verify.class, CommandLine.HelpCommand.class})
 public final class SpokeCli {
     public static void main(String[] args) {
+        dk.spejl.config.Daemons.beforeStart();
         System.exit(commandLine().execute(args));
     }
 

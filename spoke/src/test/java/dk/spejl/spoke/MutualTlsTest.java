@@ -50,12 +50,20 @@ class MutualTlsTest {
     }
 
     private ManagedChannel channel(TlsFiles tls, int port) throws Exception {
-        return NettyChannelBuilder.forAddress("127.0.0.1", port).sslContext(tls.clientContext()).overrideAuthority("localhost").build();
+        return channel(tls, port, "localhost");
+    }
+
+    private ManagedChannel channel(TlsFiles tls, int port, String authority) throws Exception {
+        return NettyChannelBuilder.forAddress("127.0.0.1", port).sslContext(tls.clientContext()).overrideAuthority(authority).build();
     }
 
     /** Opens a Watch and reads its first event; returns the status it fails with, or OK. */
     private Status watch(TlsFiles tls) throws Exception {
-        ManagedChannel channel = channel(tls, cluster.hub.replicationPort());
+        return watch(tls, "localhost");
+    }
+
+    private Status watch(TlsFiles tls, String authority) throws Exception {
+        ManagedChannel channel = channel(tls, cluster.hub.replicationPort(), authority);
         try {
             var events = ReplicationGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .watch(WatchRequest.newBuilder().setSpokeName("x").build());
@@ -71,6 +79,28 @@ class MutualTlsTest {
     @Test
     void refusesAClientWithoutACertificate() throws Exception {
         assertThat(watch(ServerPki.trustOnly(cluster.tls.trustedCa())).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    }
+
+    @Test
+    void aSpokeWithItsOwnCertificateIsAdmitted() throws Exception {
+        assertThat(watch(cluster.enrol("fine", "nordjylland")).getCode()).isEqualTo(Status.Code.OK);
+    }
+
+    @Test
+    void aSpokeRefusesAHubWhoseCertificateItsCaDidNotIssue() throws Exception {
+        // The spoke's own certificate is good; the CA it trusts is another one, so the hub's certificate does not verify.
+        TlsFiles good = cluster.enrol("careful", "nordjylland");
+        Path other = tmp.resolve("other-ca");
+        ServerPki.create(other, "test-hub", List.of("localhost"), List.of("127.0.0.1"));
+        assertThat(watch(new TlsFiles(good.certificate(), good.privateKey(), other.resolve("ca.pem"))).getCode())
+                .isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(cluster.refused("untrusted_certificate")).as("the hub never saw a bad client certificate").isZero();
+    }
+
+    @Test
+    void aSpokeRefusesAHubCertificateForAnotherName() throws Exception {
+        // The hub's certificate names localhost and 127.0.0.1; a spoke told to reach "hub.ngc.example" refuses it.
+        assertThat(watch(cluster.enrol("strict", "nordjylland"), "hub.ngc.example").getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     }
 
     @Test
