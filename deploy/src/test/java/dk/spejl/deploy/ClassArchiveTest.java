@@ -1,0 +1,141 @@
+package dk.spejl.deploy;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The distribution's scripts keep a class archive (libexec/spejl-java.bash): the first run writes
+ * it as it exits, later runs start from it, and an archive the JVM cannot use never stops a start.
+ * Runs the real script on a distribution laid out from this build's jars.
+ */
+class ClassArchiveTest {
+    @TempDir
+    Path tmp;
+
+    private Path dist;
+    private Path archives;
+
+    @BeforeEach
+    void layOutDistribution() throws Exception {
+        dist = tmp.resolve("spejl");
+        archives = tmp.resolve("cds");
+        Files.createDirectories(dist.resolve("bin"));
+        Files.createDirectories(dist.resolve("libexec"));
+        Files.createDirectories(dist.resolve("lib"));
+        Files.copy(Path.of("src/main/dist/bin/spejl-spoke"), dist.resolve("bin/spejl-spoke"));
+        Files.copy(Path.of("src/main/dist/libexec/spejl-java.bash"), dist.resolve("libexec/spejl-java.bash"));
+        boolean spokeJar = false;
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path jar = Path.of(entry);
+            if (entry.endsWith(".jar") && Files.isRegularFile(jar)) {
+                Path target = dist.resolve("lib").resolve(jar.getFileName());
+                try {
+                    Files.createLink(target, jar.toAbsolutePath());
+                } catch (java.io.IOException | UnsupportedOperationException e) {
+                    Files.copy(jar, target);
+                }
+                spokeJar |= jar.getFileName().toString().startsWith("spejl-spoke-");
+            }
+        }
+        // Under "mvn test" alone the spoke module is a directory of classes, not a jar; "mvn verify" (CI) runs this.
+        Assumptions.assumeTrue(spokeJar, "the spoke module is not packaged as a jar in this build");
+    }
+
+    private record Run(int exitCode, String output) {
+    }
+
+    private Run spoke(Map<String, String> environment, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("bash", dist.resolve("bin/spejl-spoke").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("JAVA", ProcessHandle.current().info().command().orElse("java"));
+        builder.environment().put("SPEJL_CDS_DIR", archives.toString());
+        builder.environment().remove("JAVA_OPTS");
+        builder.environment().remove("SPEJL_CDS");
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Run(process.exitValue(), output);
+    }
+
+    private List<String> archiveFiles() throws Exception {
+        if (!Files.isDirectory(archives)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(archives)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** Classes that came from the archive's dynamic layer, as -Xlog:class+load reports them. */
+    private static long archivedClasses(Run run) {
+        return run.output().lines().filter(l -> l.contains(" dk.spejl.spoke.SpokeCli source: shared objects file (top)")).count();
+    }
+
+    @Test
+    void theFirstRunWritesTheArchiveAndLaterRunsStartFromIt() throws Exception {
+        Map<String, String> logClasses = Map.of("JAVA_OPTS", "-Xlog:class+load");
+        Run first = spoke(logClasses, "--version");
+        assertThat(first.exitCode()).isZero();
+        assertThat(first.output()).contains("spejl-spoke 0.1.0");
+        assertThat(archivedClasses(first)).isZero();
+        assertThat(archiveFiles()).singleElement().asString().matches("spejl-spoke-\\d+\\.jsa\\.\\d+");
+
+        Run second = spoke(logClasses, "--version");
+        assertThat(second.exitCode()).isZero();
+        assertThat(archivedClasses(second)).as("SpokeCli loaded from the archive").isEqualTo(1);
+        assertThat(archiveFiles()).singleElement().asString().matches("spejl-spoke-\\d+\\.jsa");
+
+        // Other JVM options make another archive: one written for these options may not fit others.
+        assertThat(spoke(Map.of("JAVA_OPTS", "-Xmx128m"), "--version").exitCode()).isZero();
+        assertThat(archiveFiles()).hasSize(2);
+    }
+
+    @Test
+    void anArchiveTheJvmCannotUseNeverStopsAStartAndPrintsNothing() throws Exception {
+        assertThat(spoke(Map.of(), "--version").exitCode()).isZero();
+        assertThat(spoke(Map.of(), "--version").exitCode()).isZero();
+        Path archive = archives.resolve(archiveFiles().get(0));
+        Files.delete(archive);
+        Files.writeString(archive, "not an archive");
+        Run run = spoke(Map.of(), "--version");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.output()).isEqualTo("spejl-spoke 0.1.0\n");
+    }
+
+    @Test
+    void anArchiveARunningProcessIsStillWritingIsLeftAlone() throws Exception {
+        // A part named after a live process (this JVM) may be half written: it is neither adopted nor deleted.
+        assertThat(spoke(Map.of(), "--version").exitCode()).isZero();
+        String written = archiveFiles().get(0);
+        String name = written.substring(0, written.lastIndexOf('.'));
+        Files.delete(archives.resolve(written));
+        Path live = archives.resolve(name + "." + ProcessHandle.current().pid());
+        Files.writeString(live, "still being written");
+        assertThat(spoke(Map.of(), "--version").exitCode()).isZero();
+        assertThat(Files.readString(live)).isEqualTo("still being written");
+        assertThat(archives.resolve(name)).doesNotExist();
+    }
+
+    @Test
+    void offMeansNoArchive() throws Exception {
+        Run run = spoke(Map.of("SPEJL_CDS", "off"), "--version");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.output()).contains("spejl-spoke 0.1.0");
+        assertThat(archiveFiles()).isEmpty();
+    }
+}
