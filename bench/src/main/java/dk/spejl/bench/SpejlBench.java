@@ -58,6 +58,10 @@ public final class SpejlBench implements Callable<Integer> {
     List<String> spokeJvm = List.of();
     @Option(names = "--only-latency", description = "Run (b) only, for quick looks at latency; a full run records every figure.")
     boolean onlyLatency;
+    @Option(names = "--only-bootstrap", description = "Run (a) only: publish the large catalogue and bootstrap spokes from it.")
+    boolean onlyBootstrap;
+    @Option(names = "--bootstraps", defaultValue = "3", description = "Spokes bootstrapped one after another in fresh JVMs of their own for (a) (default: ${DEFAULT-VALUE}).")
+    int bootstraps;
     @Option(names = "--spokes", defaultValue = "20", description = "Spokes in the fan-out latency run (default: ${DEFAULT-VALUE}).")
     int spokes;
 
@@ -84,11 +88,11 @@ public final class SpejlBench implements Callable<Integer> {
                 System.getProperty("java.version"), java.time.Instant.now());
         handoffFloor();
         try {
-            double[] smallApply;
-            Wire smallWire;
+            double[] smallApply = null;
+            Wire smallWire = null;
             // The small hub runs the default snapshot policy: routine snapshots are written in the background
             // while revisions are measured.
-            try (Hub hub = hub("small", SnapshotPolicy.DEFAULT)) {
+            if (!onlyBootstrap) try (Hub hub = hub("small", SnapshotPolicy.DEFAULT)) {
                 List<HubRecord> catalogue = new CatalogueGenerator(1).generate(small);
                 publish(hub, catalogue);
                 System.out.println("## (b) publish -> applied-and-verified latency (" + small + " records, single-record revisions, "
@@ -133,6 +137,9 @@ public final class SpejlBench implements Callable<Integer> {
                     System.out.printf("| records | spoke | wall s | records/s |%n|---|---|---|---|%n| %,d | in the benchmark's JVM | %.2f | %,.0f |%n",
                             records, seconds, records / seconds);
                     bootstrapInOwnProcess(hub);
+                    if (onlyBootstrap) {
+                        return 0;
+                    }
 
                     System.out.println("## (d) verify + apply time of a 1-record delta\n");
                     System.out.println("| catalogue | p50 ms | p99 ms |\n|---|---|---|");
@@ -405,25 +412,60 @@ public final class SpejlBench implements Callable<Integer> {
     }
 
     /**
-     * (a) as deployed: an empty spoke in a fresh JVM of its own ({@code spejl-spoke serve}, -Xmx256m),
-     * cold JIT included. Prints its own bootstrap time (from its log) and the time from process start
-     * to holding the revision (JVM start, TLS, key delegation and the bootstrap).
+     * (a) as deployed: empty spokes, one after another, each in a fresh JVM of its own
+     * ({@code bin/spejl-spoke serve}, -Xmx256m), cold JIT included. For each, from its log: the
+     * time from process start to serving HTTP (JVM, TLS and RocksDB set up), to watching the hub
+     * (connected, key delegation checked), its bootstrap, and from process start to holding the
+     * revision as its HTTP status reports it.
      */
     private void bootstrapInOwnProcess(Hub hub) throws Exception {
         long head = hub.publisher().head().revision();
-        long started = System.nanoTime();
-        double total;
-        Path log;
-        try (SpokeProcess spoke = spokeProcess(hub, "cold", "hovedstaden")) {
-            spoke.awaitRevision(head);
-            total = (System.nanoTime() - started) / 1e9;
-            log = spoke.process().log();
+        for (int i = 0; i < bootstraps; i++) {
+            Path log;
+            java.time.Instant started;
+            double total;
+            boolean archived = classArchiveReady();
+            try (SpokeProcess spoke = spokeProcess(hub, "cold" + i, "hovedstaden")) {
+                started = spoke.startedAt();
+                spoke.awaitRevision(head);
+                total = Duration.between(started, java.time.Instant.now()).toNanos() / 1e9;
+                log = spoke.process().log();
+            }
+            String text = Files.readString(log);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("bootstrapped revision \\d+ from snapshot: .*?, (\\d+) ms").matcher(text);
+            double bootstrap = m.find() ? Long.parseLong(m.group(1)) / 1e3 : Double.NaN;
+            System.out.printf("| %,d | own process %d (%s, fresh JVM, -Xmx256m, %s): its bootstrap | %.2f | %,.0f |%n", records, i + 1,
+                    Files.exists(SPOKE_SCRIPT) ? "bin/spejl-spoke" : "java -cp", archived ? "from the class archive" : "no class archive yet",
+                    bootstrap, records / bootstrap);
+            System.out.printf("| %,d | own process %d: process start to holding the revision (serving HTTP after %.2f s, watching after %.2f s) | %.2f | %,.0f |%n",
+                    records, i + 1, secondsUntil(text, "serving HTTP", started), secondsUntil(text, "watching hub", started), total, records / total);
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("bootstrapped revision \\d+ from snapshot: .*?, (\\d+) ms")
-                .matcher(Files.readString(log));
-        double bootstrap = m.find() ? Long.parseLong(m.group(1)) / 1e3 : Double.NaN;
-        System.out.printf("| %,d | own process, fresh JVM (-Xmx256m): its bootstrap | %.2f | %,.0f |%n", records, bootstrap, records / bootstrap);
-        System.out.printf("| %,d | own process, fresh JVM: process start to holding the revision | %.2f | %,.0f |%n%n", records, total, records / total);
+        System.out.println();
+    }
+
+    /**
+     * Whether bin/spejl-spoke will start from a class archive: one is there, or an earlier spoke that
+     * has exited wrote one (deploy/src/main/dist/libexec/spejl-java.bash adopts it).
+     */
+    private static boolean classArchiveReady() throws java.io.IOException {
+        Path archives = SPOKE_SCRIPT.getParent().resolveSibling("cds");
+        if (!Files.exists(SPOKE_SCRIPT) || !Files.isDirectory(archives)) {
+            return false;
+        }
+        try (var files = Files.list(archives)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("spejl-spoke-"))
+                    .anyMatch(n -> n.endsWith(".jsa") || !Files.isDirectory(Path.of("/proc", n.substring(n.lastIndexOf('.') + 1))));
+        }
+    }
+
+    /** Seconds from {@code started} to the first log line holding {@code text}, by the line's timestamp. */
+    private static double secondsUntil(String log, String text, java.time.Instant started) {
+        for (String line : log.split("\n")) {
+            if (line.contains(text)) {
+                return Duration.between(started, java.time.Instant.parse(line.substring(0, line.indexOf(' ')))).toMillis() / 1e3;
+            }
+        }
+        return Double.NaN;
     }
 
     /** Verify + apply times at the spoke for single-record revisions. */
@@ -497,6 +539,9 @@ public final class SpejlBench implements Callable<Integer> {
         }
     }
 
+    /** The distribution's spoke script, which bench/run.sh builds; without it, the spoke runs on the benchmark's class path. */
+    private static final Path SPOKE_SCRIPT = Path.of("deploy/target/spejl/bin/spejl-spoke");
+
     /** {@code spejl-spoke serve} in a JVM of its own (-Xmx256m and --spoke-jvm), enrolled with the benchmark's CA. */
     private SpokeProcess spokeProcess(Hub hub, String name, String region) throws Exception {
         int httpPort;
@@ -507,11 +552,15 @@ public final class SpejlBench implements Callable<Integer> {
                 key.publicKey().fingerprint(), "127.0.0.1:" + httpPort);
         List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
         jvm.addAll(spokeJvm);
-        return new SpokeProcess(DaemonProcess.start(name, dir.resolve("spoke-" + name + ".log"), jvm,
-                "dk.spejl.spoke.SpokeCli", "serve", "--config", conf.toString()), httpPort, HttpClient.newHttpClient());
+        Path log = dir.resolve("spoke-" + name + ".log");
+        java.time.Instant started = java.time.Instant.now();
+        DaemonProcess process = Files.exists(SPOKE_SCRIPT)
+                ? DaemonProcess.startScript(name, log, SPOKE_SCRIPT, jvm, "serve", "--config", conf.toString())
+                : DaemonProcess.start(name, log, jvm, "dk.spejl.spoke.SpokeCli", "serve", "--config", conf.toString());
+        return new SpokeProcess(process, started, httpPort, HttpClient.newHttpClient());
     }
 
-    private record SpokeProcess(DaemonProcess process, int httpPort, HttpClient http) implements AutoCloseable {
+    private record SpokeProcess(DaemonProcess process, java.time.Instant startedAt, int httpPort, HttpClient http) implements AutoCloseable {
         /** Waits until the spoke's HTTP status reports {@code revision}, for at most five minutes. */
         void awaitRevision(long revision) throws Exception {
             if (LocalCluster.awaitRevision(http, "http://127.0.0.1:" + httpPort + "/api/v1/status", revision, Duration.ofMinutes(5)) < revision) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,11 +34,27 @@ public final class DaemonProcess implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
         command.addAll(List.of(args));
+        return run(name, log, command, Map.of());
+    }
+
+    /**
+     * Starts one of the distribution's scripts ({@code bin/spejl-spoke}, {@code bin/spejl-hub}) as an
+     * operator would, with {@code jvmOptions} in {@code JAVA_OPTS}.
+     */
+    public static DaemonProcess startScript(String name, Path log, Path script, List<String> jvmOptions, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+        command.addAll(List.of(args));
+        return run(name, log, command, Map.of("JAVA_OPTS", String.join(" ", jvmOptions)));
+    }
+
+    private static DaemonProcess run(String name, Path log, List<String> command, Map<String, String> environment) throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
         // RocksDB extracts its native library into this directory under a fixed name, replaced at each start,
-        // instead of into a new temporary file that a killed process leaves behind (17 MB each).
+        // instead of into a new temporary file that a killed process leaves behind (17 MB each). The
+        // distribution's scripts load it from lib/native instead.
         Path nativeDir = Files.createDirectories(log.toAbsolutePath().getParent().resolve("native-" + name));
         builder.environment().putIfAbsent("ROCKSDB_SHAREDLIB_DIR", nativeDir.toString());
         Process process = builder.start();
