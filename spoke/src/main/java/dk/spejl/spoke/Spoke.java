@@ -50,8 +50,10 @@ public final class Spoke implements AutoCloseable {
         this.name = b.name;
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.replica = Replica.open(b.dataDir.resolve("replica"), b.syncWrites);
+        ManagedChannel channel = null;
+        Follower follower = null;
         try {
-            this.channel = NettyChannelBuilder.forAddress(b.hubAddress)
+            channel = NettyChannelBuilder.forAddress(b.hubAddress)
                     .sslContext(b.tls.clientContext())
                     .overrideAuthority(b.hubAuthority == null ? b.hubAddress.getHostString() : b.hubAuthority)
                     .maxInboundMessageSize(4 << 20)
@@ -64,20 +66,34 @@ public final class Spoke implements AutoCloseable {
             this.rootFingerprint = b.rootFingerprint;
             this.delegation = new HeldDelegation(b.dataDir.resolve(TRUST_FILE), b.rootFingerprint);
             syncMetrics.delegation(delegation);
-            this.follower = new Follower(replica, channel, delegation, name, b.clock, syncMetrics, b.watchDeadline,
+            follower = new Follower(replica, channel, delegation, name, b.clock, syncMetrics, b.watchDeadline,
                     freshness, b.listener);
+            // The hub connection (TLS handshake, key delegation, perhaps a bootstrap) starts while the HTTP side does.
+            follower.start();
             this.http = new HttpApi(b.httpAddress, new BrowseHandler(replica, this::staleSince, metrics::scrape), metrics);
         } catch (IOException | RuntimeException e) {
-            replica.close();
+            abandon(follower, channel);
             throw e;
         } catch (InterruptedException e) {
+            abandon(follower, channel);
             Thread.currentThread().interrupt();
-            replica.close();
             throw new IOException("interrupted while binding HTTP", e);
         }
-        follower.start();
+        this.channel = channel;
+        this.follower = follower;
         log.info("spoke {} serving HTTP on {}, following hub at {}, holding {}", name, http.address(), b.hubAddress,
                 replica.state().map(s -> "revision " + s.revision()).orElse("nothing yet"));
+    }
+
+    /** Undoes a start that failed part way. */
+    private void abandon(Follower follower, ManagedChannel channel) {
+        if (follower != null) {
+            follower.close();
+        }
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+        replica.close();
     }
 
     public static Builder builder() {

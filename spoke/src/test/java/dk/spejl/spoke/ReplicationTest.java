@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Replication over real localhost gRPC with TLS and real RocksDB. */
 class ReplicationTest {
@@ -158,6 +159,20 @@ class ReplicationTest {
             assertThat(again.replica().state().orElseThrow().revision()).isEqualTo(first);
             assertThat(again.awaitRevision(last, WAIT)).isTrue();
             eventually(() -> assertThat(bootstraps).containsExactly(false, false, false));
+        }
+    }
+
+    @Test
+    void aSpokeWhoseHttpPortIsTakenFailsToStartAndLeavesNothingBehind() throws Exception {
+        try (Cluster cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT);
+             java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            long revision = cluster.put(new CatalogueGenerator(31).generate(50));
+            assertThatThrownBy(() -> cluster.spokeBuilder("busy").http(new java.net.InetSocketAddress("127.0.0.1", taken.getLocalPort())).start())
+                    .isInstanceOf(java.io.IOException.class);
+            // The hub connection it had begun is closed, and the replica is free for the next start.
+            eventually(() -> assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("spoke-sync") && t.isAlive()));
+            Spoke spoke = cluster.spoke("busy");
+            assertThat(spoke.awaitRevision(revision, WAIT)).isTrue();
         }
     }
 
