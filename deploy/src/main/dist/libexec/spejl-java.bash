@@ -1,5 +1,9 @@
 # Sourced by bin/spejl-hub and bin/spejl-spoke: runs a Spejl main class on this distribution's jars.
 #
+# Heap: when JAVA_OPTS sets no heap size, the caller's SPEJL_DEFAULT_HEAP applies (the spoke's is
+# -Xms32m -Xmx256m: its replica lives in RocksDB, off the heap). Without it a JVM takes a quarter of
+# the machine's memory as its limit and a sixty-fourth as its start, and G1 touches all of the start.
+#
 # Class archive (CDS): a JVM that starts from an archive of the classes an earlier run loaded skips
 # most of its class loading, about two seconds of a spoke's start on a 2-core machine. The first run
 # writes the archive as it exits; later runs use it. An archive is named by the JVM, the jars and
@@ -13,11 +17,16 @@ spejl_java() {
     local here java archive key part
     here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
     java="${JAVA:-java}"
+    local heap=()
+    case " ${JAVA_OPTS:-} " in
+        *" -Xmx"* | *" -Xms"* | *" -XX:MaxRAMPercentage"* | *" -XX:InitialRAMPercentage"* | *" -XX:MaxHeapSize"*) ;;
+        *) read -r -a heap <<< "${SPEJL_DEFAULT_HEAP:-}" ;;
+    esac
     local cds=()
     if [ "${SPEJL_CDS:-on}" != off ]; then
         local dir="${SPEJL_CDS_DIR:-$here/cds}"
         if mkdir -p "$dir" 2>/dev/null && [ -w "$dir" ]; then
-            key="$( { readlink -f "$(command -v "$java")"; ls -l --time-style=+%s "$here"/lib/*.jar; echo "${JAVA_OPTS:-}"; } | cksum | cut -d' ' -f1)"
+            key="$( { readlink -f "$(command -v "$java")"; ls -l --time-style=+%s "$here"/lib/*.jar; echo "${heap[*]} ${JAVA_OPTS:-}"; } | cksum | cut -d' ' -f1)"
             archive="$dir/spejl-$name-$key.jsa"
             # An archive a finished run wrote under its process id becomes the archive; a process
             # still running may be writing its own, and is left alone.
@@ -28,12 +37,12 @@ spejl_java() {
                 fi
             done
             if [ -f "$archive" ]; then
-                cds=(-XX:SharedArchiveFile="$archive" -Xlog:cds=off)
+                cds=(-XX:SharedArchiveFile="$archive" -Xlog:cds=off -Dspejl.class_archive=using)
             else
-                cds=(-XX:ArchiveClassesAtExit="$archive.$$" -Xlog:cds=off)
+                cds=(-XX:ArchiveClassesAtExit="$archive.$$" -Xlog:cds=off -Dspejl.class_archive=writing)
             fi
         fi
     fi
     # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-    exec "$java" "${cds[@]}" ${JAVA_OPTS:-} -Djava.library.path="$here/lib/native" -cp "$here/lib/*" "$main" "$@"
+    exec "$java" "${cds[@]}" "${heap[@]}" ${JAVA_OPTS:-} -Djava.library.path="$here/lib/native" -cp "$here/lib/*" "$main" "$@"
 }

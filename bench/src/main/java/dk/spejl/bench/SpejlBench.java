@@ -413,7 +413,7 @@ public final class SpejlBench implements Callable<Integer> {
 
     /**
      * (a) as deployed: empty spokes, one after another, each in a fresh JVM of its own
-     * ({@code bin/spejl-spoke serve}, -Xmx256m), cold JIT included. For each, from its log: the
+     * ({@code bin/spejl-spoke serve} with its default heap), cold JIT included. For each, from its log: the
      * time from process start to serving HTTP (JVM, TLS and RocksDB set up), to watching the hub
      * (connected, key delegation checked), its bootstrap, and from process start to holding the
      * revision as its HTTP status reports it.
@@ -424,7 +424,6 @@ public final class SpejlBench implements Callable<Integer> {
             Path log;
             java.time.Instant started;
             double total;
-            boolean archived = classArchiveReady();
             try (SpokeProcess spoke = spokeProcess(hub, "cold" + i, "hovedstaden")) {
                 started = spoke.startedAt();
                 spoke.awaitRevision(head);
@@ -434,28 +433,13 @@ public final class SpejlBench implements Callable<Integer> {
             String text = Files.readString(log);
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("bootstrapped revision \\d+ from snapshot: .*?, (\\d+) ms").matcher(text);
             double bootstrap = m.find() ? Long.parseLong(m.group(1)) / 1e3 : Double.NaN;
-            System.out.printf("| %,d | own process %d (%s, fresh JVM, -Xmx256m, %s): its bootstrap | %.2f | %,.0f |%n", records, i + 1,
-                    Files.exists(SPOKE_SCRIPT) ? "bin/spejl-spoke" : "java -cp", archived ? "from the class archive" : "no class archive yet",
-                    bootstrap, records / bootstrap);
+            System.out.printf("| %,d | own process %d (%s, fresh JVM, -Xms32m -Xmx256m, %s): its bootstrap | %.2f | %,.0f |%n", records, i + 1,
+                    Files.exists(SPOKE_SCRIPT) ? "bin/spejl-spoke" : "java -cp",
+                    text.contains("started from the class archive") ? "from the class archive" : "no class archive", bootstrap, records / bootstrap);
             System.out.printf("| %,d | own process %d: process start to holding the revision (serving HTTP after %.2f s, watching after %.2f s) | %.2f | %,.0f |%n",
                     records, i + 1, secondsUntil(text, "serving HTTP", started), secondsUntil(text, "watching hub", started), total, records / total);
         }
         System.out.println();
-    }
-
-    /**
-     * Whether bin/spejl-spoke will start from a class archive: one is there, or an earlier spoke that
-     * has exited wrote one (deploy/src/main/dist/libexec/spejl-java.bash adopts it).
-     */
-    private static boolean classArchiveReady() throws java.io.IOException {
-        Path archives = SPOKE_SCRIPT.getParent().resolveSibling("cds");
-        if (!Files.exists(SPOKE_SCRIPT) || !Files.isDirectory(archives)) {
-            return false;
-        }
-        try (var files = Files.list(archives)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("spejl-spoke-"))
-                    .anyMatch(n -> n.endsWith(".jsa") || !Files.isDirectory(Path.of("/proc", n.substring(n.lastIndexOf('.') + 1))));
-        }
     }
 
     /** Seconds from {@code started} to the first log line holding {@code text}, by the line's timestamp. */
@@ -542,7 +526,7 @@ public final class SpejlBench implements Callable<Integer> {
     /** The distribution's spoke script, which bench/run.sh builds; without it, the spoke runs on the benchmark's class path. */
     private static final Path SPOKE_SCRIPT = Path.of("deploy/target/spejl/bin/spejl-spoke");
 
-    /** {@code spejl-spoke serve} in a JVM of its own (-Xmx256m and --spoke-jvm), enrolled with the benchmark's CA. */
+    /** {@code spejl-spoke serve} in a JVM of its own (its default heap, and --spoke-jvm), enrolled with the benchmark's CA. */
     private SpokeProcess spokeProcess(Hub hub, String name, String region) throws Exception {
         int httpPort;
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
@@ -550,7 +534,8 @@ public final class SpejlBench implements Callable<Integer> {
         }
         Path conf = LocalCluster.enrolSpoke(dir.resolve("spoke-" + name), name, region, "127.0.0.1:" + hub.replicationPort(), dir.resolve("tls"),
                 key.publicKey().fingerprint(), "127.0.0.1:" + httpPort);
-        List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
+        // The script's default heap for a spoke is -Xms32m -Xmx256m; on the class path the same is given here.
+        List<String> jvm = new ArrayList<>(Files.exists(SPOKE_SCRIPT) ? List.of() : List.of("-Xms32m", "-Xmx256m"));
         jvm.addAll(spokeJvm);
         Path log = dir.resolve("spoke-" + name + ".log");
         java.time.Instant started = java.time.Instant.now();

@@ -2,12 +2,15 @@ package dk.spejl.spoke;
 
 import dk.spejl.spoke.replica.Replica;
 import dk.spejl.spoke.replica.ReplicaCheck;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -47,9 +50,22 @@ public final class SpokeCli {
             }, "spoke-shutdown"));
             System.out.println("spoke " + c.name() + " ready: http://" + spoke.httpAddress().getHostString() + ":"
                     + spoke.httpAddress().getPort() + "/api/v1/status");
+            LoggerFactory.getLogger(SpokeCli.class).info("process up {} ms after its start ({})",
+                    ProcessHandle.current().info().startInstant().map(t -> Duration.between(t, Instant.now()).toMillis()).orElse(-1L),
+                    classArchive());
             stopped.await();
             return 0;
         }
+    }
+
+    /** What bin/spejl-spoke says about the class archive (libexec/spejl-java.bash). */
+    static String classArchive() {
+        String archive = System.getProperty("spejl.class_archive", "");
+        return switch (archive) {
+            case "using" -> "started from the class archive";
+            case "writing" -> "no class archive yet; writing one at exit";
+            default -> "no class archive";
+        };
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,

@@ -17,11 +17,12 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The distribution's scripts keep a class archive (libexec/spejl-java.bash): the first run writes
- * it as it exits, later runs start from it, and an archive the JVM cannot use never stops a start.
- * Runs the real script on a distribution laid out from this build's jars.
+ * What bin/spejl-spoke adds to the JVM (libexec/spejl-java.bash). A class archive: the first run
+ * writes it as it exits, later runs start from it, and an archive the JVM cannot use never stops a
+ * start. A default heap, unless JAVA_OPTS sets one. Runs the real script on a distribution laid out
+ * from this build's jars.
  */
-class ClassArchiveTest {
+class DistributionScriptTest {
     @TempDir
     Path tmp;
 
@@ -137,5 +138,22 @@ class ClassArchiveTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.output()).contains("spejl-spoke 0.1.0");
         assertThat(archiveFiles()).isEmpty();
+    }
+
+    private static long maxHeap(Run run) {
+        return run.output().lines().filter(l -> l.contains(" MaxHeapSize ")).mapToLong(l -> Long.parseLong(l.replaceAll(".*= *(\\d+).*", "$1")))
+                .findFirst().orElseThrow();
+    }
+
+    @Test
+    void theSpokeGetsItsDefaultHeapUnlessJavaOptsSetsOne() throws Exception {
+        Run defaults = spoke(Map.of("JAVA_OPTS", "-XX:+PrintFlagsFinal"), "--version");
+        assertThat(defaults.exitCode()).isZero();
+        assertThat(maxHeap(defaults)).isEqualTo(256L << 20);
+        assertThat(defaults.output()).containsPattern(" InitialHeapSize +:?= +" + (32L << 20) + " ");
+        Run own = spoke(Map.of("JAVA_OPTS", "-Xmx128m -XX:+PrintFlagsFinal"), "--version");
+        assertThat(maxHeap(own)).isEqualTo(128L << 20);
+        Run percentage = spoke(Map.of("JAVA_OPTS", "-XX:MaxRAMPercentage=1 -XX:+PrintFlagsFinal"), "--version");
+        assertThat(maxHeap(percentage)).isNotEqualTo(256L << 20);
     }
 }
