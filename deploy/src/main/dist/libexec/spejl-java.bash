@@ -7,9 +7,10 @@
 # Class archive (CDS): a JVM that starts from an archive of the classes an earlier run loaded skips
 # most of its class loading, about two seconds of a spoke's start on a 2-core machine. The first run
 # writes the archive as it exits; later runs use it. An archive is named by the JVM, the jars and
-# JAVA_OPTS, so an upgrade of any of them makes a new one; a JVM that cannot use an archive starts
-# without it. SPEJL_CDS=off turns this off; SPEJL_CDS_DIR says where archives go (default: cds/ in
-# the distribution; nothing is archived when that directory cannot be written).
+# JAVA_OPTS, so an upgrade of any of them makes a new one. One is adopted only once the JVM has mapped
+# it, and a JVM that cannot use an archive starts without it. SPEJL_CDS=off turns this off;
+# SPEJL_CDS_DIR says where archives go (default: cds/ in the distribution; nothing is archived when
+# that directory cannot be written).
 
 spejl_java() {
     local name="$1" main="$2"
@@ -26,14 +27,25 @@ spejl_java() {
     if [ "${SPEJL_CDS:-on}" != off ]; then
         local dir="${SPEJL_CDS_DIR:-$here/cds}"
         if mkdir -p "$dir" 2>/dev/null && [ -w "$dir" ]; then
-            key="$( { readlink -f "$(command -v "$java")"; ls -l --time-style=+%s "$here"/lib/*.jar; echo "${heap[*]} ${JAVA_OPTS:-}"; } | cksum | cut -d' ' -f1)"
+            local binary
+            binary="$(readlink -f "$(command -v "$java")")"
+            key="$( { echo "$binary"; ls -lL --time-style=+%s "$binary" "$(dirname "$binary")/../lib/modules" 2>/dev/null
+                      ls -l --time-style=+%s "$here"/lib/*.jar; echo "${heap[*]} ${JAVA_OPTS:-}"; } | cksum | cut -d' ' -f1)"
             archive="$dir/spejl-$name-$key.jsa"
-            # An archive a finished run wrote under its process id becomes the archive; a process
-            # still running may be writing its own, and is left alone.
+            # An archive a finished run wrote under its process id becomes the archive once a trial JVM
+            # has started from it: a file cut short by a kill during its write crashes any JVM that maps
+            # it (SIGBUS, also with -Xshare:auto), so it must never be adopted. A process still running
+            # may be writing its own, and is left alone.
             for part in "$archive".*; do
                 [ -f "$part" ] || continue
                 if [ ! -d "/proc/${part##*.}" ]; then
-                    if [ -f "$archive" ]; then rm -f "$part" 2>/dev/null; else mv -f "$part" "$archive" 2>/dev/null; fi
+                    # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+                    if [ ! -f "$archive" ] && ( "$java" -XX:SharedArchiveFile="$part" -Xshare:on -XX:ErrorFile=/dev/null \
+                            -XX:-CreateCoredumpOnCrash "${heap[@]}" ${JAVA_OPTS:-} -cp "$here/lib/*" -version ) >/dev/null 2>&1; then
+                        mv -f "$part" "$archive" 2>/dev/null
+                    else
+                        rm -f "$part" 2>/dev/null
+                    fi
                 fi
             done
             if [ -f "$archive" ]; then
@@ -44,5 +56,5 @@ spejl_java() {
         fi
     fi
     # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-    exec "$java" "${cds[@]}" "${heap[@]}" ${JAVA_OPTS:-} -Djava.library.path="$here/lib/native" -cp "$here/lib/*" "$main" "$@"
+    exec "$java" "${cds[@]}" "${heap[@]}" ${JAVA_OPTS:-} -Dspejl.home="$here" -Djava.library.path="$here/lib/native" -cp "$here/lib/*" "$main" "$@"
 }

@@ -119,6 +119,22 @@ class DistributionScriptTest {
     }
 
     @Test
+    void anArchiveCutShortByAKillDuringItsWriteIsDiscardedNotAdopted() throws Exception {
+        assertThat(spoke(Map.of(), "--version").exitCode()).isZero();
+        Path part = archives.resolve(archiveFiles().get(0));
+        byte[] whole = Files.readAllBytes(part);
+        Files.write(part, java.util.Arrays.copyOf(whole, whole.length / 2));
+        Run run = spoke(Map.of(), "--version");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.output()).isEqualTo("spejl-spoke 0.1.0\n");
+        try (Stream<Path> here = Files.list(Path.of(""))) {
+            assertThat(here.map(p -> p.getFileName().toString())).as("the trial JVM leaves no crash report").noneMatch(n -> n.startsWith("hs_err"));
+        }
+        // The cut part is gone, and this run wrote a new one in its place.
+        assertThat(archiveFiles()).singleElement().asString().matches("spejl-spoke-\\d+\\.jsa\\.\\d+").isNotEqualTo(part.getFileName().toString());
+    }
+
+    @Test
     void anArchiveARunningProcessIsStillWritingIsLeftAlone() throws Exception {
         // A part named after a live process (this JVM) may be half written: it is neither adopted nor deleted.
         assertThat(spoke(Map.of(), "--version").exitCode()).isZero();
