@@ -523,8 +523,9 @@ public final class SpejlBench implements Callable<Integer> {
         }
     }
 
-    /** The distribution's spoke script, which bench/run.sh builds; without it, the spoke runs on the benchmark's class path. */
-    private static final Path SPOKE_SCRIPT = Path.of("deploy/target/spejl/bin/spejl-spoke");
+    /** The distribution bench/run.sh builds; without it, spokes run on the benchmark's class path. */
+    private static final Path DISTRIBUTION = Path.of("deploy/target/spejl");
+    private static final Path SPOKE_SCRIPT = DISTRIBUTION.resolve("bin/spejl-spoke");
 
     /** {@code spejl-spoke serve} in a JVM of its own (its default heap, and --spoke-jvm), enrolled with the benchmark's CA. */
     private SpokeProcess spokeProcess(Hub hub, String name, String region) throws Exception {
@@ -534,14 +535,9 @@ public final class SpejlBench implements Callable<Integer> {
         }
         Path conf = LocalCluster.enrolSpoke(dir.resolve("spoke-" + name), name, region, "127.0.0.1:" + hub.replicationPort(), dir.resolve("tls"),
                 key.publicKey().fingerprint(), "127.0.0.1:" + httpPort);
-        // The script's default heap for a spoke is -Xms32m -Xmx256m; on the class path the same is given here.
-        List<String> jvm = new ArrayList<>(Files.exists(SPOKE_SCRIPT) ? List.of() : List.of("-Xms32m", "-Xmx256m"));
-        jvm.addAll(spokeJvm);
-        Path log = dir.resolve("spoke-" + name + ".log");
         java.time.Instant started = java.time.Instant.now();
-        DaemonProcess process = Files.exists(SPOKE_SCRIPT)
-                ? DaemonProcess.startScript(name, log, SPOKE_SCRIPT, jvm, "serve", "--config", conf.toString())
-                : DaemonProcess.start(name, log, jvm, "dk.spejl.spoke.SpokeCli", "serve", "--config", conf.toString());
+        DaemonProcess process = DaemonProcess.spoke(DISTRIBUTION, name, dir.resolve("spoke-" + name + ".log"), spokeJvm,
+                "serve", "--config", conf.toString());
         return new SpokeProcess(process, started, httpPort, HttpClient.newHttpClient());
     }
 

@@ -18,11 +18,14 @@ public final class DaemonProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path log;
+    /** Where this run's output starts in the log: a daemon restarted on the same log appends to it. */
+    private final long logStart;
 
-    private DaemonProcess(String name, Process process, Path log) {
+    private DaemonProcess(String name, Process process, Path log, long logStart) {
         this.name = name;
         this.process = process;
         this.log = log;
+        this.logStart = logStart;
     }
 
     /** Starts {@code mainClass} on this JVM's own classpath. */
@@ -37,6 +40,33 @@ public final class DaemonProcess implements AutoCloseable {
         return run(name, log, command, Map.of());
     }
 
+    /** A spoke's heap when bin/spejl-spoke does not choose it: the same as that script's default. */
+    public static final List<String> SPOKE_HEAP = List.of("-Xms32m", "-Xmx256m");
+
+    /**
+     * {@code spejl-spoke} with {@code args}: the distribution's {@code bin/spejl-spoke} when {@code home}
+     * holds one, as an operator runs it (its default heap, its class archive); else its main class on this
+     * JVM's class path with {@link #SPOKE_HEAP}. {@code jvmOptions} come after either.
+     */
+    public static DaemonProcess spoke(Path home, String name, Path log, List<String> jvmOptions, String... args) throws IOException {
+        Path script = home == null ? null : home.resolve("bin/spejl-spoke");
+        if (script != null && Files.exists(script)) {
+            return startScript(name, log, script, jvmOptions, args);
+        }
+        List<String> options = new ArrayList<>(SPOKE_HEAP);
+        options.addAll(jvmOptions);
+        return start(name, log, options, "dk.spejl.spoke.SpokeCli", args);
+    }
+
+    /** {@code spejl-hub} with {@code args}, as {@link #spoke} runs a spoke (with no default heap). */
+    public static DaemonProcess hub(Path home, String name, Path log, List<String> jvmOptions, String... args) throws IOException {
+        Path script = home == null ? null : home.resolve("bin/spejl-hub");
+        if (script != null && Files.exists(script)) {
+            return startScript(name, log, script, jvmOptions, args);
+        }
+        return start(name, log, jvmOptions, "dk.spejl.hub.HubCli", args);
+    }
+
     /**
      * Starts one of the distribution's scripts ({@code bin/spejl-spoke}, {@code bin/spejl-hub}) as an
      * operator would, with {@code jvmOptions} in {@code JAVA_OPTS}.
@@ -49,6 +79,7 @@ public final class DaemonProcess implements AutoCloseable {
 
     private static DaemonProcess run(String name, Path log, List<String> command, Map<String, String> environment) throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
+        long logStart = Files.exists(log) ? Files.size(log) : 0;
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
@@ -58,7 +89,7 @@ public final class DaemonProcess implements AutoCloseable {
         Path nativeDir = Files.createDirectories(log.toAbsolutePath().getParent().resolve("native-" + name));
         builder.environment().putIfAbsent("ROCKSDB_SHAREDLIB_DIR", nativeDir.toString());
         Process process = builder.start();
-        return new DaemonProcess(name, process, log);
+        return new DaemonProcess(name, process, log, logStart);
     }
 
     public String name() {
@@ -77,12 +108,16 @@ public final class DaemonProcess implements AutoCloseable {
         return log;
     }
 
-    /** Waits until the log holds {@code text}; false if the process died or time ran out. */
+    /** Waits until this run's part of the log holds {@code text}; false if the process died or time ran out. */
     public boolean awaitLog(String text, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text)) {
-                return true;
+            if (Files.exists(log)) {
+                byte[] bytes = Files.readAllBytes(log);
+                int from = (int) Math.min(logStart, bytes.length);
+                if (new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8).contains(text)) {
+                    return true;
+                }
             }
             if (!process.isAlive()) {
                 return false;
@@ -101,6 +136,11 @@ public final class DaemonProcess implements AutoCloseable {
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM without waiting: {@link #close} or {@link #stop} then waits. */
+    public void requestStop() {
+        process.destroy();
     }
 
     /** SIGTERM, then wait for a clean stop. */

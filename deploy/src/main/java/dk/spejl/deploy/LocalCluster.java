@@ -76,6 +76,10 @@ public final class LocalCluster implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nstopping spokes and hub ...");
+            // All spokes at once, then the hub: each may write its class archive as it exits.
+            for (int i = processes.size() - 1; i >= 1; i--) {
+                processes.get(i).requestStop();
+            }
             for (int i = processes.size() - 1; i >= 0; i--) {
                 try {
                     processes.get(i).close();
@@ -87,8 +91,9 @@ public final class LocalCluster implements Callable<Integer> {
             stopped.countDown();
         }));
         Path logs = dir.resolve("logs");
-        DaemonProcess hub = DaemonProcess.start("hub", logs.resolve("hub.log"), List.of("-Xmx1g"), "dk.spejl.hub.HubCli",
-                "serve", "--config", conf.toString());
+        // From the distribution (bin/spejl-local-cluster sets spejl.home), hub and spokes run through its scripts.
+        Path home = System.getProperty("spejl.home") == null ? null : Path.of(System.getProperty("spejl.home"));
+        DaemonProcess hub = DaemonProcess.hub(home, "hub", logs.resolve("hub.log"), List.of("-Xmx1g"), "serve", "--config", conf.toString());
         processes.add(hub);
         if (!hub.awaitLog("ready:", Duration.ofSeconds(60))) {
             System.err.println("the hub did not start; see " + hub.log());
@@ -111,8 +116,7 @@ public final class LocalCluster implements Callable<Integer> {
             Path spokeDir = dir.resolve("spoke-" + region);
             Path spokeConf = Files.exists(spokeDir.resolve("spoke.conf")) ? spokeDir.resolve("spoke.conf")
                     : enrolSpoke(spokeDir, region, region, "127.0.0.1:" + hubPort, hubDir.resolve("tls"), fingerprint, "127.0.0.1:" + (httpPort + i));
-            DaemonProcess spoke = DaemonProcess.start(region, logs.resolve(region + ".log"), List.of("-Xmx256m"),
-                    "dk.spejl.spoke.SpokeCli", "serve", "--config", spokeConf.toString());
+            DaemonProcess spoke = DaemonProcess.spoke(home, region, logs.resolve(region + ".log"), List.of(), "serve", "--config", spokeConf.toString());
             processes.add(spoke);
             urls.add("http://127.0.0.1:" + (httpPort + i) + "/api/v1/status");
         }
