@@ -92,27 +92,29 @@ public final class SpejlBench implements Callable<Integer> {
             Wire smallWire = null;
             // The small hub runs the default snapshot policy: routine snapshots are written in the background
             // while revisions are measured.
-            if (!onlyBootstrap) try (Hub hub = hub("small", SnapshotPolicy.DEFAULT)) {
-                List<HubRecord> catalogue = new CatalogueGenerator(1).generate(small);
-                publish(hub, catalogue);
-                System.out.println("## (b) publish -> applied-and-verified latency (" + small + " records, single-record revisions, "
-                        + samples + " samples after the warm-up below)\n");
-                System.out.println("From the publish call (including the hub's synced commit and signature) and from the commit");
-                System.out.println("(the revision is durable at the hub; comparable to \"a committed row visible at a subscriber\"):\n");
-                System.out.println("| spokes | p50 ms | p99 ms | max ms | p99 of the slowest spoke per revision ms | p50 from commit ms | p99 from commit ms |");
-                System.out.println("|---|---|---|---|---|---|---|");
-                smallApply = latency(hub, catalogue, 1, "b1");
-                latencyAcrossProcesses(hub, catalogue);
-                latency(hub, catalogue, spokes, "b" + spokes);
-                System.out.println();
-                System.out.println("Warm-up (measuring starts after at least " + warmup + " revisions, once the JIT compilers spent under "
-                        + Math.round(Warmup.SETTLED * 100) + "% of the last " + Warmup.WINDOW + " revisions' time compiling): "
-                        + String.join("; ", warmups) + ".\n");
-                System.out.println(breakdown);
-                if (onlyLatency) {
-                    return 0;
+            if (!onlyBootstrap) {
+                try (Hub hub = hub("small", SnapshotPolicy.DEFAULT)) {
+                    List<HubRecord> catalogue = new CatalogueGenerator(1).generate(small);
+                    publish(hub, catalogue);
+                    System.out.println("## (b) publish -> applied-and-verified latency (" + small + " records, single-record revisions, "
+                            + samples + " samples after the warm-up below)\n");
+                    System.out.println("From the publish call (including the hub's synced commit and signature) and from the commit");
+                    System.out.println("(the revision is durable at the hub; comparable to \"a committed row visible at a subscriber\"):\n");
+                    System.out.println("| spokes | p50 ms | p99 ms | max ms | p99 of the slowest spoke per revision ms | p50 from commit ms | p99 from commit ms |");
+                    System.out.println("|---|---|---|---|---|---|---|");
+                    smallApply = latency(hub, catalogue, 1, "b1");
+                    latencyAcrossProcesses(hub, catalogue);
+                    latency(hub, catalogue, spokes, "b" + spokes);
+                    System.out.println();
+                    System.out.println("Warm-up (measuring starts after at least " + warmup + " revisions, once the JIT compilers spent under "
+                            + Math.round(Warmup.SETTLED * 100) + "% of the last " + Warmup.WINDOW + " revisions' time compiling): "
+                            + String.join("; ", warmups) + ".\n");
+                    System.out.println(breakdown);
+                    if (onlyLatency) {
+                        return 0;
+                    }
+                    smallWire = wireBytes(hub, catalogue, 100, "c-small");
                 }
-                smallWire = wireBytes(hub, catalogue, 100, "c-small");
             }
             // The large hub writes no routine snapshot during the runs, so that the spoke-side figures are not
             // mixed with the hub snapshotting a million records on the same two cores.
