@@ -36,12 +36,21 @@ spejl_java() {
             # has started from it: a file cut short by a kill during its write crashes any JVM that maps
             # it (SIGBUS, also with -Xshare:auto), so it must never be adopted. A process still running
             # may be writing its own, and is left alone.
+            # The trial takes only the options that decide how classes and objects are laid out (heap size,
+            # collector, compressed pointers): others, such as a GC log file or a flight recording, would
+            # be written over by a JVM that only prints its version.
+            local trial=("${heap[@]}") options option
+            read -r -a options <<< "${JAVA_OPTS:-}"
+            for option in "${options[@]}"; do
+                case "$option" in
+                    -Xmx* | -Xms* | -XX:MaxHeapSize=* | -XX:MaxRAMPercentage=* | -XX:[+-]Use*) trial+=("$option") ;;
+                esac
+            done
             for part in "$archive".*; do
                 [ -f "$part" ] || continue
                 if [ ! -d "/proc/${part##*.}" ]; then
-                    # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
                     if [ ! -f "$archive" ] && ( "$java" -XX:SharedArchiveFile="$part" -Xshare:on -XX:ErrorFile=/dev/null \
-                            -XX:-CreateCoredumpOnCrash "${heap[@]}" ${JAVA_OPTS:-} -cp "$here/lib/*" -version ) >/dev/null 2>&1; then
+                            -XX:-CreateCoredumpOnCrash "${trial[@]}" -cp "$here/lib/*" -version ) >/dev/null 2>&1; then
                         mv -f "$part" "$archive" 2>/dev/null
                     else
                         rm -f "$part" 2>/dev/null

@@ -135,6 +135,21 @@ class DistributionScriptTest {
     }
 
     @Test
+    void theTrialBeforeAdoptionLeavesTheOperatorsOutputsAlone() throws Exception {
+        // Unified logging rotates an existing log file when a JVM starts: two runs make gc.log and gc.log.0.
+        // A trial JVM that took this option too would have made a third.
+        Path gcLog = tmp.resolve("gc.log");
+        Map<String, String> logging = Map.of("JAVA_OPTS", "-Xlog:gc:file=" + gcLog);
+        assertThat(spoke(logging, "--version").exitCode()).isZero();
+        Run second = spoke(logging, "--version");
+        assertThat(second.exitCode()).isZero();
+        assertThat(archiveFiles()).as("the part was adopted").singleElement().asString().endsWith(".jsa");
+        try (Stream<Path> files = Files.list(tmp)) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("gc.log"))).containsExactlyInAnyOrder("gc.log", "gc.log.0");
+        }
+    }
+
+    @Test
     void anArchiveARunningProcessIsStillWritingIsLeftAlone() throws Exception {
         // A part named after a live process (this JVM) may be half written: it is neither adopted nor deleted.
         assertThat(spoke(Map.of(), "--version").exitCode()).isZero();
