@@ -435,8 +435,8 @@ public final class SpejlBench implements Callable<Integer> {
             String text = Files.readString(log);
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("bootstrapped revision \\d+ from snapshot: .*?, (\\d+) ms").matcher(text);
             double bootstrap = m.find() ? Long.parseLong(m.group(1)) / 1e3 : Double.NaN;
-            System.out.printf("| %,d | own process %d (%s, fresh JVM, -Xms32m -Xmx256m, %s): its bootstrap | %.2f | %,.0f |%n", records, i + 1,
-                    Files.exists(SPOKE_SCRIPT) ? "bin/spejl-spoke" : "java -cp",
+            System.out.printf("| %,d | own process %d (%s, fresh JVM, %s, %s): its bootstrap | %.2f | %,.0f |%n", records, i + 1,
+                    Files.exists(SPOKE_SCRIPT) ? "bin/spejl-spoke" : "java -cp", String.join(" ", DaemonProcess.SPOKE_HEAP),
                     text.contains("started from the class archive") ? "from the class archive" : "no class archive", bootstrap, records / bootstrap);
             System.out.printf("| %,d | own process %d: process start to holding the revision (serving HTTP after %.2f s, watching after %.2f s) | %.2f | %,.0f |%n",
                     records, i + 1, secondsUntil(text, "serving HTTP", started), secondsUntil(text, "watching hub", started), total, records / total);

@@ -49,32 +49,29 @@ public final class DaemonProcess implements AutoCloseable {
      * JVM's class path with {@link #SPOKE_HEAP}. {@code jvmOptions} come after either.
      */
     public static DaemonProcess spoke(Path home, String name, Path log, List<String> jvmOptions, String... args) throws IOException {
-        Path script = home == null ? null : home.resolve("bin/spejl-spoke");
-        if (script != null && Files.exists(script)) {
-            return startScript(name, log, script, jvmOptions, args);
-        }
-        List<String> options = new ArrayList<>(SPOKE_HEAP);
-        options.addAll(jvmOptions);
-        return start(name, log, options, "dk.spejl.spoke.SpokeCli", args);
+        return daemon(home, "spejl-spoke", SPOKE_HEAP, "dk.spejl.spoke.SpokeCli", name, log, jvmOptions, args);
     }
 
     /** {@code spejl-hub} with {@code args}, as {@link #spoke} runs a spoke (with no default heap). */
     public static DaemonProcess hub(Path home, String name, Path log, List<String> jvmOptions, String... args) throws IOException {
-        Path script = home == null ? null : home.resolve("bin/spejl-hub");
-        if (script != null && Files.exists(script)) {
-            return startScript(name, log, script, jvmOptions, args);
-        }
-        return start(name, log, jvmOptions, "dk.spejl.hub.HubCli", args);
+        return daemon(home, "spejl-hub", List.of(), "dk.spejl.hub.HubCli", name, log, jvmOptions, args);
     }
 
     /**
-     * Starts one of the distribution's scripts ({@code bin/spejl-spoke}, {@code bin/spejl-hub}) as an
-     * operator would, with {@code jvmOptions} in {@code JAVA_OPTS}.
+     * {@code bin/<script>} of the distribution at {@code home}, with {@code jvmOptions} in {@code JAVA_OPTS};
+     * without one, {@code mainClass} on this JVM's class path with {@code defaults} and then {@code jvmOptions}.
      */
-    public static DaemonProcess startScript(String name, Path log, Path script, List<String> jvmOptions, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
-        command.addAll(List.of(args));
-        return run(name, log, command, Map.of("JAVA_OPTS", String.join(" ", jvmOptions)));
+    private static DaemonProcess daemon(Path home, String script, List<String> defaults, String mainClass, String name, Path log,
+                                        List<String> jvmOptions, String... args) throws IOException {
+        Path file = home == null ? null : home.resolve("bin").resolve(script);
+        if (file != null && Files.exists(file)) {
+            List<String> command = new ArrayList<>(List.of("bash", file.toString()));
+            command.addAll(List.of(args));
+            return run(name, log, command, Map.of("JAVA_OPTS", String.join(" ", jvmOptions)));
+        }
+        List<String> options = new ArrayList<>(defaults);
+        options.addAll(jvmOptions);
+        return start(name, log, options, mainClass, args);
     }
 
     private static DaemonProcess run(String name, Path log, List<String> command, Map<String, String> environment) throws IOException {
@@ -112,12 +109,8 @@ public final class DaemonProcess implements AutoCloseable {
     public boolean awaitLog(String text, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (Files.exists(log)) {
-                byte[] bytes = Files.readAllBytes(log);
-                int from = (int) Math.min(logStart, bytes.length);
-                if (new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8).contains(text)) {
-                    return true;
-                }
+            if (Files.exists(log) && thisRunsLog().contains(text)) {
+                return true;
             }
             if (!process.isAlive()) {
                 return false;
@@ -136,6 +129,14 @@ public final class DaemonProcess implements AutoCloseable {
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** What this run has written to the log so far (the file may hold earlier runs' output before it). */
+    private String thisRunsLog() throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(log)) {
+            channel.position(Math.min(logStart, channel.size()));
+            return new String(java.nio.channels.Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     /** SIGTERM without waiting: {@link #close} or {@link #stop} then waits. */

@@ -21,6 +21,13 @@ class PemTest {
     @TempDir
     Path tmp;
 
+    /** A PEM file in the temporary directory: one block with this label around this base64 body. */
+    private Path pem(String name, String label, String base64) throws IOException {
+        Path file = tmp.resolve(name);
+        Files.writeString(file, "-----BEGIN " + label + "-----\n" + base64 + "\n-----END " + label + "-----\n");
+        return file;
+    }
+
     @Test
     void aWrittenKeyAndCertificateReadBackAsTheyWere() throws Exception {
         TlsFiles files = ServerPki.create(tmp, "pem", List.of("localhost"), List.of("127.0.0.1"));
@@ -60,16 +67,14 @@ class PemTest {
 
     @Test
     void anEcKeyInSec1FormIsRefusedWithTheWayToConvertIt() throws Exception {
-        Path file = tmp.resolve("sec1.key");
-        Files.writeString(file, "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBsm\n-----END EC PRIVATE KEY-----\n");
+        Path file = pem("sec1.key", "EC PRIVATE KEY", "MHcCAQEEIBsm");
         assertThatThrownBy(() -> Pem.readPrivateKey(file)).isInstanceOf(IOException.class)
                 .hasMessageContaining("EC PRIVATE KEY").hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
     }
 
     @Test
     void anEncryptedKeyIsRefused() throws Exception {
-        Path file = tmp.resolve("enc.key");
-        Files.writeString(file, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkq\n-----END ENCRYPTED PRIVATE KEY-----\n");
+        Path file = pem("enc.key", "ENCRYPTED PRIVATE KEY", "MIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkq");
         assertThatThrownBy(() -> Pem.readPrivateKey(file)).isInstanceOf(IOException.class)
                 .hasMessageContaining("ENCRYPTED PRIVATE KEY").hasMessageContaining("unencrypted PKCS#8");
     }
@@ -78,13 +83,10 @@ class PemTest {
     void aFileWithoutAKeyOrWithAKeyOfNoKnownAlgorithmIsRefused() throws Exception {
         TlsFiles files = ServerPki.create(tmp, "pem", List.of("localhost"), List.of("127.0.0.1"));
         assertThatThrownBy(() -> Pem.readPrivateKey(files.certificate())).isInstanceOf(IOException.class).hasMessageContaining("no PEM private key");
-        Path ed = tmp.resolve("ed.key");
-        var generator = KeyPairGenerator.getInstance("Ed25519");
-        byte[] der = generator.generateKeyPair().getPrivate().getEncoded();
-        Files.writeString(ed, "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(der) + "\n-----END PRIVATE KEY-----\n");
+        byte[] der = KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate().getEncoded();
+        Path ed = pem("ed.key", "PRIVATE KEY", Base64.getMimeEncoder().encodeToString(der));
         assertThatThrownBy(() -> Pem.readPrivateKey(ed)).isInstanceOf(IOException.class).hasMessageContaining("neither EC nor RSA");
-        Path garbage = tmp.resolve("garbage.key");
-        Files.writeString(garbage, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+        Path garbage = pem("garbage.key", "PRIVATE KEY", "AAAA");
         assertThatThrownBy(() -> Pem.readPrivateKey(garbage)).isInstanceOf(IOException.class);
     }
 
