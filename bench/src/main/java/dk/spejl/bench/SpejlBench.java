@@ -87,6 +87,7 @@ public final class SpejlBench implements Callable<Integer> {
         System.out.printf("# Spejl replication benchmark%n%nmachine: %d cores, Java %s, %s%n%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), java.time.Instant.now());
         handoffFloor();
+        diskFloor();
         try {
             double[] smallApply = null;
             Wire smallWire = null;
@@ -200,6 +201,35 @@ public final class SpejlBench implements Callable<Integer> {
         double[] w = wakeups.stream().skip(500).mapToDouble(Double::doubleValue).sorted().toArray();
         System.out.printf("scheduling floor (one thread waking another, 1,500 samples): p50 %.3f ms, p99 %.3f ms, max %.3f ms%n%n",
                 pct(w, 0.5), pct(w, 0.99), w[w.length - 1]);
+    }
+
+    /**
+     * The disk's floor, sampled like the latency runs: a 1.5 KB write forced with fdatasync, then a
+     * 2 ms pause. The hub syncs each revision before it announces it (DESIGN: a revision is never
+     * announced before it is durable), so the p99 from the publish call cannot be below this p99.
+     */
+    private void diskFloor() throws Exception {
+        Path file = dir.resolve("disk-floor.bin");
+        double[] synced = new double[1500];
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(1536);
+            for (int i = -500; i < synced.length; i++) {
+                block.clear();
+                long started = System.nanoTime();
+                channel.write(block);
+                channel.force(false);
+                if (i >= 0) {
+                    synced[i] = (System.nanoTime() - started) / 1e6;
+                }
+                Thread.sleep(2);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        java.util.Arrays.sort(synced);
+        System.out.printf("disk floor (a 1.5 KB append forced with fdatasync, as the hub's commit is at its smallest, 1,500 samples): "
+                + "p50 %.3f ms, p99 %.3f ms, max %.3f ms%n%n", pct(synced, 0.5), pct(synced, 0.99), synced[synced.length - 1]);
     }
 
     private Hub hub(String name, SnapshotPolicy policy) throws Exception {
@@ -343,7 +373,8 @@ public final class SpejlBench implements Callable<Integer> {
      */
     private void latencyAcrossProcesses(Hub hub, List<HubRecord> catalogue) throws Exception {
         TlsFiles client = ServerPki.enrol(dir.resolve("tls"), PeerIdentity.spokeSubject("probe", "nordjylland"), dir.resolve("probe-tls"), "spoke");
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m"));
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        command.addAll(DaemonProcess.SPOKE_HEAP);
         command.addAll(spokeJvm);
         command.addAll(List.of("-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", ""),
                 "-cp", System.getProperty("java.class.path"), SpokeProbe.class.getName(),
