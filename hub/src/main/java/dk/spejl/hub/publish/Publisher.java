@@ -279,14 +279,14 @@ public final class Publisher {
                 committed - commitStarted);
         long micros = (System.nanoTime() - started) / 1000;
         publishTimer.record(java.time.Duration.ofNanos(System.nanoTime() - started));
-        log.info("published revision {}: {} puts, {} deletes, {} entries, state {}, delta {} bytes{}, in {} ms",
-                revision, puts.size(), deletes.size(), next.entryCount(), Sha256.shortHex(committedHead.manifest().getStateDigest().toByteArray()),
-                deltaBytes.length, snapshot ? ", snapshot" : "", micros / 1000.0);
 
-        // Stage 8: announce to watching spokes.
+        // Stage 8: announce to watching spokes, before the log line: a log appender may block on its output.
         for (Listener listener : listeners) {
             listener.published(published);
         }
+        log.info("published revision {}: {} puts, {} deletes, {} entries, state {}, delta {} bytes{}, in {} ms",
+                revision, puts.size(), deletes.size(), next.entryCount(), Sha256.shortHex(committedHead.manifest().getStateDigest().toByteArray()),
+                deltaBytes.length, snapshot ? ", snapshot" : "", micros / 1000.0);
         return published;
     }
 

@@ -258,9 +258,9 @@ public final class Follower implements AutoCloseable {
         replica.apply(manifest, change, key, clock.instant());
         long nanos = System.nanoTime() - started;
         metrics.applyTimer.record(nanos, TimeUnit.NANOSECONDS);
+        notifyApplied(manifest.revision(), false, nanos);
         log.info("applied revision {}: {} puts, {} deletes, {} entries, in {} ms", manifest.revision(), change.puts().size(),
                 change.deletes().size(), change.entryCount(), String.format("%.2f", nanos / 1e6));
-        notifyApplied(manifest.revision(), false, nanos);
     }
 
     private void notifyApplied(long revision, boolean bootstrap, long nanos) {
