@@ -3,6 +3,9 @@ package dk.spejl.digest;
 import dk.spejl.wire.Record;
 import org.bouncycastle.crypto.digests.SHAKEDigest;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -20,6 +23,8 @@ public final class LtHash {
     public static final int LANES = 1024;
     public static final int BYTES = LANES * 2;
     private static final byte[] DOMAIN = "spejl.lthash16.v1\0".getBytes(StandardCharsets.US_ASCII);
+    private static final VarHandle LANE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final ThreadLocal<Expander> EXPANDER = ThreadLocal.withInitial(Expander::new);
 
     private final short[] lanes;
 
@@ -55,17 +60,17 @@ public final class LtHash {
     }
 
     public LtHash addCanonical(byte[] canonicalRecord) {
-        short[] element = expand(canonicalRecord);
+        byte[] element = EXPANDER.get().expand(canonicalRecord);
         for (int i = 0; i < LANES; i++) {
-            lanes[i] += element[i];
+            lanes[i] += (short) LANE.get(element, 2 * i);
         }
         return this;
     }
 
     public LtHash removeCanonical(byte[] canonicalRecord) {
-        short[] element = expand(canonicalRecord);
+        byte[] element = EXPANDER.get().expand(canonicalRecord);
         for (int i = 0; i < LANES; i++) {
-            lanes[i] -= element[i];
+            lanes[i] -= (short) LANE.get(element, 2 * i);
         }
         return this;
     }
@@ -92,17 +97,21 @@ public final class LtHash {
         return Sha256.of(toBytes());
     }
 
-    private static short[] expand(byte[] element) {
-        SHAKEDigest shake = new SHAKEDigest(128);
-        shake.update(DOMAIN, 0, DOMAIN.length);
-        shake.update(element, 0, element.length);
-        byte[] out = new byte[BYTES];
-        shake.doFinal(out, 0, BYTES);
-        short[] lanes = new short[LANES];
-        for (int i = 0; i < LANES; i++) {
-            lanes[i] = (short) ((out[2 * i] & 0xff) | (out[2 * i + 1] & 0xff) << 8);
+    /**
+     * Expands an element into its 2048 bytes of lanes (little-endian), into a buffer of the calling
+     * thread's that the next expansion overwrites. A publish of a million records expands a million
+     * elements: reusing the digest and the buffer spares that many short-lived 2 KB arrays.
+     */
+    private static final class Expander {
+        private final SHAKEDigest shake = new SHAKEDigest(128);
+        private final byte[] out = new byte[BYTES];
+
+        byte[] expand(byte[] element) {
+            shake.update(DOMAIN, 0, DOMAIN.length);
+            shake.update(element, 0, element.length);
+            shake.doFinal(out, 0, BYTES);
+            return out;
         }
-        return lanes;
     }
 
     @Override

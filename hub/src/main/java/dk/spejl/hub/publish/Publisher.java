@@ -15,7 +15,6 @@ import dk.spejl.wire.Delta;
 import dk.spejl.wire.HubRecord;
 import dk.spejl.wire.Manifest;
 import dk.spejl.wire.ObjectRef;
-import dk.spejl.wire.Record;
 import dk.spejl.wire.SignedManifest;
 import dk.spejl.wire.SnapshotIndex;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,7 +25,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
@@ -206,12 +204,12 @@ public final class Publisher {
         }
 
         // Stage 2: the delta, in id order, holding only the mirrored projection of each record.
-        TreeMap<String, Record> puts = new TreeMap<>();
-        changes.puts().forEach(p -> puts.put(p.id(), p.record().getRecord()));
+        TreeMap<String, HubRecord> puts = new TreeMap<>();
+        changes.puts().forEach(p -> puts.put(p.id(), p.record()));
         TreeSet<String> deletes = new TreeSet<>();
         changes.deletes().forEach(d -> deletes.add(d.id()));
         Delta delta = Delta.newBuilder().setHubId(hubId).setRevision(revision)
-                .addAllPuts(puts.values()).addAllDeletes(deletes).build();
+                .addAllPuts(puts.values().stream().map(HubRecord::getRecord).toList()).addAllDeletes(deletes).build();
 
         // Stage 3: move the state digest across the delta (the same code the spoke verifies with).
         StateTransition.Result next;
@@ -236,8 +234,8 @@ public final class Publisher {
         long snapshotRevision = latestSnapshotRevision;
         ObjectRef index = latestSnapshotIndex;
         boolean snapshot = forceSnapshot || deltaBytes.length > policy.deltaFraction() * lastSnapshotBytes;
-        List<HubRecord> hubPuts = new ArrayList<>(changes.puts().size());
-        changes.puts().stream().sorted(Comparator.comparing(ChangeSet.Put::id)).forEach(p -> hubPuts.add(p.record()));
+        // In id order, which RocksDB's memtable inserts fastest.
+        List<HubRecord> hubPuts = List.copyOf(puts.values());
         Staged staged = new Staged(revision, head, next, deltaRef, hubPuts, List.copyOf(deletes));
         long commitStarted;
         SignedManifest signed;

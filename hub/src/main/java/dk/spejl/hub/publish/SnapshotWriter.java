@@ -5,6 +5,7 @@ import dk.spejl.hub.catalogue.CatalogueStore;
 import dk.spejl.digest.Canonical;
 import dk.spejl.digest.LtHash;
 import dk.spejl.wire.ChunkRef;
+import dk.spejl.wire.HubRecord;
 import dk.spejl.wire.ObjectRef;
 import dk.spejl.wire.Record;
 import dk.spejl.wire.SnapshotIndex;
@@ -54,31 +55,31 @@ final class SnapshotWriter {
     }
 
     static ObjectRef write(ObjectStore objects, Path scratch, String hubId, long revision, LtHash lattice, long entryCount,
-                           Iterator<CatalogueStore.StoredRecord> stored, NavigableMap<String, Record> puts, Set<String> deletes,
+                           Iterator<CatalogueStore.StoredRecord> stored, NavigableMap<String, HubRecord> puts, Set<String> deletes,
                            java.util.function.BooleanSupplier cancelled) throws IOException {
         SnapshotIndex.Builder index = SnapshotIndex.newBuilder().setHubId(hubId).setRevision(revision)
                 .setEntryCount(entryCount).setLattice(ByteString.copyFrom(lattice.toBytes()));
         ChunkBuffer buffer = new ChunkBuffer(objects, index, Files.createDirectories(scratch));
-        Iterator<Map.Entry<String, Record>> changes = puts.entrySet().iterator();
-        Map.Entry<String, Record> change = changes.hasNext() ? changes.next() : null;
+        Iterator<Map.Entry<String, HubRecord>> changes = puts.entrySet().iterator();
+        Map.Entry<String, HubRecord> change = changes.hasNext() ? changes.next() : null;
         while (stored.hasNext()) {
             if (cancelled.getAsBoolean()) {
                 throw new java.io.InterruptedIOException("snapshot of revision " + revision + " abandoned: the hub is stopping");
             }
             CatalogueStore.StoredRecord record = stored.next();
             while (change != null && change.getKey().compareTo(record.id()) < 0) {
-                buffer.add(change.getValue());
+                buffer.add(change.getValue().getRecord());
                 change = changes.hasNext() ? changes.next() : null;
             }
             if (change != null && change.getKey().equals(record.id())) {
-                buffer.add(change.getValue());
+                buffer.add(change.getValue().getRecord());
                 change = changes.hasNext() ? changes.next() : null;
             } else if (!deletes.contains(record.id())) {
                 buffer.add(record.id(), record.canonical());
             }
         }
         while (change != null) {
-            buffer.add(change.getValue());
+            buffer.add(change.getValue().getRecord());
             change = changes.hasNext() ? changes.next() : null;
         }
         buffer.flush();
