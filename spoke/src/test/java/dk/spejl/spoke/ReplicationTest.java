@@ -251,7 +251,8 @@ class ReplicationTest {
     @Test
     void verifyDetectsATamperedReplica() throws Exception {
         try (Cluster cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT)) {
-            List<HubRecord> records = new CatalogueGenerator(6).generate(50);
+            // 3,000 records: verify adds them up in blocks of 1,024, and the tampered one is in the middle block.
+            List<HubRecord> records = new CatalogueGenerator(6).generate(3000);
             long revision = cluster.put(records);
             Spoke spoke = cluster.spoke("a");
             assertThat(spoke.awaitRevision(revision, WAIT)).isTrue();
@@ -259,15 +260,81 @@ class ReplicationTest {
             cluster.spokes.remove(spoke);
             Path replicaDir = tmp.resolve("spoke-a").resolve("replica");
             try (Replica replica = Replica.open(replicaDir, true)) {
-                assertThat(cluster.check(replica, "a").ok()).isTrue();
+                ReplicaCheck.Outcome outcome = cluster.check(replica, "a");
+                assertThat(outcome.ok()).as(outcome.message()).isTrue();
+                assertThat(outcome.records()).isEqualTo(3000);
             }
-            HubRecord changed = new CatalogueGenerator(7).modify(records.get(0));
+            HubRecord middle = byId(records).get(1500);
+            HubRecord changed = new CatalogueGenerator(7).modify(middle);
             ReplicaTampering.put(replicaDir, changed.getRecord().getId(), Canonical.bytes(changed.getRecord()));
             try (Replica replica = Replica.open(replicaDir, true)) {
                 ReplicaCheck.Outcome outcome = cluster.check(replica, "a");
                 assertThat(outcome.ok()).isFalse();
-                assertThat(outcome.message()).contains("recomputed state");
+                assertThat(outcome.message()).contains("recomputed state", "over 3000 records");
             }
         }
+    }
+
+    @Test
+    void verifyNamesARecordStoredUnderAnotherId() throws Exception {
+        try (Cluster cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT)) {
+            List<HubRecord> records = new CatalogueGenerator(6).generate(3000);
+            long revision = cluster.put(records);
+            Spoke spoke = cluster.spoke("a");
+            assertThat(spoke.awaitRevision(revision, WAIT)).isTrue();
+            spoke.close();
+            cluster.spokes.remove(spoke);
+            Path replicaDir = tmp.resolve("spoke-a").resolve("replica");
+            List<HubRecord> sorted = byId(records);
+            String victim = sorted.get(2500).getRecord().getId();
+            ReplicaTampering.put(replicaDir, victim, Canonical.bytes(sorted.get(10).getRecord()));
+            try (Replica replica = Replica.open(replicaDir, true)) {
+                ReplicaCheck.Outcome outcome = cluster.check(replica, "a");
+                assertThat(outcome.ok()).isFalse();
+                assertThat(outcome.message()).isEqualTo("record stored under " + victim + " carries another id");
+            }
+        }
+    }
+
+    @Test
+    void verifyOfARunningSpokeHoldsWhileRevisionsArrive() throws Exception {
+        try (Cluster cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT)) {
+            CatalogueGenerator generator = new CatalogueGenerator(8);
+            List<HubRecord> records = generator.generate(3000);
+            long revision = cluster.put(records);
+            Spoke spoke = cluster.spoke("a");
+            assertThat(spoke.awaitRevision(revision, WAIT)).isTrue();
+            java.util.concurrent.atomic.AtomicBoolean publishing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicLong published = new java.util.concurrent.atomic.AtomicLong(revision);
+            Thread publisher = new Thread(() -> {
+                java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+                try {
+                    while (publishing.get()) {
+                        published.set(cluster.put(List.of(generator.modify(records.get(random.nextInt(records.size()))))));
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            publisher.start();
+            try {
+                long seenFrom = spoke.replica().state().orElseThrow().revision();
+                for (int i = 0; i < 15; i++) {
+                    ReplicaCheck.Outcome outcome = spoke.check();
+                    assertThat(outcome.ok()).as(outcome.message()).isTrue();
+                    assertThat(outcome.records()).isEqualTo(3000);
+                }
+                assertThat(spoke.replica().state().orElseThrow().revision()).as("revisions arrived during the checks").isGreaterThan(seenFrom);
+            } finally {
+                publishing.set(false);
+                publisher.join();
+            }
+            assertThat(spoke.awaitRevision(published.get(), WAIT)).isTrue();
+            assertThat(spoke.check().ok()).isTrue();
+        }
+    }
+
+    private static List<HubRecord> byId(List<HubRecord> records) {
+        return records.stream().sorted(java.util.Comparator.comparing((HubRecord r) -> r.getRecord().getId())).toList();
     }
 }

@@ -15,6 +15,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
@@ -193,15 +194,32 @@ public final class Replica implements AutoCloseable {
         setState(new ReplicaState(manifest.signed(), manifest.manifest(), manifest.digest(), lattice.copy(), key, now));
     }
 
-    /** Visits every record in id order: (id, canonical bytes). */
-    public void forEachRecord(BiConsumer<String, byte[]> visitor) {
+    /**
+     * Visits every record in id order, (id, canonical bytes), from one point-in-time view of the
+     * database, and returns the signed state held in that same view: a revision applied while the
+     * visit runs is in neither, so the records and the state always belong together.
+     */
+    public ReplicaState scan(BiConsumer<String, byte[]> visitor) throws IOException {
         swap.readLock().lock();
-        try (Slice upper = new Slice(bytes("r0"));
-             ReadOptions read = new ReadOptions().setIterateUpperBound(upper).setReadaheadSize(4 << 20);
-             RocksIterator it = db.newIterator(read)) {
-            for (it.seek(bytes(RECORD)); it.isValid(); it.next()) {
-                visitor.accept(new String(it.key(), RECORD.length(), it.key().length - RECORD.length(), StandardCharsets.UTF_8), it.value());
+        try {
+            if (db == null) {
+                throw new IOException("the replica is empty: it holds no signed revision");
             }
+            Snapshot view = db.getSnapshot();
+            try (Slice upper = new Slice(bytes("r0"));
+                 ReadOptions read = new ReadOptions().setSnapshot(view).setIterateUpperBound(upper).setReadaheadSize(4 << 20)) {
+                ReplicaState held = readState(read);
+                try (RocksIterator it = db.newIterator(read)) {
+                    for (it.seek(bytes(RECORD)); it.isValid(); it.next()) {
+                        visitor.accept(new String(it.key(), RECORD.length(), it.key().length - RECORD.length(), StandardCharsets.UTF_8), it.value());
+                    }
+                }
+                return held;
+            } finally {
+                db.releaseSnapshot(view);
+            }
+        } catch (RocksDBException e) {
+            throw new IOException("reading the replica failed: " + e.getMessage(), e);
         } finally {
             swap.readLock().unlock();
         }
@@ -242,17 +260,24 @@ public final class Replica implements AutoCloseable {
         try {
             db = readOnly ? RocksDB.openReadOnly(options, dir.toString()) : RocksDB.open(options, dir.toString());
             dbDir = dir;
-            byte[] manifest = db.get(MANIFEST);
-            if (manifest == null) {
-                throw new IOException("replica database " + dir + " holds no manifest: it is damaged");
+            try (ReadOptions read = new ReadOptions()) {
+                state = readState(read);
             }
-            SignedManifest signed = SignedManifest.parseFrom(manifest);
-            state = new ReplicaState(signed, Manifest.parseFrom(signed.getManifest()), ManifestSigner.digest(signed),
-                    LtHash.fromBytes(db.get(LATTICE)), new Ed25519.PublicKey(db.get(KEY)),
-                    Instant.ofEpochMilli(ByteBuffer.wrap(db.get(VERIFIED_AT)).getLong()));
         } catch (RocksDBException e) {
             throw new IOException("cannot open the replica at " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The signed state the database holds, as {@code read} sees it. */
+    private ReplicaState readState(ReadOptions read) throws RocksDBException, IOException {
+        byte[] manifest = db.get(read, MANIFEST);
+        if (manifest == null) {
+            throw new IOException("replica database " + dbDir + " holds no manifest: it is damaged");
+        }
+        SignedManifest signed = SignedManifest.parseFrom(manifest);
+        return new ReplicaState(signed, Manifest.parseFrom(signed.getManifest()), ManifestSigner.digest(signed),
+                LtHash.fromBytes(db.get(read, LATTICE)), new Ed25519.PublicKey(db.get(read, KEY)),
+                Instant.ofEpochMilli(ByteBuffer.wrap(db.get(read, VERIFIED_AT)).getLong()));
     }
 
     static Options dbOptions() {
