@@ -204,9 +204,11 @@ public final class SpejlBench implements Callable<Integer> {
     }
 
     /**
-     * The disk's floor, sampled like the latency runs: a 1.5 KB write forced with fdatasync, then a
-     * 2 ms pause. The hub syncs each revision before it announces it (DESIGN: a revision is never
-     * announced before it is durable), so the p99 from the publish call cannot be below this p99.
+     * The disk's floor, sampled like the latency runs: a 1.5 KB append forced with fdatasync, then a
+     * 2 ms pause. The hub syncs each revision before it announces it (a revision announced and then
+     * lost in a crash would be published again, differently, under the same number), so the p99 from
+     * the publish call rests on the disk's p99; the disk's speed changes within minutes, though, and
+     * the synced write measured during the run is the closer figure.
      */
     private void diskFloor() throws Exception {
         Path file = dir.resolve("disk-floor.bin");
