@@ -8,7 +8,7 @@
 # most of its class loading, about two seconds of a spoke's start on a 2-core machine. The first run
 # writes the archive as it exits; later runs use it. An archive is named by the JVM, the jars and
 # JAVA_OPTS, so an upgrade of any of them makes a new one. One is adopted only once the JVM has mapped
-# it, and a JVM that cannot use an archive starts without it. SPEJL_CDS=off turns this off;
+# it, and dropped if its size changes afterwards; a JVM that cannot use an archive starts without it. SPEJL_CDS=off turns this off;
 # SPEJL_CDS_DIR says where archives go (default: cds/ in the distribution; nothing is archived when
 # that directory cannot be written).
 
@@ -32,6 +32,7 @@ spejl_java() {
             key="$( { echo "$binary"; ls -lL --time-style=+%s "$binary" "$(dirname "$binary")/../lib/modules" 2>/dev/null
                       ls -l --time-style=+%s "$here"/lib/*.jar; echo "${heap[*]} ${JAVA_OPTS:-}"; } | cksum | cut -d' ' -f1)"
             archive="$dir/spejl-$name-$key.jsa"
+            local size_file="$dir/spejl-$name-$key.size"
             # An archive a finished run wrote under its process id becomes the archive once a trial JVM
             # has started from it: a file cut short by a kill during its write crashes any JVM that maps
             # it (SIGBUS, also with -Xshare:auto), so it must never be adopted. A process still running
@@ -51,12 +52,17 @@ spejl_java() {
                 if [ ! -d "/proc/${part##*.}" ]; then
                     if [ ! -f "$archive" ] && ( "$java" -XX:SharedArchiveFile="$part" -Xshare:on -XX:ErrorFile=/dev/null \
                             -XX:-CreateCoredumpOnCrash "${trial[@]}" -cp "$here/lib/*" -version ) >/dev/null 2>&1; then
-                        mv -f "$part" "$archive" 2>/dev/null
+                        stat -c %s "$part" > "$size_file" 2>/dev/null && mv -f "$part" "$archive" 2>/dev/null
                     else
                         rm -f "$part" 2>/dev/null
                     fi
                 fi
             done
+            # An adopted archive must still have the size it had when its trial passed: one cut short since
+            # (a full disk, a bad copy) would crash every start as a cut-short part would.
+            if [ -f "$archive" ] && [ "$(stat -c %s "$archive" 2>/dev/null)" != "$(cat "$size_file" 2>/dev/null)" ]; then
+                rm -f "$archive" "$size_file" 2>/dev/null
+            fi
             if [ -f "$archive" ]; then
                 cds=(-XX:SharedArchiveFile="$archive" -Xlog:cds=off -Dspejl.class_archive=using)
             else

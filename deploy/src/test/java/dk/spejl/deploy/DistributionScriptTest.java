@@ -73,12 +73,13 @@ class DistributionScriptTest {
         return new Run(process.exitValue(), output);
     }
 
+    /** The archives and parts of archives, without the size an adopted archive's is recorded in. */
     private List<String> archiveFiles() throws Exception {
         if (!Files.isDirectory(archives)) {
             return List.of();
         }
         try (Stream<Path> files = Files.list(archives)) {
-            return files.map(p -> p.getFileName().toString()).sorted().toList();
+            return files.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".size")).sorted().toList();
         }
     }
 
@@ -111,8 +112,10 @@ class DistributionScriptTest {
         assertThat(spoke(Map.of(), "--version").exitCode()).isZero();
         assertThat(spoke(Map.of(), "--version").exitCode()).isZero();
         Path archive = archives.resolve(archiveFiles().get(0));
-        Files.delete(archive);
-        Files.writeString(archive, "not an archive");
+        // As long as the adopted one, so that it is the JVM, not the script's size check, that declines it.
+        byte[] garbage = new byte[Math.toIntExact(Files.size(archive))];
+        java.util.Arrays.fill(garbage, (byte) 'x');
+        Files.write(archive, garbage);
         Run run = spoke(Map.of(), "--version");
         assertThat(run.exitCode()).isZero();
         assertThat(run.output()).isEqualTo("spejl-spoke 0.1.0\n");
@@ -132,6 +135,24 @@ class DistributionScriptTest {
         }
         // The cut part is gone, and this run wrote a new one in its place.
         assertThat(archiveFiles()).singleElement().asString().matches("spejl-spoke-\\d+\\.jsa\\.\\d+").isNotEqualTo(part.getFileName().toString());
+    }
+
+    @Test
+    void anAdoptedArchiveCutShortLaterIsDroppedAndTheStartGoesOn() throws Exception {
+        assertThat(spoke(Map.of(), "--version").exitCode()).isZero();
+        assertThat(spoke(Map.of(), "--version").exitCode()).isZero();
+        Path archive = archives.resolve(archiveFiles().get(0));
+        assertThat(archive.getFileName().toString()).endsWith(".jsa");
+        byte[] whole = Files.readAllBytes(archive);
+        Files.write(archive, java.util.Arrays.copyOf(whole, whole.length / 2));
+        Run run = spoke(Map.of(), "--version");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.output()).isEqualTo("spejl-spoke 0.1.0\n");
+        try (Stream<Path> here = Files.list(Path.of(""))) {
+            assertThat(here.map(p -> p.getFileName().toString())).as("no JVM crashed").noneMatch(n -> n.startsWith("hs_err"));
+        }
+        assertThat(archive).doesNotExist();
+        assertThat(archiveFiles()).as("this run wrote a new part").singleElement().asString().matches("spejl-spoke-\\d+\\.jsa\\.\\d+");
     }
 
     @Test
