@@ -83,6 +83,19 @@ class DistributionScriptTest {
         }
     }
 
+    /** Keeps the first half of a file, as a kill during its write or a full disk would. */
+    private static void cutInHalf(Path file) throws Exception {
+        byte[] whole = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(whole, whole.length / 2));
+    }
+
+    /** A crashed JVM writes hs_err_pid*.log into its working directory, which the spoke shares with this test. */
+    private static void assertNoCrashReport(String why) throws Exception {
+        try (Stream<Path> here = Files.list(Path.of(""))) {
+            assertThat(here.map(p -> p.getFileName().toString())).as(why).noneMatch(n -> n.startsWith("hs_err"));
+        }
+    }
+
     /** Classes that came from the archive's dynamic layer, as -Xlog:class+load reports them. */
     private static long archivedClasses(Run run) {
         return run.output().lines().filter(l -> l.contains(" dk.spejl.spoke.SpokeCli source: shared objects file (top)")).count();
@@ -125,14 +138,11 @@ class DistributionScriptTest {
     void anArchiveCutShortByAKillDuringItsWriteIsDiscardedNotAdopted() throws Exception {
         assertThat(spoke(Map.of(), "--version").exitCode()).isZero();
         Path part = archives.resolve(archiveFiles().get(0));
-        byte[] whole = Files.readAllBytes(part);
-        Files.write(part, java.util.Arrays.copyOf(whole, whole.length / 2));
+        cutInHalf(part);
         Run run = spoke(Map.of(), "--version");
         assertThat(run.exitCode()).isZero();
         assertThat(run.output()).isEqualTo("spejl-spoke 0.1.0\n");
-        try (Stream<Path> here = Files.list(Path.of(""))) {
-            assertThat(here.map(p -> p.getFileName().toString())).as("the trial JVM leaves no crash report").noneMatch(n -> n.startsWith("hs_err"));
-        }
+        assertNoCrashReport("the trial JVM leaves no crash report");
         // The cut part is gone, and this run wrote a new one in its place.
         assertThat(archiveFiles()).singleElement().asString().matches("spejl-spoke-\\d+\\.jsa\\.\\d+").isNotEqualTo(part.getFileName().toString());
     }
@@ -143,14 +153,11 @@ class DistributionScriptTest {
         assertThat(spoke(Map.of(), "--version").exitCode()).isZero();
         Path archive = archives.resolve(archiveFiles().get(0));
         assertThat(archive.getFileName().toString()).endsWith(".jsa");
-        byte[] whole = Files.readAllBytes(archive);
-        Files.write(archive, java.util.Arrays.copyOf(whole, whole.length / 2));
+        cutInHalf(archive);
         Run run = spoke(Map.of(), "--version");
         assertThat(run.exitCode()).isZero();
         assertThat(run.output()).isEqualTo("spejl-spoke 0.1.0\n");
-        try (Stream<Path> here = Files.list(Path.of(""))) {
-            assertThat(here.map(p -> p.getFileName().toString())).as("no JVM crashed").noneMatch(n -> n.startsWith("hs_err"));
-        }
+        assertNoCrashReport("no JVM crashed");
         assertThat(archive).doesNotExist();
         assertThat(archiveFiles()).as("this run wrote a new part").singleElement().asString().matches("spejl-spoke-\\d+\\.jsa\\.\\d+");
     }

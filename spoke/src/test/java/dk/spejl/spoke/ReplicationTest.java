@@ -16,8 +16,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -253,12 +257,7 @@ class ReplicationTest {
         try (Cluster cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT)) {
             // 3,000 records: verify adds them up in blocks of 1,024, and the tampered one is in the middle block.
             List<HubRecord> records = new CatalogueGenerator(6).generate(3000);
-            long revision = cluster.put(records);
-            Spoke spoke = cluster.spoke("a");
-            assertThat(spoke.awaitRevision(revision, WAIT)).isTrue();
-            spoke.close();
-            cluster.spokes.remove(spoke);
-            Path replicaDir = tmp.resolve("spoke-a").resolve("replica");
+            Path replicaDir = stoppedSpokeHolding(cluster, records);
             try (Replica replica = Replica.open(replicaDir, true)) {
                 ReplicaCheck.Outcome outcome = cluster.check(replica, "a");
                 assertThat(outcome.ok()).as(outcome.message()).isTrue();
@@ -279,12 +278,7 @@ class ReplicationTest {
     void verifyNamesARecordStoredUnderAnotherId() throws Exception {
         try (Cluster cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT)) {
             List<HubRecord> records = new CatalogueGenerator(6).generate(3000);
-            long revision = cluster.put(records);
-            Spoke spoke = cluster.spoke("a");
-            assertThat(spoke.awaitRevision(revision, WAIT)).isTrue();
-            spoke.close();
-            cluster.spokes.remove(spoke);
-            Path replicaDir = tmp.resolve("spoke-a").resolve("replica");
+            Path replicaDir = stoppedSpokeHolding(cluster, records);
             List<HubRecord> sorted = byId(records);
             String victim = sorted.get(2500).getRecord().getId();
             ReplicaTampering.put(replicaDir, victim, Canonical.bytes(sorted.get(10).getRecord()));
@@ -304,10 +298,10 @@ class ReplicationTest {
             long revision = cluster.put(records);
             Spoke spoke = cluster.spoke("a");
             assertThat(spoke.awaitRevision(revision, WAIT)).isTrue();
-            java.util.concurrent.atomic.AtomicBoolean publishing = new java.util.concurrent.atomic.AtomicBoolean(true);
-            java.util.concurrent.atomic.AtomicLong published = new java.util.concurrent.atomic.AtomicLong(revision);
+            AtomicBoolean publishing = new AtomicBoolean(true);
+            AtomicLong published = new AtomicLong(revision);
             Thread publisher = new Thread(() -> {
-                java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+                SplittableRandom random = new SplittableRandom(3);
                 try {
                     while (publishing.get()) {
                         published.set(cluster.put(List.of(generator.modify(records.get(random.nextInt(records.size()))))));
@@ -334,7 +328,17 @@ class ReplicationTest {
         }
     }
 
+    /** Publishes the records, lets spoke "a" take them, stops it and returns its replica's directory. */
+    private Path stoppedSpokeHolding(Cluster cluster, List<HubRecord> records) throws Exception {
+        long revision = cluster.put(records);
+        Spoke spoke = cluster.spoke("a");
+        assertThat(spoke.awaitRevision(revision, WAIT)).isTrue();
+        spoke.close();
+        cluster.spokes.remove(spoke);
+        return tmp.resolve("spoke-a").resolve("replica");
+    }
+
     private static List<HubRecord> byId(List<HubRecord> records) {
-        return records.stream().sorted(java.util.Comparator.comparing((HubRecord r) -> r.getRecord().getId())).toList();
+        return records.stream().sorted(Comparator.comparing((HubRecord r) -> r.getRecord().getId())).toList();
     }
 }
