@@ -56,6 +56,25 @@ public final class ConfigFile {
         return out.toString();
     }
 
+    /**
+     * A config file as the tools write it: {@code header} and every documented setting as comment
+     * lines, then {@code values} in their order. Each value must be a documented setting on one line,
+     * so a file the tools write always reads back.
+     */
+    public static String render(String header, Map<String, String> known, Map<String, String> values) {
+        StringBuilder out = new StringBuilder("# ").append(header).append('\n').append(documentation(known)).append('\n');
+        values.forEach((key, value) -> {
+            if (!known.containsKey(key)) {
+                throw new IllegalArgumentException("'" + key + "' is not a documented setting");
+            }
+            if (value.isBlank() || value.contains("\n") || value.contains("\r")) {
+                throw new IllegalArgumentException("the value of '" + key + "' must be one non-blank line");
+            }
+            out.append(key).append(" = ").append(value).append('\n');
+        });
+        return out.toString();
+    }
+
     public String string(String key, String fallback) {
         String value = values.getProperty(key);
         return value == null || value.isBlank() ? fallback : value.trim();
