@@ -3,7 +3,7 @@ package dk.spejl.bench;
 import dk.spejl.deploy.DaemonProcess;
 import dk.spejl.deploy.LocalCluster;
 import dk.spejl.hub.Hub;
-import dk.spejl.hub.keys.HubKeys;
+import dk.spejl.hub.trust.HubKeys;
 import dk.spejl.hub.catalogue.ChangeSet;
 import dk.spejl.hub.publish.Published;
 import dk.spejl.hub.publish.SnapshotPolicy;

@@ -54,7 +54,7 @@ public final class DaemonProcess implements AutoCloseable {
 
     /** {@code spejl-hub} with {@code args}, as {@link #spoke} runs a spoke (with no default heap). */
     public static DaemonProcess hub(Path home, String name, Path log, List<String> jvmOptions, String... args) throws IOException {
-        return daemon(home, "spejl-hub", List.of(), "dk.spejl.hub.HubCli", name, log, jvmOptions, args);
+        return daemon(home, "spejl-hub", List.of(), "dk.spejl.hub.cli.HubCli", name, log, jvmOptions, args);
     }
 
     /**

@@ -1,11 +1,10 @@
 package dk.spejl.deploy;
 
-import dk.spejl.hub.HubCli;
 import dk.spejl.hub.HubConfig;
-import dk.spejl.hub.catalogue.Regions;
-import dk.spejl.spoke.SpokeConfig;
-import dk.spejl.tls.PeerIdentity;
-import dk.spejl.tls.ServerPki;
+import dk.spejl.hub.access.EnrolmentBundle;
+import dk.spejl.hub.cli.AdminTarget;
+import dk.spejl.hub.cli.HubCli;
+import dk.spejl.naming.Regions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -99,7 +98,7 @@ public final class LocalCluster implements Callable<Integer> {
             System.err.println("the hub did not start; see " + hub.log());
             return 1;
         }
-        if (HubCli.fetchStatus(conf).getRevision() == 0) {
+        if (AdminTarget.fetchStatus(conf).getRevision() == 0) {
             Path sample = dir.resolve("sample-catalogue.jsonl");
             System.out.println("generating " + records + " synthetic records (seed " + seed + ") ...");
             HubCli.commandLine().execute("generate", "--seed", Long.toString(seed), "--records", Long.toString(records),
@@ -121,7 +120,7 @@ public final class LocalCluster implements Callable<Integer> {
             urls.add("http://127.0.0.1:" + (httpPort + i) + "/api/v1/status");
         }
         HttpClient http = HttpClient.newHttpClient();
-        long head = HubCli.fetchStatus(conf).getRevision();
+        long head = AdminTarget.fetchStatus(conf).getRevision();
         for (int i = 0; i < urls.size(); i++) {
             awaitRevision(http, urls.get(i), head, Duration.ofSeconds(120));
         }
@@ -149,20 +148,10 @@ public final class LocalCluster implements Callable<Integer> {
      */
     public static Path enrolSpoke(Path spokeDir, String name, String region, String hubAddress, Path hubTlsDir, String fingerprint,
                                   String httpAddress) throws IOException {
-        Files.createDirectories(spokeDir);
-        ServerPki.enrol(hubTlsDir, PeerIdentity.spokeSubject(name, region), spokeDir, "spoke");
-        Path conf = spokeDir.resolve("spoke.conf");
-        Files.writeString(conf, "# Spejl spoke configuration. Every setting:\n" + SpokeConfig.documentation() + "\n"
-                + "spoke.name = " + name + "\n"
-                + "hub.address = " + hubAddress + "\n"
-                + "hub.authority = localhost\n"
-                + "hub.ca = ca.pem\n"
-                + "hub.root_fingerprint = " + fingerprint + "\n"
-                + "tls.certificate = spoke.pem\n"
-                + "tls.private_key = spoke.key\n"
-                + "data.dir = data\n"
-                + "http.address = " + httpAddress + "\n");
-        return conf;
+        EnrolmentBundle.forSpoke(name, region).hub(hubAddress, fingerprint)
+                .with("hub.authority", "localhost").with("http.address", httpAddress)
+                .writeTo(hubTlsDir, spokeDir);
+        return spokeDir.resolve(EnrolmentBundle.CONFIG_FILE);
     }
 
     /** Polls a spoke's status until it holds {@code revision}; returns the last revision seen. */

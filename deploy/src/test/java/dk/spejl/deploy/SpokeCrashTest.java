@@ -1,7 +1,7 @@
 package dk.spejl.deploy;
 
 import dk.spejl.hub.Hub;
-import dk.spejl.hub.keys.HubKeys;
+import dk.spejl.hub.trust.HubKeys;
 import dk.spejl.spoke.Spoke;
 import dk.spejl.spoke.sync.HeldDelegation;
 import dk.spejl.hub.publish.SnapshotPolicy;
@@ -182,7 +182,12 @@ class SpokeCrashTest {
     }
 
     private static void publish(Hub hub, List<String> lines) {
-        IngestResult result = hub.admin().apply(lines);
+        IngestResult result;
+        try {
+            result = hub.ingest().apply(lines);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         assertThat(result.getErrorsList()).isEmpty();
     }
 

@@ -1,25 +1,28 @@
 package dk.spejl.hub;
 
+import dk.spejl.hub.access.IdentityInterceptor;
+import dk.spejl.hub.access.PeerRejections;
+import dk.spejl.hub.access.RevocationService;
+import dk.spejl.hub.access.RevocationStore;
+import dk.spejl.hub.access.Revocations;
 import dk.spejl.hub.catalogue.CatalogueStore;
+import dk.spejl.hub.publish.Ingest;
+import dk.spejl.hub.publish.IngestService;
 import dk.spejl.hub.publish.ObjectStore;
 import dk.spejl.hub.publish.Publisher;
+import dk.spejl.hub.publish.SmallObjectStore;
 import dk.spejl.hub.publish.SnapshotPolicy;
 import dk.spejl.hub.publish.TieredObjectStore;
 import dk.spejl.hub.publish.fs.FileObjectStore;
-import dk.spejl.hub.replication.AdminService;
 import dk.spejl.hub.replication.HeartbeatIssuer;
 import dk.spejl.hub.replication.ManifestFeed;
-import dk.spejl.hub.replication.IdentityInterceptor;
-import dk.spejl.hub.replication.PeerRejections;
-import dk.spejl.hub.replication.Revocations;
-import dk.spejl.tls.PeerIdentity;
 import dk.spejl.hub.replication.ReplicationService;
-import dk.spejl.hub.keys.HubKeys;
-import dk.spejl.wire.ReloadKeysResult;
-import dk.spejl.signing.HeartbeatSigner;
-import dk.spejl.signing.ManifestSigner;
+import dk.spejl.hub.trust.HubKeys;
+import dk.spejl.hub.trust.HubTrust;
+import dk.spejl.hub.trust.KeysService;
+import dk.spejl.tls.PeerIdentity;
 import dk.spejl.tls.TlsFiles;
-import dk.spejl.wire.TrustInfo;
+import dk.spejl.wire.AdminGrpc;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -33,15 +36,16 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Optional;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The hub's front door: the catalogue, the object store, the publisher and the gRPC services,
- * assembled from a {@link Builder}. The CLI and the tests both build hubs through here.
+ * The hub's front door: the catalogue, the object store, the publisher, the trust chain and the
+ * gRPC services, assembled from a {@link Builder}. The CLI and the tests both build hubs through
+ * here; each part can also be built alone.
  */
 public final class Hub implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Hub.class);
@@ -50,57 +54,52 @@ public final class Hub implements AutoCloseable {
     private final CatalogueStore store;
     private final ObjectStore objects;
     private final Publisher publisher;
+    private final Ingest ingest;
     private final ManifestFeed feed;
-    private final AdminService admin;
     private final ExecutorService feedExecutor;
     private final HeartbeatIssuer heartbeats;
-    private final Revocations revocations;
+    private final HubTrust trust;
     private final Server replicationServer;
     private final Server adminServer;
-    private final Path keysDir;
-    private final String rootFingerprint;
-    private final Clock clock;
-    private volatile HubKeys.Active keys;
-    private final PeerRejections rejections;
 
     private Hub(Builder b) throws IOException {
         this.hubId = b.hubId;
-        this.keysDir = b.keysDir;
-        this.rootFingerprint = b.rootFingerprint;
-        this.clock = b.clock;
-        this.keys = HubKeys.load(keysDir, rootFingerprint, hubId, Optional.empty(), clock.millis());
-        this.rejections = new PeerRejections(b.metrics);
-        this.store = CatalogueStore.open(b.dataDir.resolve("catalogue"));
+        this.trust = HubTrust.load(b.keysDir, b.rootFingerprint, hubId, b.clock);
+        PeerRejections rejections = new PeerRejections(b.metrics);
+        this.store = b.catalogue != null ? b.catalogue : CatalogueStore.open(b.dataDir.resolve("catalogue"));
+        Publisher publisher = null;
+        ExecutorService feedExecutor = null;
+        HeartbeatIssuer heartbeats = null;
+        Server replicationServer = null;
         try {
-            this.objects = new TieredObjectStore(store, new FileObjectStore(b.dataDir.resolve("objects")));
-            this.publisher = new Publisher(hubId, store, objects, b.dataDir.resolve("scratch"), new ManifestSigner(keys.signing()), b.clock, b.snapshotPolicy, b.metrics);
+            this.objects = b.objects != null ? b.objects
+                    : new TieredObjectStore(new SmallObjectStore(store.database()), new FileObjectStore(b.dataDir.resolve("objects")));
+            publisher = new Publisher(hubId, store, objects, b.dataDir.resolve("scratch"), trust.manifestSigner(), b.clock,
+                    b.snapshotPolicy, b.metrics);
             publisher.initialise();
-            this.feedExecutor = Executors.newFixedThreadPool(2, r -> {
+            this.ingest = new Ingest(publisher);
+            feedExecutor = Executors.newFixedThreadPool(2, r -> {
                 Thread t = new Thread(r, "hub-feed");
                 t.setDaemon(true);
                 return t;
             });
-            this.feed = new ManifestFeed(store, objects, trustInfo(keys), keys.trusted().keysById().keySet(), feedExecutor);
+            this.feed = new ManifestFeed(store, objects, trust.trustInfo(), trust.liveKeyIds(), feedExecutor);
             publisher.addListener(feed);
-            resignIfRevoked();
-            this.heartbeats = new HeartbeatIssuer(hubId, store, new HeartbeatSigner(keys.signing()), feed, b.clock,
-                    b.heartbeatInterval, b.heartbeatValidity);
+            heartbeats = new HeartbeatIssuer(hubId, store, trust.heartbeatSigner(), feed, b.clock, b.heartbeatInterval, b.heartbeatValidity);
+            trust.attach(publisher, feed, heartbeats);
+            heartbeats.start();
             feed.heartbeats(heartbeats::latest);
-            this.revocations = new Revocations(store);
-            this.admin = new AdminService(publisher, feed, revocations, b.maxIngestLines, rejections, new AdminService.Keys() {
-                @Override
-                public HubKeys.Active active() {
-                    return keys;
-                }
+            Revocations revocations = new Revocations(new RevocationStore(store.database(), b.clock), feed::disconnect);
 
-                @Override
-                public ReloadKeysResult reload() throws IOException {
-                    return reloadKeys();
-                }
-            });
-            TlsFiles.RefusedClients refusedByTls = (reason, subject, detail) ->
+            Map<io.grpc.MethodDescriptor<?, ?>, AdminGrpc.AsyncService> admin = new LinkedHashMap<>();
+            admin.put(AdminGrpc.getIngestMethod(), new IngestService(ingest, b.maxIngestLines));
+            admin.put(AdminGrpc.getStatusMethod(), new StatusService(publisher, trust, rejections, feed));
+            admin.put(AdminGrpc.getReloadKeysMethod(), new KeysService(trust));
+            admin.put(AdminGrpc.getRevokeSpokeMethod(), new RevocationService(revocations));
+
+            dk.spejl.tls.TlsFiles.RefusedClients refusedByTls = (reason, subject, detail) ->
                     rejections.refused(reason, "client certificate '" + subject + "'", detail);
-            this.replicationServer = NettyServerBuilder.forAddress(b.replicationAddress)
+            replicationServer = NettyServerBuilder.forAddress(b.replicationAddress)
                     .sslContext(b.tls.serverContext(refusedByTls))
                     .addService(ServerInterceptors.intercept(new ReplicationService(feed, objects, b.metrics),
                             new IdentityInterceptor(PeerIdentity.Role.SPOKE, revocations::isRevoked, rejections)))
@@ -110,69 +109,32 @@ public final class Hub implements AutoCloseable {
                     .build().start();
             this.adminServer = NettyServerBuilder.forAddress(b.adminAddress)
                     .sslContext(b.tls.serverContext(refusedByTls))
-                    .addService(ServerInterceptors.intercept(admin, new IdentityInterceptor(PeerIdentity.Role.OPERATOR, id -> false, rejections)))
+                    .addService(ServerInterceptors.intercept(AdminServices.bind(admin),
+                            new IdentityInterceptor(PeerIdentity.Role.OPERATOR, id -> false, rejections)))
                     .maxInboundMessageSize(4 << 20)
                     .build().start();
         } catch (IOException | RuntimeException e) {
+            if (replicationServer != null) {
+                replicationServer.shutdownNow();
+            }
+            if (heartbeats != null) {
+                heartbeats.close();
+            }
+            if (feedExecutor != null) {
+                feedExecutor.shutdownNow();
+            }
+            if (publisher != null) {
+                publisher.close();
+            }
             store.close();
             throw e;
         }
+        this.publisher = publisher;
+        this.feedExecutor = feedExecutor;
+        this.heartbeats = heartbeats;
+        this.replicationServer = replicationServer;
         log.info("hub {} serving: replication on {}, admin on {}, head revision {}", hubId,
                 replicationServer.getListenSockets(), adminServer.getListenSockets(), publisher.head().revision());
-        logKeys("signing");
-    }
-
-    private static TrustInfo trustInfo(HubKeys.Active keys) {
-        return TrustInfo.newBuilder().setDelegation(keys.delegation()).build();
-    }
-
-    private void logKeys(String verb) {
-        Instant expires = Instant.ofEpochMilli(keys.trusted().expiresAtMillis());
-        log.info("{} with key {} under key delegation version {} (root {}), valid until {}", verb, keys.signingKeyId(),
-                keys.trusted().version(), rootFingerprint, expires);
-        if (expires.isBefore(clock.instant().plus(Duration.ofDays(30)))) {
-            log.warn("the key delegation expires at {}: spokes accept nothing signed after that. Rotate with 'spejl-hub keys rotate'", expires);
-        }
-    }
-
-    /**
-     * Takes up the keys directory's delegation if it is newer than the one in use: spokes are sent
-     * it first, then the publisher and heartbeats sign with its key. If the head was signed by a
-     * key it revokes, a revision signed by the new key follows at once (see {@link Publisher#resign()}).
-     */
-    public synchronized ReloadKeysResult reloadKeys() throws IOException {
-        HubKeys.Active fresh = HubKeys.load(keysDir, rootFingerprint, hubId, Optional.of(keys.delegation()), clock.millis());
-        if (fresh.delegation().equals(keys.delegation()) && fresh.signingKeyId().equals(keys.signingKeyId())) {
-            return ReloadKeysResult.newBuilder().setChanged(false).setDelegationVersion(fresh.trusted().version())
-                    .setSigningKeyId(fresh.signingKeyId()).build();
-        }
-        // Under the publish lock, so that no revision signed by the old key is sent after the new delegation.
-        synchronized (publisher) {
-            keys = fresh;
-            feed.rekey(trustInfo(fresh), fresh.trusted().keysById().keySet());
-            publisher.signWith(new ManifestSigner(fresh.signing()));
-        }
-        heartbeats.signWith(new HeartbeatSigner(fresh.signing()));
-        logKeys("now signing");
-        long resigned = resignIfRevoked();
-        return ReloadKeysResult.newBuilder().setChanged(true).setDelegationVersion(fresh.trusted().version())
-                .setSigningKeyId(fresh.signingKeyId()).setResignedRevision(resigned).build();
-    }
-
-    /** Publishes a revision under the current key if the head's key is no longer delegated; returns it, or 0. */
-    private long resignIfRevoked() throws IOException {
-        String headKey = publisher.head().manifest().getKeyId();
-        if (keys.trusted().keysById().containsKey(headKey)) {
-            return 0;
-        }
-        long revision = publisher.resign().revision();
-        log.info("the head was signed by key {}, which delegation version {} leaves out: published revision {} (no record changes, "
-                + "with a snapshot) under key {}", headKey, keys.trusted().version(), revision, keys.signingKeyId());
-        return revision;
-    }
-
-    public HubKeys.Active keys() {
-        return keys;
     }
 
     public static Builder builder() {
@@ -183,12 +145,22 @@ public final class Hub implements AutoCloseable {
         return hubId;
     }
 
+    /** The keys in use; see {@link #trust()} to take up a new delegation. */
+    public HubKeys.Active keys() {
+        return trust.keys();
+    }
+
+    public HubTrust trust() {
+        return trust;
+    }
+
     public Publisher publisher() {
         return publisher;
     }
 
-    public AdminService admin() {
-        return admin;
+    /** Validates and publishes ingest files, as the operators' ingest call does. */
+    public Ingest ingest() {
+        return ingest;
     }
 
     public ManifestFeed feed() {
@@ -225,12 +197,14 @@ public final class Hub implements AutoCloseable {
         }
         feedExecutor.shutdownNow();
         publisher.close();
-        synchronized (publisher) {
-            store.close();
-        }
+        store.close();
         log.info("hub {} stopped", hubId);
     }
 
+    /**
+     * Where a hub's parts come from. Each part has a default built from the data directory; a part
+     * given here is used instead, and the hub closes it when it closes.
+     */
     public static final class Builder {
         private Path dataDir;
         private String hubId;
@@ -243,16 +217,19 @@ public final class Hub implements AutoCloseable {
         private SnapshotPolicy snapshotPolicy = SnapshotPolicy.DEFAULT;
         private MeterRegistry metrics = new SimpleMeterRegistry();
         private long maxIngestLines = 5_000_000;
-        private java.time.Duration heartbeatInterval = java.time.Duration.ofSeconds(60);
-        private java.time.Duration heartbeatValidity = java.time.Duration.ofMinutes(5);
+        private Duration heartbeatInterval = Duration.ofSeconds(60);
+        private Duration heartbeatValidity = Duration.ofMinutes(5);
+        private CatalogueStore catalogue;
+        private ObjectStore objects;
 
         /** How often a signed heartbeat is pushed, and how long each stays valid at the spokes. */
-        public Builder heartbeats(java.time.Duration interval, java.time.Duration validity) {
+        public Builder heartbeats(Duration interval, Duration validity) {
             this.heartbeatInterval = interval;
             this.heartbeatValidity = validity;
             return this;
         }
 
+        /** Where the catalogue, the objects and the scratch space for snapshots live, unless given below. */
         public Builder dataDir(Path dataDir) {
             this.dataDir = dataDir;
             return this;
@@ -302,6 +279,18 @@ public final class Hub implements AutoCloseable {
 
         public Builder maxIngestLines(long maxIngestLines) {
             this.maxIngestLines = maxIngestLines;
+            return this;
+        }
+
+        /** The catalogue to publish into, instead of the one under the data directory. */
+        public Builder catalogue(CatalogueStore catalogue) {
+            this.catalogue = catalogue;
+            return this;
+        }
+
+        /** Where published objects go, instead of the catalogue's RocksDB and the data directory's files. */
+        public Builder objects(ObjectStore objects) {
+            this.objects = objects;
             return this;
         }
 

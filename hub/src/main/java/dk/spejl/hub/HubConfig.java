@@ -7,6 +7,7 @@ import dk.spejl.tls.TlsFiles;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,27 +16,30 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
                         TlsFiles tls, TlsFiles operator, Path keysDir, String rootFingerprint, SnapshotPolicy snapshotPolicy, long maxIngestLines,
                         Duration heartbeatInterval, Duration heartbeatValidity) {
 
-    public static final Map<String, String> SETTINGS = new LinkedHashMap<>();
+    /** Every setting, with what it means and its default; read-only. */
+    public static final Map<String, String> SETTINGS;
 
     static {
-        SETTINGS.put("hub.id", "required. The hub's id; every manifest carries it and spokes refuse any other hub's.");
-        SETTINGS.put("data.dir", "default 'data'. Catalogue (RocksDB) and object store.");
-        SETTINGS.put("replication.address", "default '0.0.0.0:7443'. Where spokes connect (gRPC over TLS).");
-        SETTINGS.put("admin.address", "default '127.0.0.1:7444'. Operators' ingest and status service; keep it on loopback.");
-        SETTINGS.put("tls.certificate", "default 'tls/hub.pem'. The hub's server certificate (ECDSA P-256, PEM).");
-        SETTINGS.put("tls.private_key", "default 'tls/hub.key'. Its private key (PKCS#8 PEM).");
-        SETTINGS.put("tls.ca", "default 'tls/ca.pem'. The CA that issued it; spokes and the CLI trust this file.");
-        SETTINGS.put("admin.client_certificate", "default 'tls/operator.pem'. The operator certificate the CLI presents to the admin service.");
-        SETTINGS.put("admin.client_key", "default 'tls/operator.key'. Its private key.");
-        SETTINGS.put("tls.ca_key", "default 'tls/ca.key'. The CA's private key, used by 'enroll' only; keep it readable by operators alone.");
-        SETTINGS.put("keys.dir", "default 'keys'. The key delegation (delegation.bin) and the online Ed25519 keys it names; 'keys rotate' writes here.");
-        SETTINGS.put("trust.root_fingerprint", "required. Fingerprint of the offline root key; the hub refuses a key delegation it did not sign.");
-        SETTINGS.put("snapshot.every_revisions", "default 1000. Write a snapshot (in the background) at least every this many revisions.");
-        SETTINGS.put("snapshot.delta_fraction", "default 0.25. ...or sooner, once deltas since the last snapshot exceed this fraction of its size.");
-        SETTINGS.put("snapshot.retained", "default 2. Snapshots kept; deltas are kept back to the oldest of them, the rest is deleted.");
-        SETTINGS.put("ingest.max_lines", "default 5000000. The most lines one ingest file may hold.");
-        SETTINGS.put("heartbeat.interval", "default 60s. How often a signed heartbeat of the head is pushed to spokes.");
-        SETTINGS.put("heartbeat.validity", "default 5m. How long each heartbeat stays valid; a spoke that has none valid reports stale data.");
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("hub.id", "required. The hub's id; every manifest carries it and spokes refuse any other hub's.");
+        settings.put("data.dir", "default 'data'. Catalogue (RocksDB) and object store.");
+        settings.put("replication.address", "default '0.0.0.0:7443'. Where spokes connect (gRPC over TLS).");
+        settings.put("admin.address", "default '127.0.0.1:7444'. Operators' ingest and status service; keep it on loopback.");
+        settings.put("tls.certificate", "default 'tls/hub.pem'. The hub's server certificate (ECDSA P-256, PEM).");
+        settings.put("tls.private_key", "default 'tls/hub.key'. Its private key (PKCS#8 PEM).");
+        settings.put("tls.ca", "default 'tls/ca.pem'. The CA that issued it; spokes and the CLI trust this file.");
+        settings.put("admin.client_certificate", "default 'tls/operator.pem'. The operator certificate the CLI presents to the admin service.");
+        settings.put("admin.client_key", "default 'tls/operator.key'. Its private key.");
+        settings.put("tls.ca_key", "default 'tls/ca.key'. The CA's private key, used by 'enroll' only; keep it readable by operators alone.");
+        settings.put("keys.dir", "default 'keys'. The key delegation (delegation.bin) and the online Ed25519 keys it names; 'keys rotate' writes here.");
+        settings.put("trust.root_fingerprint", "required. Fingerprint of the offline root key; the hub refuses a key delegation it did not sign.");
+        settings.put("snapshot.every_revisions", "default 1000. Write a snapshot (in the background) at least every this many revisions.");
+        settings.put("snapshot.delta_fraction", "default 0.25. ...or sooner, once deltas since the last snapshot exceed this fraction of its size.");
+        settings.put("snapshot.retained", "default 2. Snapshots kept; deltas are kept back to the oldest of them, the rest is deleted.");
+        settings.put("ingest.max_lines", "default 5000000. The most lines one ingest file may hold.");
+        settings.put("heartbeat.interval", "default 60s. How often a signed heartbeat of the head is pushed to spokes.");
+        settings.put("heartbeat.validity", "default 5m. How long each heartbeat stays valid; a spoke that has none valid reports stale data.");
+        SETTINGS = Collections.unmodifiableMap(settings);
     }
 
     public static HubConfig read(Path file) throws ConfigFile.ConfigException {

@@ -1,7 +1,7 @@
 package dk.spejl.spoke;
 
 import dk.spejl.hub.Hub;
-import dk.spejl.hub.keys.HubKeys;
+import dk.spejl.hub.trust.HubKeys;
 import dk.spejl.signing.DelegationSigner;
 import dk.spejl.spoke.replica.Replica;
 import dk.spejl.spoke.replica.ReplicaCheck;
@@ -77,7 +77,7 @@ final class Cluster implements AutoCloseable {
     /** A key rotation as 'spejl-hub keys rotate' does it: a new key and delegation, then the running hub reloads. */
     dk.spejl.wire.ReloadKeysResult rotate(boolean keepPrevious) throws IOException {
         HubKeys.rotate(keysDir, root, "test-hub", java.time.Duration.ofDays(30), keepPrevious, java.time.Clock.systemUTC());
-        return hub.reloadKeys();
+        return hub.trust().reload();
     }
 
     /** A delegation signed by this cluster's root, with whatever content an attack test needs. */
@@ -127,7 +127,12 @@ final class Cluster implements AutoCloseable {
     }
 
     long ingest(List<String> lines) {
-        IngestResult result = hub.admin().apply(lines);
+        IngestResult result;
+        try {
+            result = hub.ingest().apply(lines);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         assertThat(result.getErrorsList()).isEmpty();
         assertThat(result.getPublished()).isTrue();
         return result.getRevision();

@@ -123,7 +123,7 @@ final class FakeHub implements AutoCloseable {
 
     /** What the genuine hub published as {@code revision}, with or without its delta inline. */
     ManifestEvent genuine(long revision, boolean inline) throws IOException {
-        SignedManifest signed = genuine.catalogue().manifest(revision).orElseThrow();
+        SignedManifest signed = genuine.catalogue().manifests().get(revision).orElseThrow();
         ManifestEvent.Builder event = ManifestEvent.newBuilder().setManifest(signed);
         if (inline) {
             Manifest manifest = Manifest.parseFrom(signed.getManifest());

@@ -195,7 +195,7 @@ class ReplicationTest {
                 last = cluster.put(generator.generate(5));
                 cluster.hub.publisher().awaitSnapshots();
             }
-            assertThat(cluster.hub.catalogue().manifestRevisions().get(0)).isGreaterThan(first + 1);
+            assertThat(cluster.hub.catalogue().manifests().revisions().get(0)).isGreaterThan(first + 1);
             List<Boolean> bootstraps = new CopyOnWriteArrayList<>();
             Spoke again = cluster.spokeBuilder("a").onApplied((rev, bootstrap, nanos) -> bootstraps.add(bootstrap)).start();
             cluster.spokes.add(again);

@@ -1,5 +1,6 @@
 package dk.spejl.hub.catalogue;
 
+import dk.spejl.naming.Identifiers;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -124,7 +125,7 @@ public final class IngestParser {
                     errors.add("id: missing required field (a string)");
                     return Optional.empty();
                 }
-                if (!RecordRules.ID.matcher(id.textValue()).matches()) {
+                if (!Identifiers.isRecordId(id.textValue())) {
                     errors.add("id: '" + id.textValue() + "' is not a valid id");
                 }
                 return errors.isEmpty() ? Optional.of(new ChangeSet.Delete(lineNo, id.textValue())) : Optional.empty();

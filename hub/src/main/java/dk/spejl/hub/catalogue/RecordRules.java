@@ -1,5 +1,7 @@
 package dk.spejl.hub.catalogue;
 
+import dk.spejl.naming.Identifiers;
+import dk.spejl.naming.Regions;
 import dk.spejl.wire.Checksum;
 import dk.spejl.wire.FileFormat;
 import dk.spejl.wire.HubRecord;
@@ -15,8 +17,6 @@ import java.util.regex.Pattern;
 
 /** What a catalogue record must satisfy beyond its JSON shape. */
 public final class RecordRules {
-    /** DRS-style stable ids: letters, digits and . _ : - , starting with a letter or digit. */
-    public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{2,127}");
     private static final Pattern PSEUDONYM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{3,63}");
     private static final Pattern YEAR_MONTH = Pattern.compile("(19|20)\\d{2}-(0[1-9]|1[0-2])");
     private static final Pattern PIPELINE = Pattern.compile("[A-Za-z0-9._/-]+@[A-Za-z0-9._+-]+");
@@ -33,8 +33,8 @@ public final class RecordRules {
         Record r = hub.getRecord();
         if (r.getId().isEmpty()) {
             errors.add("record.id: missing required field");
-        } else if (!ID.matcher(r.getId()).matches()) {
-            errors.add("record.id: '" + r.getId() + "' is not a valid id (3-128 of A-Z a-z 0-9 . _ : -)");
+        } else if (!Identifiers.isRecordId(r.getId())) {
+            errors.add("record.id: '" + r.getId() + "' is not a valid id (" + Identifiers.RECORD_ID_RULE + ")");
         }
         required(r.getStatus() != Status.STATUS_UNSPECIFIED, "status", errors);
         required(r.getSampleKind() != SampleKind.SAMPLE_KIND_UNSPECIFIED, "sample_kind", errors);
@@ -57,7 +57,7 @@ public final class RecordRules {
             errors.add("record.pipeline: '" + r.getPipeline() + "' is not name@version");
         }
         for (String parent : r.getDerivedFromList()) {
-            if (!ID.matcher(parent).matches()) {
+            if (!Identifiers.isRecordId(parent)) {
                 errors.add("record.derived_from: '" + parent + "' is not a valid id");
             }
         }

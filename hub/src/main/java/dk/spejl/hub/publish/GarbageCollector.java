@@ -13,6 +13,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Keeps the newest N snapshots and every manifest and delta back to the oldest of them, and
@@ -39,20 +41,31 @@ final class GarbageCollector {
         this.retainedSnapshots = retainedSnapshots;
     }
 
-    /** Held by a publish while it writes snapshot chunks and commits the manifest naming them. */
-    Object lock() {
-        return this;
+    /** Held by collections, and by a publish while it writes snapshot chunks and commits the manifest naming them. */
+    private final ReentrantLock lock = new ReentrantLock();
+
+    Lock lock() {
+        return lock;
     }
 
     /**
      * @param headSnapshotRevision the snapshot the head manifest names; spokes bootstrap from it,
      *                             so it and every manifest from it on are kept whatever the count
      */
-    synchronized void collect(long headSnapshotRevision) throws IOException {
-        var snapshots = store.snapshots();
+    void collect(long headSnapshotRevision) throws IOException {
+        lock.lock();
+        try {
+            collectHeld(headSnapshotRevision);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void collectHeld(long headSnapshotRevision) throws IOException {
+        var snapshots = store.snapshots().all();
         long keepFrom = keepFrom(headSnapshotRevision, snapshots);
         var droppedSnapshots = snapshots.headMap(keepFrom);
-        List<Long> droppedManifests = store.manifestRevisions().stream().filter(rev -> rev < keepFrom).toList();
+        List<Long> droppedManifests = store.manifests().revisions().stream().filter(rev -> rev < keepFrom).toList();
         if (droppedSnapshots.isEmpty() && droppedManifests.isEmpty()) {
             return;
         }
@@ -64,8 +77,8 @@ final class GarbageCollector {
             addSnapshot(index, named);
         }
         // The records go first (synced), so a crash never leaves a record naming a deleted object.
-        store.deleteManifestsBelow(keepFrom);
-        store.deleteSnapshotsBelow(keepFrom);
+        store.manifests().deleteBelow(keepFrom);
+        store.snapshots().deleteBelow(keepFrom);
         named.removeAll(live());
         for (String name : named) {
             objects.delete(name);
@@ -75,11 +88,20 @@ final class GarbageCollector {
     }
 
     /** A whole collection that also deletes objects nothing names; only while nothing else writes. */
-    synchronized void sweep(long headSnapshotRevision) throws IOException {
-        long keepFrom = keepFrom(headSnapshotRevision, store.snapshots());
+    void sweep(long headSnapshotRevision) throws IOException {
+        lock.lock();
+        try {
+            sweepHeld(headSnapshotRevision);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void sweepHeld(long headSnapshotRevision) throws IOException {
+        long keepFrom = keepFrom(headSnapshotRevision, store.snapshots().all());
         if (keepFrom > 0) {
-            store.deleteManifestsBelow(keepFrom);
-            store.deleteSnapshotsBelow(keepFrom);
+            store.manifests().deleteBelow(keepFrom);
+            store.snapshots().deleteBelow(keepFrom);
         }
         Set<String> live = live();
         int deleted = 0;
@@ -101,17 +123,17 @@ final class GarbageCollector {
 
     private Set<String> live() throws IOException {
         Set<String> live = new HashSet<>();
-        for (ObjectRef index : store.snapshots().values()) {
+        for (ObjectRef index : store.snapshots().all().values()) {
             addSnapshot(index, live);
         }
-        for (long rev : store.manifestRevisions()) {
+        for (long rev : store.manifests().revisions()) {
             addManifest(rev, live);
         }
         return live;
     }
 
     private void addManifest(long revision, Set<String> names) throws IOException {
-        Optional<dk.spejl.wire.SignedManifest> signed = store.manifest(revision);
+        Optional<dk.spejl.wire.SignedManifest> signed = store.manifests().get(revision);
         if (signed.isPresent()) {
             Manifest m = Manifest.parseFrom(signed.get().getManifest());
             names.add(Sha256.hex(m.getDelta().getDigest().toByteArray()));

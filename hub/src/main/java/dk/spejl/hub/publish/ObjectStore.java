@@ -36,5 +36,25 @@ public interface ObjectStore {
 
         /** Up to {@code max} bytes starting at {@code offset}; empty at the end. */
         ByteString read(long offset, int max) throws IOException;
+
+        /** A reader over bytes held in memory. */
+        static Reader of(ByteString bytes) {
+            return new Reader() {
+                @Override
+                public long size() {
+                    return bytes.size();
+                }
+
+                @Override
+                public ByteString read(long offset, int max) {
+                    int from = (int) Math.min(offset, bytes.size());
+                    return bytes.substring(from, (int) Math.min(bytes.size(), (long) from + max));
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
     }
 }

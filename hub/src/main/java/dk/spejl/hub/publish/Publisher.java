@@ -5,11 +5,13 @@ import dk.spejl.digest.LtHash;
 import dk.spejl.digest.Sha256;
 import dk.spejl.hub.catalogue.CatalogueStore;
 import dk.spejl.hub.catalogue.ChangeSet;
+import dk.spejl.hub.catalogue.Head;
 import dk.spejl.hub.catalogue.IngestError;
 import dk.spejl.hub.catalogue.IngestRejectedException;
+import dk.spejl.hub.catalogue.RecordStore;
 import dk.spejl.signing.ManifestSigner;
-import dk.spejl.verify.ManifestVerifier;
 import dk.spejl.verify.MalformedException;
+import dk.spejl.verify.ManifestVerifier;
 import dk.spejl.verify.StateTransition;
 import dk.spejl.wire.Delta;
 import dk.spejl.wire.HubRecord;
@@ -23,45 +25,94 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Turns a validated change set into the next revision. A publish is a cycle of stages:
- * check against the catalogue, build the delta, move the state digest, write objects
- * (delta, and a snapshot when due), sign the manifest, commit, collect garbage, announce.
- * Objects are written before the commit and the commit is one synced batch, so a crash at
- * any stage leaves the previous revision as the head (invariant 6).
+ * Turns a validated change set into the next revision, in a cycle of named {@link Stage}s (after
+ * Hollow's producer): check, delta, digest, objects, sign, commit, retain, announce. Each stage is
+ * one method below, and {@link CycleListener}s hear each one start and finish.
+ *
+ * <p>Objects are written before the commit and the commit is one synced batch, so a cycle that
+ * fails before its commit leaves the previous revision as the head (invariant 6, docs/design.md),
+ * and is rolled back: the objects only it could have written are deleted. From the commit on, the
+ * revision exists, and nothing is undone.
  */
-public final class Publisher {
+public final class Publisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Publisher.class);
+    private static final ChangeSet NO_CHANGES = new ChangeSet(List.of(), List.of());
 
-    /** Told of each revision after it is committed. */
+    /** The stages of a publish cycle, in order. */
+    public enum Stage {
+        /** The change set against the catalogue: deleted ids must exist. */
+        CHECK,
+        /** The delta, in id order, holding only the mirrored projection of each record. */
+        DELTA,
+        /** The state digest moved across the delta, by the same code a spoke verifies with. */
+        DIGEST,
+        /** The delta object written, and the revision's own snapshot when it is due at once. */
+        OBJECTS,
+        /** The manifest signed, chained to the head's. */
+        SIGN,
+        /** Records, manifest and lattice in one synced batch: from here on the revision exists. */
+        COMMIT,
+        /** Snapshot bookkeeping, a background snapshot when one is due, and collection of what a new snapshot replaces. */
+        RETAIN,
+        /** Watching spokes are told. */
+        ANNOUNCE
+    }
+
+    /** Told of each revision after it is committed (the {@link Stage#ANNOUNCE} stage). */
     @FunctionalInterface
     public interface Listener {
         void published(Published revision);
     }
 
+    /** Hears a cycle's stages; a listener that throws is logged and does not change the cycle. */
+    public interface CycleListener {
+        default void stageStarted(Stage stage, long revision) {
+        }
+
+        default void stageCompleted(Stage stage, long revision, long nanos) {
+        }
+
+        default void cycleCompleted(Published published, long nanos) {
+        }
+
+        /** The cycle stopped at {@code stage}; before {@link Stage#COMMIT} the head did not move. */
+        default void cycleFailed(Stage stage, long revision, Exception cause) {
+        }
+    }
+
     private final String hubId;
     private final CatalogueStore store;
+    private final RecordStore records;
     private final ObjectStore objects;
     /** Where snapshot chunks are built before they become objects. */
-    private final java.nio.file.Path scratch;
+    private final Path scratch;
     private volatile ManifestSigner signer;
     private final Clock clock;
     private final SnapshotPolicy policy;
     private final GarbageCollector gc;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-    private final Timer publishTimer;
-    private final Timer commitTimer;
+    private final List<CycleListener> cycleListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong revisionGauge = new AtomicLong(-1);
-    private final java.util.concurrent.ExecutorService snapshotter = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    private final ExecutorService snapshotter = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(() -> {
             BackgroundPriority.lowerCurrentThread();
             r.run();
@@ -75,9 +126,12 @@ public final class Publisher {
      * background thread runs at the lowest priority and never takes the publish lock: a publish
      * waiting for a thread the scheduler hardly runs would stall for tens of milliseconds.
      */
-    private final java.util.concurrent.atomic.AtomicReference<Finished> finished = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<Finished> finished = new AtomicReference<>();
     private volatile boolean snapshotRunning;
     // Guarded by this:
+    private boolean closed;
+    /** A commit failed: it may still be in RocksDB's log, so rollbacks no longer delete anything. */
+    private boolean commitInDoubt;
     private long deltaBytesSinceSnapshot;
     private long lastSnapshotBytes;
     private long latestSnapshotRevision;
@@ -86,25 +140,37 @@ public final class Publisher {
     private record Finished(long revision, ObjectRef index, long bytes) {
     }
 
-    public Publisher(String hubId, CatalogueStore store, ObjectStore objects, java.nio.file.Path scratch, ManifestSigner signer, Clock clock,
+    public Publisher(String hubId, CatalogueStore store, ObjectStore objects, Path scratch, ManifestSigner signer, Clock clock,
                      SnapshotPolicy policy, MeterRegistry metrics) {
         this.hubId = hubId;
         this.store = store;
+        this.records = store.records();
         this.objects = objects;
         this.scratch = scratch;
         this.signer = signer;
         this.clock = clock;
         this.policy = policy;
         this.gc = new GarbageCollector(store, objects, policy.retainedSnapshots());
-        this.publishTimer = Timer.builder("spejl_hub_publish_seconds").description("time to publish one revision").register(metrics);
-        this.commitTimer = Timer.builder("spejl_hub_commit_seconds")
-                .description("time of a publish's synced commit to the catalogue: the disk's share of publishing").register(metrics);
         metrics.gauge("spejl_hub_revision", revisionGauge);
+        cycleListeners.add(new PublishMetrics(metrics));
     }
 
-    /** Signs every later revision with this key (after a key rotation). */
-    public synchronized void signWith(ManifestSigner signer) {
-        this.signer = signer;
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    public void addCycleListener(CycleListener listener) {
+        cycleListeners.add(listener);
+    }
+
+    /**
+     * Signs every later revision with {@code next} (after a key rotation). {@code whileSwitching}
+     * runs first, between two revisions: what it sends (a new key delegation) reaches watching
+     * spokes before any revision signed with the new key, and after every one signed with the old.
+     */
+    public synchronized void signWith(ManifestSigner next, Runnable whileSwitching) {
+        whileSwitching.run();
+        this.signer = next;
     }
 
     /**
@@ -114,40 +180,27 @@ public final class Publisher {
      * whose manifest a live key signed.
      */
     public synchronized Published resign() throws IOException {
-        try {
-            return publish(new ChangeSet(List.of(), List.of()), true);
-        } catch (IngestRejectedException e) {
-            throw new IllegalStateException("an empty change set was refused: " + e.getMessage(), e);
-        }
+        return publishWithSnapshot(NO_CHANGES);
     }
 
-    public void addListener(Listener listener) {
-        listeners.add(listener);
-    }
-
-    /** Publishes revision 0, the empty catalogue with its snapshot, if nothing was published yet. */
+    /** Publishes revision 0, the empty catalogue with its snapshot, if nothing was published yet; then takes stock. */
     public synchronized void initialise() throws IOException {
-        if (java.nio.file.Files.isDirectory(scratch)) {
-            try (var left = java.nio.file.Files.list(scratch)) {
-                for (java.nio.file.Path file : left.toList()) {
-                    java.nio.file.Files.delete(file); // a chunk being built when the hub stopped
+        if (Files.isDirectory(scratch)) {
+            try (var left = Files.list(scratch)) {
+                for (Path file : left.toList()) {
+                    Files.delete(file); // a chunk being built when the hub stopped
                 }
             }
         }
         if (store.head().isEmpty()) {
-            ObjectRef delta = objects.put(Delta.newBuilder().setHubId(hubId).setRevision(0).build().toByteArray());
-            LtHash empty = LtHash.empty();
-            ObjectRef index = SnapshotWriter.write(objects, scratch, hubId, 0, empty, 0, List.<CatalogueStore.StoredRecord>of().iterator(), new TreeMap<>(), Set.of(),
-                    () -> false);
-            SignedManifest signed = signer.sign(manifest(0, ByteString.EMPTY, 0, empty, delta, 0, index));
-            store.commit(new CatalogueStore.Commit(List.of(), List.of(), signed, empty, index));
+            publishWithSnapshot(NO_CHANGES);
             log.info("initialised hub {} at revision 0 (empty catalogue)", hubId);
         }
-        CatalogueStore.Head head = store.head().orElseThrow();
+        Head head = head();
         if (!head.manifest().getHubId().equals(hubId)) {
             throw new IOException("the catalogue belongs to hub '" + head.manifest().getHubId() + "', not '" + hubId + "'");
         }
-        var snapshots = store.snapshots();
+        var snapshots = store.snapshots().all();
         if (snapshots.isEmpty()) {
             latestSnapshotRevision = head.manifest().getSnapshotRevision();
             latestSnapshotIndex = head.manifest().getSnapshotIndex();
@@ -158,147 +211,300 @@ public final class Publisher {
         lastSnapshotBytes = snapshotBytes(latestSnapshotIndex);
         deltaBytesSinceSnapshot = 0;
         for (long rev = latestSnapshotRevision + 1; rev <= head.revision(); rev++) {
-            deltaBytesSinceSnapshot += Manifest.parseFrom(store.manifest(rev).orElseThrow().getManifest()).getDelta().getSize();
+            deltaBytesSinceSnapshot += Manifest.parseFrom(store.manifests().get(rev).orElseThrow().getManifest()).getDelta().getSize();
         }
         revisionGauge.set(head.revision());
         if (head.manifest().getSchemaVersion() < ManifestVerifier.SST_CHUNKS_SINCE) {
             // Written by an earlier Spejl: its snapshots are in a chunk format spokes no longer bootstrap from.
             log.info("the head revision {} has schema {}: publishing a revision with a snapshot in schema {}", head.revision(),
                     head.manifest().getSchemaVersion(), ManifestVerifier.SCHEMA_VERSION);
-            try {
-                publish(new ChangeSet(List.of(), List.of()), true);
-            } catch (IngestRejectedException e) {
-                throw new IllegalStateException("an empty change set was refused: " + e.getMessage(), e);
-            }
+            publishWithSnapshot(NO_CHANGES);
         }
-        gc.sweep(store.head().orElseThrow().manifest().getSnapshotRevision());
+        gc.sweep(head().manifest().getSnapshotRevision());
     }
 
     /** Whether the catalogue holds a record with this id now. */
     public boolean holds(String id) {
-        return store.projection(id) != null;
+        return records.projection(id) != null;
     }
 
-    public CatalogueStore.Head head() {
+    public Head head() {
         return store.head().orElseThrow(() -> new IllegalStateException("the hub is not initialised"));
     }
 
-    public Published publish(ChangeSet changes) throws IngestRejectedException, IOException {
-        return publish(changes, false);
+    public synchronized Published publish(ChangeSet changes) throws IngestRejectedException, IOException {
+        return cycle(changes, false);
     }
 
-    private synchronized Published publish(ChangeSet changes, boolean forceSnapshot) throws IngestRejectedException, IOException {
-        long started = System.nanoTime();
-        CatalogueStore.Head head = head();
-        long revision = head.revision() + 1;
+    private Published publishWithSnapshot(ChangeSet changes) throws IOException {
+        try {
+            return cycle(changes, true);
+        } catch (IngestRejectedException e) {
+            throw new IllegalStateException("a change set the hub made itself was refused: " + e.getMessage(), e);
+        }
+    }
 
-        // Stage 1: check the change set against the catalogue: deleted ids must exist.
+    /** One cycle's work in progress: what each stage leaves for the next. */
+    private static final class Cycle {
+        final ChangeSet changes;
+        final boolean forceSnapshot;
+        /** The head this cycle builds on; null for revision 0. */
+        final Head base;
+        final long revision;
+        final long started = System.nanoTime();
+        Stage stage;
+        TreeMap<String, HubRecord> puts;
+        TreeSet<String> deletes;
+        Delta delta;
+        byte[] deltaBytes;
+        StateTransition.Result next;
+        ObjectRef deltaRef;
+        boolean snapshot;
+        boolean holdsCollectorLock;
+        long snapshotRevision;
+        ObjectRef index;
+        SignedManifest signed;
+        long committedNanos;
+        long commitNanos;
+        Published published;
+
+        Cycle(Head base, ChangeSet changes, boolean forceSnapshot) {
+            this.base = base;
+            this.changes = changes;
+            this.forceSnapshot = forceSnapshot;
+            this.revision = base == null ? 0 : base.revision() + 1;
+        }
+
+        LtHash baseLattice() {
+            return base == null ? LtHash.empty() : base.lattice();
+        }
+
+        long baseEntries() {
+            return base == null ? 0 : base.entryCount();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run(Cycle cycle) throws IngestRejectedException, IOException;
+    }
+
+    // Guarded by this (every caller is synchronized).
+    private Published cycle(ChangeSet changes, boolean forceSnapshot) throws IngestRejectedException, IOException {
+        if (closed) {
+            throw new IllegalStateException("the publisher is closed");
+        }
+        adoptBackgroundSnapshot();
+        Cycle cycle = new Cycle(store.head().orElse(null), changes, forceSnapshot);
+        try {
+            try {
+                stage(Stage.CHECK, cycle, this::check);
+                stage(Stage.DELTA, cycle, this::delta);
+                stage(Stage.DIGEST, cycle, this::digest);
+                stage(Stage.OBJECTS, cycle, this::writeObjects);
+                stage(Stage.SIGN, cycle, this::sign);
+                stage(Stage.COMMIT, cycle, this::commit);
+            } finally {
+                if (cycle.holdsCollectorLock) {
+                    gc.lock().unlock();
+                }
+            }
+        } catch (IngestRejectedException | IOException | RuntimeException e) {
+            rollBack(cycle, e);
+            throw e;
+        }
+        try {
+            stage(Stage.RETAIN, cycle, this::retain);
+            stage(Stage.ANNOUNCE, cycle, this::announce);
+        } catch (IOException | RuntimeException e) {
+            log.warn("revision {} is published, but its {} stage failed: {}", cycle.revision, cycle.stage, e.toString());
+            tell(l -> l.cycleFailed(cycle.stage, cycle.revision, e));
+            throw e;
+        }
+        long nanos = System.nanoTime() - cycle.started;
+        tell(l -> l.cycleCompleted(cycle.published, nanos));
+        log.info("published revision {}: {} puts, {} deletes, {} entries, state {}, delta {} bytes{}, in {} ms",
+                cycle.revision, cycle.puts.size(), cycle.deletes.size(), cycle.next.entryCount(),
+                Sha256.shortHex(cycle.published.manifest().getStateDigest().toByteArray()), cycle.deltaBytes.length,
+                cycle.snapshot ? ", snapshot" : "", nanos / 1000 / 1000.0);
+        return cycle.published;
+    }
+
+    private void stage(Stage stage, Cycle cycle, Step step) throws IngestRejectedException, IOException {
+        cycle.stage = stage;
+        tell(l -> l.stageStarted(stage, cycle.revision));
+        long started = System.nanoTime();
+        step.run(cycle);
+        long nanos = System.nanoTime() - started;
+        tell(l -> l.stageCompleted(stage, cycle.revision, nanos));
+    }
+
+    /** {@link Stage#CHECK}: every deleted id must be in the catalogue. */
+    private void check(Cycle c) throws IngestRejectedException {
         List<IngestError> missing = new ArrayList<>();
-        for (ChangeSet.Delete delete : changes.deletes()) {
-            if (store.projection(delete.id()) == null) {
+        for (ChangeSet.Delete delete : c.changes.deletes()) {
+            if (records.projection(delete.id()) == null) {
                 missing.add(new IngestError(delete.line(), "delete of " + delete.id() + ": no such record"));
             }
         }
         if (!missing.isEmpty()) {
             throw new IngestRejectedException(missing);
         }
+    }
 
-        // Stage 2: the delta, in id order, holding only the mirrored projection of each record.
-        TreeMap<String, HubRecord> puts = new TreeMap<>();
-        changes.puts().forEach(p -> puts.put(p.id(), p.record()));
-        TreeSet<String> deletes = new TreeSet<>();
-        changes.deletes().forEach(d -> deletes.add(d.id()));
-        Delta delta = Delta.newBuilder().setHubId(hubId).setRevision(revision)
-                .addAllPuts(puts.values().stream().map(HubRecord::getRecord).toList()).addAllDeletes(deletes).build();
+    /** {@link Stage#DELTA}: the change set in id order, as the mirrored projection of each record. */
+    private void delta(Cycle c) {
+        c.puts = new TreeMap<>();
+        c.changes.puts().forEach(p -> c.puts.put(p.id(), p.record()));
+        c.deletes = new TreeSet<>();
+        c.changes.deletes().forEach(d -> c.deletes.add(d.id()));
+        c.delta = Delta.newBuilder().setHubId(hubId).setRevision(c.revision)
+                .addAllPuts(c.puts.values().stream().map(HubRecord::getRecord).toList()).addAllDeletes(c.deletes).build();
+    }
 
-        // Stage 3: move the state digest across the delta (the same code the spoke verifies with).
-        StateTransition.Result next;
+    /** {@link Stage#DIGEST}: the state digest across the delta, by the code a spoke verifies the delta with. */
+    private void digest(Cycle c) throws IngestRejectedException {
         try {
-            next = StateTransition.apply(head.lattice(), head.entryCount(), delta, store::projection);
+            c.next = StateTransition.apply(c.baseLattice(), c.baseEntries(), c.delta, records::projection);
         } catch (MalformedException e) {
             throw new IngestRejectedException(List.of(new IngestError(0, e.getMessage())));
         }
+    }
 
-        // Stage 4: write the delta. A change set large against the catalogue gets its snapshot written here,
-        // so the manifest can name it and spokes bootstrap rather than fetch a huge delta; routine snapshots
-        // are written in the background after the commit (stage 7), so small revisions never wait for one.
-        byte[] deltaBytes = delta.toByteArray();
-        ObjectRef deltaRef = objects.put(deltaBytes);
+    /**
+     * {@link Stage#OBJECTS}: the delta, and the revision's own snapshot when the change set is large
+     * against the catalogue, so the manifest can name it and spokes bootstrap rather than fetch a
+     * huge delta. Routine snapshots are written in the background after the commit, so small
+     * revisions never wait for one.
+     */
+    private void writeObjects(Cycle c) throws IOException {
+        c.deltaBytes = c.delta.toByteArray();
+        c.deltaRef = objects.put(c.deltaBytes);
+        c.snapshotRevision = latestSnapshotRevision;
+        c.index = latestSnapshotIndex;
+        c.snapshot = c.forceSnapshot || c.deltaBytes.length > policy.deltaFraction() * lastSnapshotBytes;
+        if (c.snapshot) {
+            // Its chunks may equal chunks of a snapshot being collected: no collection until the commit names them.
+            gc.lock().lock();
+            c.holdsCollectorLock = true;
+            try (RecordStore.RecordCursor stored = records.cursor()) {
+                c.index = SnapshotWriter.write(objects, scratch, hubId, c.revision, c.next.lattice(), c.next.entryCount(), stored,
+                        c.puts, c.deletes, () -> false);
+            }
+            c.snapshotRevision = c.revision;
+        }
+    }
+
+    /** {@link Stage#SIGN}: the manifest, chained to the head's. */
+    private void sign(Cycle c) {
+        ByteString previous = c.base == null ? ByteString.EMPTY : ByteString.copyFrom(c.base.manifestDigest());
+        c.signed = signer.sign(Manifest.newBuilder().setHubId(hubId).setRevision(c.revision).setPreviousManifestDigest(previous)
+                .setPublishedAtMillis(clock.millis()).setEntryCount(c.next.entryCount())
+                .setStateDigest(ByteString.copyFrom(c.next.lattice().digest())).setDelta(c.deltaRef)
+                .setSnapshotRevision(c.snapshotRevision).setSnapshotIndex(c.index)
+                .setSchemaVersion(ManifestVerifier.SCHEMA_VERSION).build());
+    }
+
+    /** {@link Stage#COMMIT}: records (in id order, which RocksDB's memtable inserts fastest), manifest and lattice, synced. */
+    private void commit(Cycle c) throws IOException {
+        long started = System.nanoTime();
+        try {
+            store.commit(new CatalogueStore.Commit(List.copyOf(c.puts.values()), List.copyOf(c.deletes), c.signed, c.next.lattice(),
+                    c.snapshot ? c.index : null));
+        } catch (IOException | RuntimeException e) {
+            commitInDoubt = true;
+            throw e;
+        }
+        c.committedNanos = System.nanoTime();
+        c.commitNanos = c.committedNanos - started;
+        revisionGauge.set(c.revision);
+        Head committed = head();
+        c.published = new Published(c.signed, committed.manifest(), committed.manifestDigest(), c.deltaBytes, c.committedNanos,
+                c.commitNanos);
+    }
+
+    /** {@link Stage#RETAIN}: snapshots and retention. Nothing a retained manifest references is deleted. */
+    private void retain(Cycle c) throws IOException {
+        if (c.snapshot) {
+            if (c.revision > latestSnapshotRevision || latestSnapshotIndex == null) {
+                latestSnapshotRevision = c.revision;
+                latestSnapshotIndex = c.index;
+                lastSnapshotBytes = snapshotBytes(c.index);
+            }
+            deltaBytesSinceSnapshot = 0;
+        } else {
+            deltaBytesSinceSnapshot += c.deltaBytes.length;
+            if (!snapshotRunning && policy.due(c.revision, latestSnapshotRevision, deltaBytesSinceSnapshot, lastSnapshotBytes)) {
+                snapshotInBackground(c.revision, c.next.lattice().copy(), c.next.entryCount());
+            }
+        }
+        if (c.base != null && c.snapshotRevision > c.base.manifest().getSnapshotRevision()) {
+            // The first manifest to name a new snapshot: what it replaces may now go.
+            long named = c.snapshotRevision;
+            snapshotter.execute(() -> collectGarbage(named));
+        }
+    }
+
+    /** {@link Stage#ANNOUNCE}: watching spokes, before the log line, since a log appender may block on its output. */
+    private void announce(Cycle c) {
+        for (Listener listener : listeners) {
+            listener.published(c.published);
+        }
+    }
+
+    /**
+     * A cycle that failed before its commit leaves the head where it was. The delta and the
+     * snapshot index it wrote name its revision, so no retained object shares their bytes: they
+     * are deleted. Snapshot chunks can equal retained ones and are left to the sweep at the next
+     * start. After a failed commit nothing is deleted: the batch may yet be in RocksDB's log.
+     */
+    private void rollBack(Cycle c, Exception cause) {
+        if (cause instanceof IngestRejectedException) {
+            log.info("revision {} not published: the change set was refused at {}: {}", c.revision, c.stage, cause.getMessage());
+        } else {
+            log.warn("revision {} not published: the {} stage failed: {}; the head stays at revision {}", c.revision, c.stage,
+                    cause.toString(), c.base == null ? "(none)" : c.base.revision());
+        }
+        if (c.stage.compareTo(Stage.COMMIT) < 0 && !commitInDoubt) {
+            List<ObjectRef> written = new ArrayList<>();
+            if (c.deltaRef != null) {
+                written.add(c.deltaRef);
+            }
+            if (c.snapshotRevision == c.revision && c.index != null) {
+                written.add(c.index);
+            }
+            for (ObjectRef ref : written) {
+                try {
+                    objects.delete(Sha256.hex(ref.getDigest().toByteArray()));
+                } catch (IOException | RuntimeException e) {
+                    cause.addSuppressed(e);
+                    log.warn("rolling back revision {}: object {} not deleted ({}); the sweep at the next start deletes it",
+                            c.revision, Sha256.shortHex(ref.getDigest().toByteArray()), e.toString());
+                }
+            }
+        }
+        tell(l -> l.cycleFailed(c.stage, c.revision, cause));
+    }
+
+    private void tell(java.util.function.Consumer<CycleListener> call) {
+        for (CycleListener listener : cycleListeners) {
+            try {
+                call.accept(listener);
+            } catch (RuntimeException e) {
+                log.warn("publish cycle listener {} failed: {}", listener, e.toString());
+            }
+        }
+    }
+
+    /** A snapshot the background thread has finished becomes the one the next manifest names. */
+    private void adoptBackgroundSnapshot() {
         Finished background = finished.getAndSet(null);
         if (background != null && background.revision() > latestSnapshotRevision) {
-            // Recorded by the background thread; this manifest names it, and this commit's sync makes the record durable.
+            // Recorded by the background thread; the manifest names it, and the commit's sync makes the record durable.
             latestSnapshotRevision = background.revision();
             latestSnapshotIndex = background.index();
             lastSnapshotBytes = background.bytes();
         }
-        long snapshotRevision = latestSnapshotRevision;
-        ObjectRef index = latestSnapshotIndex;
-        boolean snapshot = forceSnapshot || deltaBytes.length > policy.deltaFraction() * lastSnapshotBytes;
-        // In id order, which RocksDB's memtable inserts fastest.
-        List<HubRecord> hubPuts = List.copyOf(puts.values());
-        Staged staged = new Staged(revision, head, next, deltaRef, hubPuts, List.copyOf(deletes));
-        long commitStarted;
-        SignedManifest signed;
-        if (snapshot) {
-            // Its chunks may equal chunks of a snapshot being collected: no collection until the commit names them.
-            synchronized (gc.lock()) {
-                try (CatalogueStore.RecordCursor stored = store.records()) {
-                    index = SnapshotWriter.write(objects, scratch, hubId, revision, next.lattice(), next.entryCount(), stored, puts, deletes, () -> false);
-                }
-                snapshotRevision = revision;
-                commitStarted = System.nanoTime();
-                signed = signAndCommit(staged, snapshotRevision, index, true);
-            }
-        } else {
-            commitStarted = System.nanoTime();
-            signed = signAndCommit(staged, snapshotRevision, index, false);
-        }
-        long committed = System.nanoTime();
-        commitTimer.record(committed - commitStarted, java.util.concurrent.TimeUnit.NANOSECONDS);
-        revisionGauge.set(revision);
-
-        // Stage 7: snapshots and retention. Nothing a retained manifest references is deleted.
-        if (snapshot) {
-            snapshotTaken(revision, index);
-            deltaBytesSinceSnapshot = 0;
-        } else {
-            deltaBytesSinceSnapshot += deltaBytes.length;
-            if (!snapshotRunning && policy.due(revision, latestSnapshotRevision, deltaBytesSinceSnapshot, lastSnapshotBytes)) {
-                snapshotInBackground(revision, next.lattice().copy(), next.entryCount());
-            }
-        }
-        if (snapshotRevision > head.manifest().getSnapshotRevision()) {
-            // The first manifest to name a new snapshot: what it replaces may now go.
-            long named = snapshotRevision;
-            snapshotter.execute(() -> collectGarbage(named));
-        }
-        CatalogueStore.Head committedHead = store.head().orElseThrow();
-        Published published = new Published(signed, committedHead.manifest(), committedHead.manifestDigest(), deltaBytes, committed,
-                committed - commitStarted);
-        long micros = (System.nanoTime() - started) / 1000;
-        publishTimer.record(java.time.Duration.ofNanos(System.nanoTime() - started));
-
-        // Stage 8: announce to watching spokes, before the log line: a log appender may block on its output.
-        for (Listener listener : listeners) {
-            listener.published(published);
-        }
-        log.info("published revision {}: {} puts, {} deletes, {} entries, state {}, delta {} bytes{}, in {} ms",
-                revision, puts.size(), deletes.size(), next.entryCount(), Sha256.shortHex(committedHead.manifest().getStateDigest().toByteArray()),
-                deltaBytes.length, snapshot ? ", snapshot" : "", micros / 1000.0);
-        return published;
-    }
-
-    /** What a publish has built before it signs and commits. */
-    private record Staged(long revision, CatalogueStore.Head head, StateTransition.Result next, ObjectRef delta,
-                          List<HubRecord> puts, List<String> deletes) {
-    }
-
-    /** Stages 5 and 6: sign the manifest, chained to the head's; commit records, manifest and lattice in one synced batch. */
-    private SignedManifest signAndCommit(Staged staged, long snapshotRevision, ObjectRef index, boolean recordSnapshot) throws IOException {
-        SignedManifest signed = signer.sign(manifest(staged.revision(), ByteString.copyFrom(staged.head().manifestDigest()),
-                staged.next().entryCount(), staged.next().lattice(), staged.delta(), snapshotRevision, index));
-        store.commit(new CatalogueStore.Commit(staged.puts(), staged.deletes(), signed, staged.next().lattice(), recordSnapshot ? index : null));
-        return signed;
     }
 
     /**
@@ -306,7 +512,7 @@ public final class Publisher {
      * publish lock, while publishing goes on. The next manifest names it.
      */
     private void snapshotInBackground(long revision, LtHash lattice, long entryCount) {
-        CatalogueStore.RecordCursor stored = store.records();
+        RecordStore.RecordCursor stored = records.cursor();
         snapshotRunning = true;
         deltaBytesSinceSnapshot = 0;
         snapshotter.execute(() -> {
@@ -314,7 +520,7 @@ public final class Publisher {
             try {
                 ObjectRef index = SnapshotWriter.write(objects, scratch, hubId, revision, lattice, entryCount, stored, new TreeMap<>(), Set.of(),
                         () -> closing);
-                store.recordSnapshot(revision, index);
+                store.snapshots().record(revision, index);
                 finished.set(new Finished(revision, index, snapshotBytes(index)));
                 log.info("snapshot of revision {} written in the background: {} entries in {} ms; the next manifest names it",
                         revision, entryCount, (System.nanoTime() - started) / 1_000_000);
@@ -339,56 +545,70 @@ public final class Publisher {
         }
     }
 
-    private void snapshotTaken(long revision, ObjectRef index) throws IOException {
-        if (revision > latestSnapshotRevision) {
-            latestSnapshotRevision = revision;
-            latestSnapshotIndex = index;
-            lastSnapshotBytes = snapshotBytes(index);
-        }
-    }
-
     /** Waits until no background snapshot or collection is under way (for tests and benchmarks). */
     public void awaitSnapshots() throws InterruptedException {
-        if (!awaitSnapshots(java.time.Duration.ofDays(1))) {
+        if (!awaitSnapshots(Duration.ofDays(1))) {
             throw new IllegalStateException("background work did not finish in a day");
         }
     }
 
     /** Like {@link #awaitSnapshots()}; false if the background work is still under way after {@code timeout}. */
-    public boolean awaitSnapshots(java.time.Duration timeout) throws InterruptedException {
+    public boolean awaitSnapshots(Duration timeout) throws InterruptedException {
         try {
-            snapshotter.submit(() -> { }).get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            snapshotter.submit(() -> { }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             return false;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
     }
 
-    /** Abandons a background snapshot in progress and waits for it, before the catalogue closes. */
+    /**
+     * Abandons a background snapshot in progress and waits for it, then for a publish under way:
+     * after this returns nothing writes to the catalogue, which may then close.
+     */
+    @Override
     public void close() {
         closing = true;
         snapshotter.shutdown();
         try {
-            snapshotter.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
+            snapshotter.awaitTermination(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private Manifest manifest(long revision, ByteString previous, long entryCount, LtHash lattice, ObjectRef delta,
-                              long snapshotRevision, ObjectRef index) {
-        return Manifest.newBuilder().setHubId(hubId).setRevision(revision).setPreviousManifestDigest(previous)
-                .setPublishedAtMillis(clock.millis()).setEntryCount(entryCount)
-                .setStateDigest(ByteString.copyFrom(lattice.digest())).setDelta(delta)
-                .setSnapshotRevision(snapshotRevision).setSnapshotIndex(index)
-                .setSchemaVersion(ManifestVerifier.SCHEMA_VERSION).build();
+        synchronized (this) {
+            closed = true;
+        }
     }
 
     /** The bytes of a snapshot's chunks, the measure that deltas since it are compared with. */
     private long snapshotBytes(ObjectRef ref) throws IOException {
         SnapshotIndex index = SnapshotIndex.parseFrom(objects.readAll(ref.getDigest().toByteArray()));
         return index.getChunksList().stream().mapToLong(c -> c.getObject().getSize()).sum();
+    }
+
+    /** {@code spejl_hub_publish_seconds} for whole cycles and {@code spejl_hub_commit_seconds} for their synced commits. */
+    private static final class PublishMetrics implements CycleListener {
+        private final Timer publish;
+        private final Timer commit;
+
+        PublishMetrics(MeterRegistry metrics) {
+            this.publish = Timer.builder("spejl_hub_publish_seconds").description("time to publish one revision").register(metrics);
+            this.commit = Timer.builder("spejl_hub_commit_seconds")
+                    .description("time of a publish's synced commit to the catalogue: the disk's share of publishing").register(metrics);
+        }
+
+        @Override
+        public void stageCompleted(Stage stage, long revision, long nanos) {
+            if (stage == Stage.COMMIT) {
+                commit.record(nanos, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        @Override
+        public void cycleCompleted(Published published, long nanos) {
+            publish.record(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 }

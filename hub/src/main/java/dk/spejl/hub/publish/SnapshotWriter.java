@@ -1,7 +1,7 @@
 package dk.spejl.hub.publish;
 
 import com.google.protobuf.ByteString;
-import dk.spejl.hub.catalogue.CatalogueStore;
+import dk.spejl.hub.catalogue.RecordStore;
 import dk.spejl.digest.Canonical;
 import dk.spejl.digest.LtHash;
 import dk.spejl.wire.ChunkRef;
@@ -55,7 +55,7 @@ final class SnapshotWriter {
     }
 
     static ObjectRef write(ObjectStore objects, Path scratch, String hubId, long revision, LtHash lattice, long entryCount,
-                           Iterator<CatalogueStore.StoredRecord> stored, NavigableMap<String, HubRecord> puts, Set<String> deletes,
+                           Iterator<RecordStore.StoredRecord> stored, NavigableMap<String, HubRecord> puts, Set<String> deletes,
                            java.util.function.BooleanSupplier cancelled) throws IOException {
         SnapshotIndex.Builder index = SnapshotIndex.newBuilder().setHubId(hubId).setRevision(revision)
                 .setEntryCount(entryCount).setLattice(ByteString.copyFrom(lattice.toBytes()));
@@ -66,7 +66,7 @@ final class SnapshotWriter {
             if (cancelled.getAsBoolean()) {
                 throw new java.io.InterruptedIOException("snapshot of revision " + revision + " abandoned: the hub is stopping");
             }
-            CatalogueStore.StoredRecord record = stored.next();
+            RecordStore.StoredRecord record = stored.next();
             while (change != null && change.getKey().compareTo(record.id()) < 0) {
                 buffer.add(change.getValue().getRecord());
                 change = changes.hasNext() ? changes.next() : null;

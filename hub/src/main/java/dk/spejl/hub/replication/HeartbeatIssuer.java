@@ -2,6 +2,7 @@ package dk.spejl.hub.replication;
 
 import com.google.protobuf.ByteString;
 import dk.spejl.hub.catalogue.CatalogueStore;
+import dk.spejl.hub.catalogue.Head;
 import dk.spejl.signing.HeartbeatSigner;
 import dk.spejl.wire.Heartbeat;
 import dk.spejl.wire.SignedHeartbeat;
@@ -29,6 +30,7 @@ public final class HeartbeatIssuer implements AutoCloseable {
     private final ManifestFeed feed;
     private final Clock clock;
     private final Duration validity;
+    private final Duration interval;
     private final ScheduledExecutorService scheduler;
     private volatile SignedHeartbeat latest;
 
@@ -43,11 +45,16 @@ public final class HeartbeatIssuer implements AutoCloseable {
         this.feed = feed;
         this.clock = clock;
         this.validity = validity;
+        this.interval = interval;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hub-heartbeat");
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Issues the first heartbeat now and one every interval from then on. */
+    public void start() {
         issue();
         scheduler.scheduleAtFixedRate(this::issue, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -65,7 +72,7 @@ public final class HeartbeatIssuer implements AutoCloseable {
 
     private void issue() {
         try {
-            CatalogueStore.Head head = store.head().orElseThrow();
+            Head head = store.head().orElseThrow();
             long now = clock.millis();
             latest = signer.sign(Heartbeat.newBuilder().setHubId(hubId).setHeadRevision(head.revision())
                     .setHeadManifestDigest(ByteString.copyFrom(head.manifestDigest()))

@@ -2,6 +2,7 @@ package dk.spejl.hub.replication;
 
 import com.google.protobuf.ByteString;
 import dk.spejl.hub.catalogue.CatalogueStore;
+import dk.spejl.hub.catalogue.Head;
 import dk.spejl.hub.publish.ObjectStore;
 import dk.spejl.hub.publish.Published;
 import dk.spejl.hub.publish.Publisher;
@@ -112,7 +113,7 @@ public final class ManifestFeed implements Publisher.Listener {
      *                 only logged if it differs
      */
     public void watch(WatchRequest request, ServerCallStreamObserver<WatchEvent> stream, PeerIdentity identity, String peer) {
-        CatalogueStore.Head head = store.head().orElseThrow();
+        Head head = store.head().orElseThrow();
         if (!request.getSpokeName().isEmpty() && !request.getSpokeName().equals(identity.name())) {
             log.info("spoke certified as {} calls itself '{}'; the certificate counts", identity, request.getSpokeName());
         }
@@ -192,7 +193,7 @@ public final class ManifestFeed implements Publisher.Listener {
         synchronized void drain() {
             try {
                 while (!closed && !stream.isCancelled() && stream.isReady()) {
-                    CatalogueStore.Head head = store.head().orElseThrow();
+                    Head head = store.head().orElseThrow();
                     if (next > head.revision()) {
                         return;
                     }
@@ -231,7 +232,7 @@ public final class ManifestFeed implements Publisher.Listener {
         }
 
         /** Moves this watcher to the newest snapshot the head names; its first event carries the head as proof. */
-        synchronized void bootstrapFrom(CatalogueStore.Head head) {
+        synchronized void bootstrapFrom(Head head) {
             next = head.manifest().getSnapshotRevision();
             reference = new SnapshotReference(next, head.signed());
         }
@@ -270,14 +271,14 @@ public final class ManifestFeed implements Publisher.Listener {
     }
 
     private Optional<Signed> eventAt(long revision) throws IOException {
-        if (revision < store.oldestRevision()) {
+        if (revision < store.manifests().oldestRevision()) {
             return Optional.empty();
         }
         Signed cached = recent.get(revision);
         if (cached != null) {
             return Optional.of(cached);
         }
-        Optional<SignedManifest> signed = store.manifest(revision);
+        Optional<SignedManifest> signed = store.manifests().get(revision);
         if (signed.isEmpty()) {
             return Optional.empty();
         }

@@ -1,6 +1,7 @@
 package dk.spejl.hub.replication;
 
 import dk.spejl.hub.publish.ObjectStore;
+import dk.spejl.tls.Caller;
 import dk.spejl.wire.GetObjectRequest;
 import dk.spejl.wire.ObjectChunk;
 import dk.spejl.wire.ReplicationGrpc;
@@ -33,8 +34,8 @@ public final class ReplicationService extends ReplicationGrpc.ReplicationImplBas
 
     @Override
     public void watch(WatchRequest request, StreamObserver<WatchEvent> responses) {
-        feed.watch(request, (ServerCallStreamObserver<WatchEvent>) responses, IdentityInterceptor.IDENTITY.get(),
-                String.valueOf(IdentityInterceptor.PEER.get()));
+        Caller caller = Caller.current().orElseThrow(() -> new IllegalStateException("Watch is served behind the identity check"));
+        feed.watch(request, (ServerCallStreamObserver<WatchEvent>) responses, caller.identity(), String.valueOf(caller.address()));
     }
 
     @Override

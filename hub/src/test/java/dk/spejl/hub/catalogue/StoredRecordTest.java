@@ -20,16 +20,16 @@ class StoredRecordTest {
     @Test
     void theStoredValueIsTheHubRecordAndCarriesTheCanonicalBytesOfItsProjection() throws Exception {
         for (HubRecord record : records) {
-            byte[] stored = CatalogueStore.stored(record);
+            byte[] stored = RecordStore.stored(record);
             assertThat(HubRecord.parseFrom(stored)).isEqualTo(record);
-            assertThat(CatalogueStore.canonicalOf(stored)).isEqualTo(Canonical.bytes(record.getRecord()));
+            assertThat(RecordStore.canonicalOf(stored)).isEqualTo(Canonical.bytes(record.getRecord()));
         }
     }
 
     @Test
     void aRecordWithoutAStorageUriIsStoredWithoutTheField() throws Exception {
         HubRecord bare = records.get(0).toBuilder().clearStorageUri().build();
-        byte[] stored = CatalogueStore.stored(bare);
+        byte[] stored = RecordStore.stored(bare);
         assertThat(stored.length).isEqualTo(CodedOutputStream.computeByteArraySize(1, Canonical.bytes(bare.getRecord())));
         assertThat(HubRecord.parseFrom(stored)).isEqualTo(bare);
     }
@@ -43,13 +43,13 @@ class StoredRecordTest {
         stream.writeString(2, record.getStorageUri());
         stream.writeByteArray(1, Canonical.bytes(record.getRecord()));
         stream.flush();
-        assertThat(CatalogueStore.canonicalOf(out.toByteArray())).isEqualTo(Canonical.bytes(record.getRecord()));
+        assertThat(RecordStore.canonicalOf(out.toByteArray())).isEqualTo(Canonical.bytes(record.getRecord()));
     }
 
     @Test
     void aValueWithoutARecordIsReportedAsCorrupt() {
         byte[] onlyUri = HubRecord.newBuilder().setStorageUri("file:///x").build().toByteArray();
-        assertThatThrownBy(() -> CatalogueStore.canonicalOf(onlyUri)).isInstanceOf(IOException.class).hasMessageContaining("corrupt");
-        assertThatThrownBy(() -> CatalogueStore.canonicalOf(new byte[] {0x0a, 0x7f, 0x01})).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> RecordStore.canonicalOf(onlyUri)).isInstanceOf(IOException.class).hasMessageContaining("corrupt");
+        assertThatThrownBy(() -> RecordStore.canonicalOf(new byte[] {0x0a, 0x7f, 0x01})).isInstanceOf(IOException.class);
     }
 }

@@ -1,4 +1,4 @@
-package dk.spejl.hub.keys;
+package dk.spejl.hub.trust;
 
 import java.io.Console;
 import java.io.IOException;

@@ -1,5 +1,6 @@
-package dk.spejl.hub.replication;
+package dk.spejl.hub.access;
 
+import dk.spejl.tls.Caller;
 import dk.spejl.tls.PeerIdentity;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -20,12 +21,9 @@ import java.util.function.Predicate;
 /**
  * Admits a call only from a client whose mutual-TLS certificate (already chained to the hub's
  * CA by the TLS handshake) names the required role and is not revoked, and puts that identity
- * into the call's context (DESIGN.md, "Identity").
+ * into the call's context as its {@link Caller} (docs/design.md, "Identity").
  */
 public final class IdentityInterceptor implements ServerInterceptor {
-    public static final Context.Key<PeerIdentity> IDENTITY = Context.key("spejl-identity");
-    public static final Context.Key<SocketAddress> PEER = Context.key("spejl-peer");
-
     private final PeerIdentity.Role role;
     private final Predicate<PeerIdentity> revoked;
     private final PeerRejections rejections;
@@ -54,7 +52,7 @@ public final class IdentityInterceptor implements ServerInterceptor {
                     new Metadata());
             return new ServerCall.Listener<>() { };
         }
-        Context context = Context.current().withValue(IDENTITY, identity.get()).withValue(PEER, remote);
+        Context context = Context.current().withValue(Caller.KEY, new Caller(identity.get(), remote));
         return Contexts.interceptCall(context, call, headers, next);
     }
 

@@ -1,4 +1,4 @@
-package dk.spejl.hub.replication;
+package dk.spejl.hub.access;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,4 +1,4 @@
-package dk.spejl.hub.keys;
+package dk.spejl.hub.trust;
 
 import dk.spejl.signing.Ed25519;
 import dk.spejl.signing.KeyFiles;

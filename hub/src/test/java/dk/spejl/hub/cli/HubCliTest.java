@@ -1,5 +1,7 @@
-package dk.spejl.hub;
+package dk.spejl.hub.cli;
 
+import dk.spejl.hub.Hub;
+import dk.spejl.hub.HubConfig;
 import dk.spejl.hub.sample.CatalogueGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

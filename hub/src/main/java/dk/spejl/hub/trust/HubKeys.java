@@ -1,4 +1,4 @@
-package dk.spejl.hub.keys;
+package dk.spejl.hub.trust;
 
 import dk.spejl.io.DurableFile;
 import dk.spejl.signing.DelegationSigner;

@@ -1,0 +1,40 @@
+package dk.spejl.hub.cli;
+
+import dk.spejl.wire.AdminGrpc;
+import dk.spejl.wire.RevokeSpokeRequest;
+import dk.spejl.wire.RevokeSpokeResult;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+@Command(name = "revoke-spoke", mixinStandardHelpOptions = true,
+        description = {"Refuses a spoke from now on: its open Watch stream is closed at once and every later call is refused.",
+                "The name stays revoked across hub restarts; enrol a replacement under a new name."})
+final class RevokeSpokeCommand implements Callable<Integer> {
+    @CommandLine.Mixin
+    AdminTarget target;
+    @Parameters(index = "0", description = "The spoke's name, as given to enroll.")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+        ManagedChannel channel = target.channel();
+        try {
+            RevokeSpokeResult result = AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .revokeSpoke(RevokeSpokeRequest.newBuilder().setName(name).build());
+            System.out.println((result.getNewlyRevoked() ? "revoked " : "already revoked: ") + name + "; "
+                    + result.getStreamsClosed() + " open stream(s) closed");
+            return 0;
+        } catch (StatusRuntimeException e) {
+            System.err.println("not revoked: " + AdminTarget.describe(e));
+            return 2;
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+}
