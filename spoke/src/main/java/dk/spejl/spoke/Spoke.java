@@ -1,12 +1,15 @@
 package dk.spejl.spoke;
 
-import dk.spejl.spoke.browse.BrowseHandler;
-import dk.spejl.spoke.browse.HttpApi;
+import dk.spejl.spoke.browse.BrowseApi;
+import dk.spejl.spoke.http.HttpResponse;
+import dk.spejl.spoke.http.HttpServer;
+import dk.spejl.spoke.http.Routes;
 import dk.spejl.spoke.replica.Replica;
 import dk.spejl.spoke.sync.Follower;
 import dk.spejl.spoke.sync.HeldDelegation;
 import dk.spejl.spoke.sync.Freshness;
 import dk.spejl.spoke.sync.SyncMetrics;
+import dk.spejl.spoke.sync.SyncSettings;
 import dk.spejl.tls.TlsFiles;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -36,7 +39,7 @@ public final class Spoke implements AutoCloseable {
     private final Replica replica;
     private final ManagedChannel channel;
     private final Follower follower;
-    private final HttpApi http;
+    private final HttpServer http;
     private final PrometheusMeterRegistry metrics;
     private final Freshness freshness;
 
@@ -48,8 +51,8 @@ public final class Spoke implements AutoCloseable {
 
     private Spoke(Builder b) throws IOException {
         this.name = b.name;
-        this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        this.replica = Replica.open(b.dataDir.resolve("replica"), b.syncWrites);
+        this.metrics = b.metrics != null ? b.metrics : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.replica = b.replica != null ? b.replica : Replica.open(b.dataDir.resolve("replica"), b.syncWrites);
         ManagedChannel channel = null;
         Follower follower = null;
         try {
@@ -67,10 +70,10 @@ public final class Spoke implements AutoCloseable {
             this.delegation = new HeldDelegation(b.dataDir.resolve(TRUST_FILE), b.rootFingerprint);
             syncMetrics.delegation(delegation);
             follower = new Follower(replica, channel, delegation, name, b.clock, syncMetrics, b.watchDeadline,
-                    freshness, b.listener);
+                    freshness, b.listener, b.sync);
             // The hub connection (TLS handshake, key delegation, perhaps a bootstrap) starts while the HTTP side does.
             follower.start();
-            this.http = new HttpApi(b.httpAddress, new BrowseHandler(replica, this::staleSince, metrics::scrape), metrics);
+            this.http = new HttpServer(b.httpAddress, routes(b.routes), metrics);
         } catch (IOException | RuntimeException e) {
             abandon(follower, channel);
             throw e;
@@ -83,6 +86,14 @@ public final class Spoke implements AutoCloseable {
         this.follower = follower;
         log.info("spoke {} serving HTTP on {}, following hub at {}, holding {}", name, http.address(), b.hubAddress,
                 replica.state().map(s -> "revision " + s.revision()).orElse("nothing yet"));
+    }
+
+    /** The spoke's HTTP routes: the browse API, metrics, and whatever the builder was given. */
+    private Routes routes(java.util.function.Consumer<Routes> more) {
+        Routes routes = new BrowseApi(replica, this::staleSince).register(new Routes())
+                .get("/metrics", "metrics", request -> HttpResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+        more.accept(routes);
+        return routes;
     }
 
     /** Undoes a start that failed part way. */
@@ -165,6 +176,10 @@ public final class Spoke implements AutoCloseable {
         private Duration watchDeadline = Duration.ofMinutes(30);
         private boolean syncWrites = false;
         private Follower.ApplyListener listener = (revision, bootstrap, nanos) -> { };
+        private Replica replica;
+        private PrometheusMeterRegistry metrics;
+        private SyncSettings sync = SyncSettings.DEFAULT;
+        private java.util.function.Consumer<Routes> routes = r -> { };
 
         public Builder name(String name) {
             this.name = name;
@@ -225,6 +240,30 @@ public final class Spoke implements AutoCloseable {
 
         public Builder onApplied(Follower.ApplyListener listener) {
             this.listener = listener;
+            return this;
+        }
+
+        /** The replica to keep, instead of the one under the data directory; the spoke closes it when it closes. */
+        public Builder replica(Replica replica) {
+            this.replica = replica;
+            return this;
+        }
+
+        /** Where the spoke's metrics go; {@code /metrics} scrapes this registry. */
+        public Builder metrics(PrometheusMeterRegistry metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        /** How objects are fetched and snapshots bootstrapped. */
+        public Builder sync(SyncSettings sync) {
+            this.sync = sync;
+            return this;
+        }
+
+        /** Adds HTTP routes beside the browse API and metrics. */
+        public Builder routes(java.util.function.Consumer<Routes> routes) {
+            this.routes = routes;
             return this;
         }
 

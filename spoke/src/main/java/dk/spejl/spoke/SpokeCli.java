@@ -1,5 +1,6 @@
 package dk.spejl.spoke;
 
+import dk.spejl.config.Commands;
 import dk.spejl.spoke.replica.Replica;
 import dk.spejl.spoke.replica.ReplicaCheck;
 import org.slf4j.LoggerFactory;
@@ -20,16 +21,12 @@ import java.util.concurrent.CountDownLatch;
         subcommands = {SpokeCli.Serve.class, SpokeCli.Verify.class, CommandLine.HelpCommand.class})
 public final class SpokeCli {
     public static void main(String[] args) {
-        dk.spejl.config.Daemons.beforeStart();
-        System.exit(commandLine().execute(args));
+        Commands.run(new SpokeCli(), args);
     }
 
     /** The command line as main runs it: a failure prints one clear line and exits with 2. */
     public static CommandLine commandLine() {
-        return new CommandLine(new SpokeCli()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("spejl-spoke " + cmd.getCommandName() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            return 2;
-        });
+        return Commands.commandLine(new SpokeCli());
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true,

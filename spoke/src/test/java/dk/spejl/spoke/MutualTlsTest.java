@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-/** Every hub endpoint requires mutual TLS 1.3 with a certificate from the hub's own CA (DESIGN.md, "Identity"). */
+/** Every hub endpoint requires mutual TLS 1.3 with a certificate from the hub's own CA (docs/design.md, "Identity"). */
 class MutualTlsTest {
     @TempDir
     Path tmp;

@@ -54,6 +54,6 @@ public final class ChunkTable {
     }
 
     private static byte[] key(String id) {
-        return (Replica.RECORD + id).getBytes(StandardCharsets.UTF_8);
+        return Replica.RECORDS.key(id);
     }
 }

@@ -3,6 +3,8 @@ package dk.spejl.spoke.replica;
 import dk.spejl.digest.LtHash;
 import dk.spejl.signing.Ed25519;
 import dk.spejl.signing.ManifestSigner;
+import dk.spejl.storage.KeyPrefix;
+import dk.spejl.storage.PrefixCursor;
 import dk.spejl.verify.StateTransition;
 import dk.spejl.verify.VerifiedManifest;
 import dk.spejl.wire.Manifest;
@@ -10,12 +12,8 @@ import dk.spejl.wire.SignedManifest;
 import org.rocksdb.CompressionType;
 import org.rocksdb.IngestExternalFileOptions;
 import org.rocksdb.Options;
-import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.Slice;
-import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
@@ -54,7 +52,8 @@ public final class Replica implements AutoCloseable {
     static final byte[] LATTICE = bytes("m/lattice");
     static final byte[] KEY = bytes("m/signing_key");
     static final byte[] VERIFIED_AT = bytes("m/verified_at");
-    static final String RECORD = "r/";
+    /** Records live under {@code r/<id>}, the key layout of the hub's snapshot chunks. */
+    static final KeyPrefix RECORDS = KeyPrefix.of("r/");
 
     static {
         RocksDB.loadLibrary();
@@ -118,7 +117,7 @@ public final class Replica implements AutoCloseable {
     public byte[] get(String id) {
         swap.readLock().lock();
         try {
-            return db == null ? null : db.get(bytes(RECORD + id));
+            return db == null ? null : db.get(RECORDS.key(id));
         } catch (RocksDBException e) {
             throw new IllegalStateException("replica read failed: " + e.getMessage(), e);
         } finally {
@@ -131,10 +130,10 @@ public final class Replica implements AutoCloseable {
         swap.readLock().lock();
         try (WriteBatch batch = new WriteBatch()) {
             for (StateTransition.Put put : change.puts()) {
-                batch.put(bytes(RECORD + put.id()), put.canonical());
+                batch.put(RECORDS.key(put.id()), put.canonical());
             }
             for (String id : change.deletes()) {
-                batch.delete(bytes(RECORD + id));
+                batch.delete(RECORDS.key(id));
             }
             putMeta(batch, manifest.signed(), change.lattice(), key, now);
             db.write(writes, batch);
@@ -205,21 +204,13 @@ public final class Replica implements AutoCloseable {
             if (db == null) {
                 throw new IOException("the replica is empty: it holds no signed revision");
             }
-            Snapshot view = db.getSnapshot();
-            try (Slice upper = new Slice(bytes("r0"));
-                 ReadOptions read = new ReadOptions().setSnapshot(view).setIterateUpperBound(upper).setReadaheadSize(4 << 20)) {
-                ReplicaState held = readState(read);
-                try (RocksIterator it = db.newIterator(read)) {
-                    for (it.seek(bytes(RECORD)); it.isValid(); it.next()) {
-                        visitor.accept(new String(it.key(), RECORD.length(), it.key().length - RECORD.length(), StandardCharsets.UTF_8), it.value());
-                    }
+            try (PrefixCursor records = PrefixCursor.open(db, RECORDS)) {
+                ReplicaState held = readState(records::get);
+                for (; records.valid(); records.next()) {
+                    visitor.accept(records.name(), records.value());
                 }
                 return held;
-            } finally {
-                db.releaseSnapshot(view);
             }
-        } catch (RocksDBException e) {
-            throw new IOException("reading the replica failed: " + e.getMessage(), e);
         } finally {
             swap.readLock().unlock();
         }
@@ -260,24 +251,34 @@ public final class Replica implements AutoCloseable {
         try {
             db = readOnly ? RocksDB.openReadOnly(options, dir.toString()) : RocksDB.open(options, dir.toString());
             dbDir = dir;
-            try (ReadOptions read = new ReadOptions()) {
-                state = readState(read);
-            }
+            state = readState(key -> {
+                try {
+                    return db.get(key);
+                } catch (RocksDBException e) {
+                    throw new IOException("reading the replica failed: " + e.getMessage(), e);
+                }
+            });
         } catch (RocksDBException e) {
             throw new IOException("cannot open the replica at " + dir + ": " + e.getMessage(), e);
         }
     }
 
+    /** Reads one key, from the live database or from a point-in-time view of it. */
+    @FunctionalInterface
+    private interface Reads {
+        byte[] get(byte[] key) throws IOException;
+    }
+
     /** The signed state the database holds, as {@code read} sees it. */
-    private ReplicaState readState(ReadOptions read) throws RocksDBException, IOException {
-        byte[] manifest = db.get(read, MANIFEST);
+    private ReplicaState readState(Reads read) throws IOException {
+        byte[] manifest = read.get(MANIFEST);
         if (manifest == null) {
             throw new IOException("replica database " + dbDir + " holds no manifest: it is damaged");
         }
         SignedManifest signed = SignedManifest.parseFrom(manifest);
         return new ReplicaState(signed, Manifest.parseFrom(signed.getManifest()), ManifestSigner.digest(signed),
-                LtHash.fromBytes(db.get(read, LATTICE)), new Ed25519.PublicKey(db.get(read, KEY)),
-                Instant.ofEpochMilli(ByteBuffer.wrap(db.get(read, VERIFIED_AT)).getLong()));
+                LtHash.fromBytes(read.get(LATTICE)), new Ed25519.PublicKey(read.get(KEY)),
+                Instant.ofEpochMilli(ByteBuffer.wrap(read.get(VERIFIED_AT)).getLong()));
     }
 
     static Options dbOptions() {

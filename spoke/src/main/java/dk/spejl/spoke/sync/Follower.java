@@ -72,7 +72,7 @@ public final class Follower implements AutoCloseable {
     private final Freshness freshness;
 
     public Follower(Replica replica, ManagedChannel channel, HeldDelegation delegation, String spokeName, Clock clock,
-                    SyncMetrics metrics, Duration watchDeadline, Freshness freshness, ApplyListener listener) {
+                    SyncMetrics metrics, Duration watchDeadline, Freshness freshness, ApplyListener listener, SyncSettings settings) {
         this.freshness = freshness;
         this.replica = replica;
         this.channel = channel;
@@ -82,8 +82,8 @@ public final class Follower implements AutoCloseable {
         this.metrics = metrics;
         this.watchDeadline = watchDeadline;
         this.listener = listener;
-        this.fetcher = new ObjectFetcher(channel, 120);
-        this.bootstrapper = new Bootstrapper(replica, fetcher, clock, 3);
+        this.fetcher = new ObjectFetcher(channel, settings.fetchDeadline(), settings.fetchAttempts());
+        this.bootstrapper = new Bootstrapper(replica, fetcher, clock, settings.bootstrapParallelism());
         this.thread = new Thread(this::run, "spoke-sync");
         thread.setDaemon(true);
     }

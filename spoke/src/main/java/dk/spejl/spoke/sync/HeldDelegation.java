@@ -18,7 +18,7 @@ import java.util.Optional;
 /**
  * The newest key delegation this spoke has accepted, kept on disk ({@code trust.bin}) beside the
  * replica, so that no delegation of a lower version is accepted after a restart or a
- * re-bootstrap either (DESIGN.md, "Trust chain").
+ * re-bootstrap either (docs/design.md, "Trust chain").
  */
 public final class HeldDelegation {
     private static final Logger log = LoggerFactory.getLogger(HeldDelegation.class);

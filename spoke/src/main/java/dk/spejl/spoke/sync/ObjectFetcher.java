@@ -17,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Fetches an object by digest. Transfers resume from the last byte received, a stream that
@@ -28,14 +27,18 @@ public final class ObjectFetcher {
     private static final Logger log = LoggerFactory.getLogger(ObjectFetcher.class);
     /** No object a spoke needs is larger than this; a manifest that says otherwise is refused. */
     public static final long MAX_OBJECT_BYTES = 512L << 20;
-    private static final int ATTEMPTS = 5;
-
     private final Channel channel;
-    private final long deadlineSeconds;
+    private final long deadlineMillis;
+    private final int attempts;
 
-    public ObjectFetcher(Channel channel, long deadlineSeconds) {
+    /**
+     * @param deadline how long one transfer may take
+     * @param attempts how many transfers (the first and the resumed ones) before the fetch fails
+     */
+    public ObjectFetcher(Channel channel, java.time.Duration deadline, int attempts) {
         this.channel = channel;
-        this.deadlineSeconds = deadlineSeconds;
+        this.deadlineMillis = deadline.toMillis();
+        this.attempts = attempts;
     }
 
     public byte[] fetch(ObjectRef ref) throws VerificationException, IOException, InterruptedException {
@@ -49,7 +52,7 @@ public final class ObjectFetcher {
             try {
                 ServerStream<GetObjectRequest, ObjectChunk> chunks = ServerStream.open(channel, ReplicationGrpc.getGetObjectMethod(),
                         GetObjectRequest.newBuilder().setDigest(ref.getDigest()).setOffset(offset).build(),
-                        TimeUnit.SECONDS.toMillis(deadlineSeconds));
+                        deadlineMillis);
                 boolean complete = false;
                 try {
                     while (chunks.hasNext()) {
@@ -76,7 +79,7 @@ public final class ObjectFetcher {
                 Status.Code code = e.getStatus().getCode();
                 boolean retryable = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
                         || code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.INTERNAL;
-                if (!retryable || attempt >= ATTEMPTS) {
+                if (!retryable || attempt >= attempts) {
                     throw new IOException("fetching object " + Sha256.shortHex(ref.getDigest().toByteArray()) + ": " + e.getStatus(), e);
                 }
                 log.info("fetch of {} interrupted at byte {} ({}), resuming", Sha256.shortHex(ref.getDigest().toByteArray()),

@@ -1,0 +1,120 @@
+package dk.spejl.spoke.http;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The spoke's HTTP server (Netty). It turns each request into an {@link HttpRequest}, asks the
+ * {@link Routes} for the answer, writes it, and times it by route. What to answer is never decided here.
+ */
+public final class HttpServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+    /** The largest request body taken in. */
+    private static final int MAX_REQUEST_BYTES = 64 * 1024;
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    public HttpServer(InetSocketAddress address, Routes routes, MeterRegistry metrics) throws InterruptedException {
+        this.group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        Timer.Builder latency = Timer.builder("spejl_spoke_http_seconds").description("HTTP request latency").publishPercentiles(0.5, 0.99);
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                                new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                    @Override
+                                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+                                        long started = System.nanoTime();
+                                        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+                                        Routes.Answer answer;
+                                        try {
+                                            answer = routes.answer(request(request, uri), uri.rawPath());
+                                        } catch (RuntimeException e) {
+                                            log.warn("HTTP {} {} failed: {}", request.method(), uri.path(), e.toString());
+                                            answer = new Routes.Answer("failed", HttpResponse.error(500, "the spoke could not answer this request"));
+                                        }
+                                        write(ctx, request, answer.response());
+                                        latency.tag("route", answer.route()).tag("status", Integer.toString(answer.response().status()))
+                                                .register(metrics).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                                    }
+
+                                    @Override
+                                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                        log.debug("HTTP connection failed: {}", cause.toString());
+                                        ctx.close();
+                                    }
+                                });
+                    }
+                });
+        this.channel = bootstrap.bind(address).sync().channel();
+    }
+
+    private static HttpRequest request(FullHttpRequest request, QueryStringDecoder uri) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (Map.Entry<String, String> header : request.headers()) {
+            headers.computeIfAbsent(header.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(header.getValue());
+        }
+        return new HttpRequest(request.method().name(), uri.path(), uri.parameters(), headers, Map.of(), Optional.empty());
+    }
+
+    private static void write(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponse response) {
+        FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()),
+                Unpooled.copiedBuffer(response.body(), StandardCharsets.UTF_8));
+        response.headers().forEach((name, value) -> http.headers().set(name, value));
+        http.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        http.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        HttpUtil.setContentLength(http, http.content().readableBytes());
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        HttpUtil.setKeepAlive(http, keepAlive);
+        var written = ctx.writeAndFlush(http);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}
