@@ -14,7 +14,7 @@ import java.util.Arrays;
  * deployed by Facebook). Each record is expanded with SHAKE128 into 1024 16-bit lanes that
  * are added modulo 2^16; removing a record subtracts its lanes. The result does not depend
  * on order, so a delta is checked at a cost that follows the delta, not the catalogue
- * (DESIGN.md, "State digest").
+ * (docs/design.md, "State digest").
  *
  * <p>The element is the record's canonical bytes, which include its id. The published state
  * digest is the SHA-256 of the 2048-byte lattice.

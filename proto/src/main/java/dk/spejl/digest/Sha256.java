@@ -4,7 +4,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256, the name of every published object (DESIGN.md, invariant 4). */
+/** SHA-256, the name of every published object (docs/design.md, invariant 4). */
 public final class Sha256 {
     public static final int BYTES = 32;
     private static final HexFormat HEX = HexFormat.of();

@@ -12,8 +12,8 @@ import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
- * Decides whether a pushed manifest may move a replica forward. The steps follow DESIGN.md,
- * "Publishing and replication" and invariants 2-4, in order; each failure has its own type.
+ * Decides whether a pushed manifest may move a replica forward. The steps follow docs/design.md,
+ * "The protocol" and invariants 2-4, in order; each failure has its own type.
  */
 public final class ManifestVerifier {
     /**
