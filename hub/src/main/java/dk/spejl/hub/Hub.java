@@ -64,7 +64,6 @@ public final class Hub implements AutoCloseable {
 
     private Hub(Builder b) throws IOException {
         this.hubId = b.hubId;
-        this.trust = HubTrust.load(b.keysDir, b.rootFingerprint, hubId, b.clock);
         PeerRejections rejections = new PeerRejections(b.metrics);
         this.store = b.catalogue != null ? b.catalogue : CatalogueStore.open(b.dataDir.resolve("catalogue"));
         Publisher publisher = null;
@@ -72,6 +71,7 @@ public final class Hub implements AutoCloseable {
         HeartbeatIssuer heartbeats = null;
         Server replicationServer = null;
         try {
+            this.trust = HubTrust.load(b.keysDir, b.rootFingerprint, hubId, b.clock);
             this.objects = b.objects != null ? b.objects
                     : new TieredObjectStore(new SmallObjectStore(store.database()), new FileObjectStore(b.dataDir.resolve("objects")));
             publisher = new Publisher(hubId, store, objects, b.dataDir.resolve("scratch"), trust.manifestSigner(), b.clock,
@@ -116,6 +116,11 @@ public final class Hub implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (replicationServer != null) {
                 replicationServer.shutdownNow();
+                try {
+                    replicationServer.awaitTermination(5, TimeUnit.SECONDS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
             if (heartbeats != null) {
                 heartbeats.close();

@@ -261,7 +261,7 @@ public final class Spoke implements AutoCloseable {
             return this;
         }
 
-        /** Adds HTTP routes beside the browse API and metrics. */
+        /** Adds HTTP routes beside the browse API and metrics (see {@link Routes.Handler} on checking path parameters). */
         public Builder routes(java.util.function.Consumer<Routes> routes) {
             this.routes = routes;
             return this;

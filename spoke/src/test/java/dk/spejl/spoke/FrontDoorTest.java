@@ -40,6 +40,17 @@ class FrontDoorTest {
     @TempDir
     Path tmp;
 
+    /** A request line no well-behaved client would send; returns the status line. */
+    private static String rawGet(int port, String target) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+        }
+    }
+
     @Test
     void aHubAndASpokeBuiltFromGivenPartsReplicateThroughThem() throws Exception {
         TlsFiles tls = ServerPki.create(tmp.resolve("tls"), "parts-hub", List.of("localhost"), List.of("127.0.0.1"));
@@ -84,7 +95,9 @@ class FrontDoorTest {
                         .DELETE().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
                 assertThat(wrongMethod.statusCode()).isEqualTo(405);
                 assertThat(wrongMethod.headers().firstValue("allow")).contains("GET");
-                assertThat(metrics.scrape()).contains("route=\"echo\"");
+                assertThat(rawGet(spoke.httpAddress().getPort(), "/api/v1/records/%zz")).startsWith("HTTP/1.1 400");
+                assertThat(rawGet(spoke.httpAddress().getPort(), "/api/v1/status?x=%zz")).startsWith("HTTP/1.1 400");
+                assertThat(metrics.scrape()).contains("route=\"echo\"", "route=\"malformed\"");
             }
         }
     }

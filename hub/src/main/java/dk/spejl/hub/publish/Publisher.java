@@ -180,6 +180,7 @@ public final class Publisher implements AutoCloseable {
      * whose manifest a live key signed.
      */
     public synchronized Published resign() throws IOException {
+        head();
         return publishWithSnapshot(NO_CHANGES);
     }
 
@@ -233,6 +234,7 @@ public final class Publisher implements AutoCloseable {
     }
 
     public synchronized Published publish(ChangeSet changes) throws IngestRejectedException, IOException {
+        head(); // only initialise() builds on no head: revision 0
         return cycle(changes, false);
     }
 
@@ -565,20 +567,23 @@ public final class Publisher implements AutoCloseable {
     }
 
     /**
-     * Abandons a background snapshot in progress and waits for it, then for a publish under way:
-     * after this returns nothing writes to the catalogue, which may then close.
+     * Waits for a publish under way and refuses any later one, then abandons a background snapshot
+     * in progress and waits for it: after this returns nothing writes to the catalogue, which may
+     * then close.
      */
     @Override
     public void close() {
         closing = true;
-        snapshotter.shutdown();
-        try {
-            snapshotter.awaitTermination(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         synchronized (this) {
             closed = true;
+        }
+        snapshotter.shutdown();
+        try {
+            if (!snapshotter.awaitTermination(60, TimeUnit.SECONDS)) {
+                log.warn("background snapshot work did not stop within 60 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -61,6 +61,10 @@ public final class HubKeys {
         public KeysException(String message) {
             super(message);
         }
+
+        public KeysException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /**

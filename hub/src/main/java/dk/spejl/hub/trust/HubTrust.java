@@ -94,13 +94,22 @@ public final class HubTrust {
      * key it revokes, a revision signed by the new key follows at once.
      *
      * @throws HubKeys.KeysException when the directory holds no delegation the hub may move to
-     *                               (it does not verify, is older, or names no key the hub holds); nothing changes
+     *                               (it does not verify, is older, names no key the hub holds, or cannot be read); nothing changes
+     * @throws IOException           when the hub took up the new key but could not publish its head again under it
      */
     public synchronized ReloadKeysResult reload() throws IOException {
         if (publisher == null) {
             throw new IllegalStateException("the hub's keys are not attached to its publisher yet");
         }
-        HubKeys.Active fresh = HubKeys.load(keysDir, rootFingerprint, hubId, Optional.of(keys.delegation()), clock.millis());
+        HubKeys.Active fresh;
+        try {
+            fresh = HubKeys.load(keysDir, rootFingerprint, hubId, Optional.of(keys.delegation()), clock.millis());
+        } catch (HubKeys.KeysException e) {
+            throw e;
+        } catch (IOException e) {
+            // An unreadable key file is the directory's fault as much as a delegation that does not verify.
+            throw new HubKeys.KeysException(keysDir + " cannot be read: " + e.getMessage(), e);
+        }
         if (fresh.delegation().equals(keys.delegation()) && fresh.signingKeyId().equals(keys.signingKeyId())) {
             return ReloadKeysResult.newBuilder().setChanged(false).setDelegationVersion(fresh.trusted().version())
                     .setSigningKeyId(fresh.signingKeyId()).build();
@@ -112,7 +121,13 @@ public final class HubTrust {
         });
         heartbeats.signWith(new HeartbeatSigner(fresh.signing()));
         logKeys("now signing");
-        long resigned = resignIfRevoked();
+        long resigned;
+        try {
+            resigned = resignIfRevoked();
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("the hub signs with key " + fresh.signingKeyId() + " under delegation version " + fresh.trusted().version()
+                    + " now, but could not publish the head again under it: " + e.getMessage(), e);
+        }
         return ReloadKeysResult.newBuilder().setChanged(true).setDelegationVersion(fresh.trusted().version())
                 .setSigningKeyId(fresh.signingKeyId()).setResignedRevision(resigned).build();
     }

@@ -385,6 +385,20 @@ class PublisherTest {
     }
 
     @Test
+    void aPublisherPublishesNothingBeforeItIsInitialised() throws Exception {
+        try (CatalogueStore store = CatalogueStore.open(tmp.resolve("catalogue"))) {
+            Publisher publisher = new Publisher("h", store, memory, tmp.resolve("scratch"), new ManifestSigner(signing), Clock.systemUTC(),
+                    SnapshotPolicy.DEFAULT, new SimpleMeterRegistry());
+            assertThatThrownBy(() -> new Ingest(publisher).apply(lines(new CatalogueGenerator(23).generate(1))))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("not initialised");
+            assertThatThrownBy(publisher::resign).isInstanceOf(IllegalStateException.class);
+            assertThat(store.head()).isEmpty();
+            assertThat(memory.list()).isEmpty();
+            publisher.close();
+        }
+    }
+
+    @Test
     void aClosedPublisherPublishesNothing() throws Exception {
         Publishing p = open(SnapshotPolicy.DEFAULT);
         p.publisher.close();

@@ -61,14 +61,7 @@ public final class HttpServer implements AutoCloseable {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
                                         long started = System.nanoTime();
-                                        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-                                        Routes.Answer answer;
-                                        try {
-                                            answer = routes.answer(request(request, uri), uri.rawPath());
-                                        } catch (RuntimeException e) {
-                                            log.warn("HTTP {} {} failed: {}", request.method(), uri.path(), e.toString());
-                                            answer = new Routes.Answer("failed", HttpResponse.error(500, "the spoke could not answer this request"));
-                                        }
+                                        Routes.Answer answer = answer(routes, request, new QueryStringDecoder(request.uri()));
                                         write(ctx, request, answer.response());
                                         latency.tag("route", answer.route()).tag("status", Integer.toString(answer.response().status()))
                                                 .register(metrics).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -85,6 +78,23 @@ public final class HttpServer implements AutoCloseable {
         this.channel = bootstrap.bind(address).sync().channel();
     }
 
+    /** The route's answer; 400 for a request whose path or query does not decode, 500 for a handler that throws. */
+    private static Routes.Answer answer(Routes routes, FullHttpRequest request, QueryStringDecoder uri) {
+        HttpRequest parsed;
+        try {
+            parsed = request(request, uri);
+        } catch (IllegalArgumentException e) {
+            return new Routes.Answer("malformed", HttpResponse.error(400, "the request's path or query is not well encoded"));
+        }
+        try {
+            return routes.answer(parsed, uri.rawPath());
+        } catch (RuntimeException e) {
+            log.warn("HTTP {} {} failed: {}", parsed.method(), parsed.path(), e.toString());
+            return new Routes.Answer("failed", HttpResponse.error(500, "the spoke could not answer this request"));
+        }
+    }
+
+    /** @throws IllegalArgumentException when the path or the query is not well percent-encoded */
     private static HttpRequest request(FullHttpRequest request, QueryStringDecoder uri) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (Map.Entry<String, String> header : request.headers()) {

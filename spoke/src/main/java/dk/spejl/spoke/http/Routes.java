@@ -16,7 +16,11 @@ import java.util.TreeSet;
  * the id instead of making a new segment.
  */
 public final class Routes {
-    /** Answers one route. Handlers stay thin: parse, delegate, map errors to status codes. */
+    /**
+     * Answers one route. Handlers stay thin: parse, delegate, map errors to status codes. Path
+     * parameters arrive decoded and may hold any character, {@code /} and {@code ..} included: a
+     * handler checks each against the rule for what it names before using it.
+     */
     @FunctionalInterface
     public interface Handler {
         HttpResponse handle(HttpRequest request);
@@ -29,7 +33,7 @@ public final class Routes {
     public record Answer(String route, HttpResponse response) {
     }
 
-    private final List<Route> routes = new ArrayList<>();
+    private final List<Route> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Routes get(String pattern, String name, Handler handler) {
         return add("GET", pattern, name, handler);
@@ -71,7 +75,7 @@ public final class Routes {
             return new Answer("malformed", HttpResponse.error(400, "the path is not well encoded"));
         }
         TreeSet<String> allowed = new TreeSet<>();
-        for (Route route : snapshot()) {
+        for (Route route : routes) {
             Optional<Map<String, String>> parameters = match(route.segments(), segments);
             if (parameters.isEmpty()) {
                 continue;
@@ -87,10 +91,6 @@ public final class Routes {
                     + "; use " + String.join(" or ", allowed)).withHeader("Allow", String.join(", ", allowed)));
         }
         return new Answer("unmatched", HttpResponse.error(404, "no such route: " + request.path()));
-    }
-
-    private synchronized List<Route> snapshot() {
-        return List.copyOf(routes);
     }
 
     private static Optional<Map<String, String>> match(List<String> pattern, List<String> segments) {
