@@ -89,7 +89,10 @@ public final class Hub implements AutoCloseable {
             trust.attach(publisher, feed, heartbeats);
             heartbeats.start();
             feed.heartbeats(heartbeats::latest);
-            Revocations revocations = new Revocations(new RevocationStore(store.database(), b.clock), feed::disconnect);
+            ReplicationService replication = new ReplicationService(feed, objects, b.metrics);
+            // A revoked spoke loses its Watch streams and its object transfers at once.
+            Revocations revocations = new Revocations(new RevocationStore(store.database(), b.clock),
+                    name -> feed.disconnect(name) + replication.cutOff(name));
 
             Map<io.grpc.MethodDescriptor<?, ?>, AdminGrpc.AsyncService> admin = new LinkedHashMap<>();
             admin.put(AdminGrpc.getIngestMethod(), new IngestService(ingest, b.maxIngestLines));
@@ -101,7 +104,7 @@ public final class Hub implements AutoCloseable {
                     rejections.refused(reason, "client certificate '" + subject + "'", detail);
             replicationServer = NettyServerBuilder.forAddress(b.replicationAddress)
                     .sslContext(b.tls.serverContext(refusedByTls))
-                    .addService(ServerInterceptors.intercept(new ReplicationService(feed, objects, b.metrics),
+                    .addService(ServerInterceptors.intercept(replication,
                             new IdentityInterceptor(PeerIdentity.Role.SPOKE, revocations::isRevoked, rejections)))
                     .maxInboundMessageSize(1 << 20)
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)

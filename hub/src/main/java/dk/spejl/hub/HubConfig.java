@@ -13,7 +13,7 @@ import java.util.Map;
 
 /** The hub's configuration file. Every setting is listed here, with what it means and its default. */
 public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicationAddress, InetSocketAddress adminAddress,
-                        TlsFiles tls, TlsFiles operator, Path keysDir, String rootFingerprint, SnapshotPolicy snapshotPolicy, long maxIngestLines,
+                        TlsFiles tls, TlsFiles operator, Path caKey, Path keysDir, String rootFingerprint, SnapshotPolicy snapshotPolicy, long maxIngestLines,
                         Duration heartbeatInterval, Duration heartbeatValidity) {
 
     /** Every setting, with what it means and its default; read-only. */
@@ -49,6 +49,7 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
                 new TlsFiles(c.path("tls.certificate", "tls/hub.pem"), c.path("tls.private_key", "tls/hub.key"), c.path("tls.ca", "tls/ca.pem")),
                 new TlsFiles(c.path("admin.client_certificate", "tls/operator.pem"), c.path("admin.client_key", "tls/operator.key"),
                         c.path("tls.ca", "tls/ca.pem")),
+                c.path("tls.ca_key", "tls/ca.key"),
                 c.path("keys.dir", "keys"), c.required("trust.root_fingerprint"),
                 new SnapshotPolicy(c.integer("snapshot.every_revisions", 1000), c.decimal("snapshot.delta_fraction", 0.25),
                         c.integer("snapshot.retained", 2)),

@@ -23,9 +23,15 @@ public final class SpokeSettings {
         m.put("tls.private_key", "required. Its private key.");
         m.put("data.dir", "default 'data'. Where the replica (RocksDB) lives.");
         m.put("http.address", "default '127.0.0.1:8080'. The browse API, metrics and health endpoints.");
+        m.put("http.idle_timeout", "default 60s. An HTTP connection that sends nothing for this long is closed.");
+        m.put("http.max_connections", "default 256. HTTP connections open at once; one more is answered 503 and closed.");
         m.put("freshness.window", "default 5m. The oldest signed heartbeat the spoke counts as fresh (it also honours the heartbeat's own expiry).");
-        m.put("replica.sync_writes", "default false. Force each applied revision to disk before acknowledging it. "
-                + "Without it a power cut can lose the newest revisions (never mix them); the spoke then fetches them again.");
+        m.put("freshness.max_clock_skew", "default 5m. How far ahead of this spoke's clock a heartbeat may have been issued; one "
+                + "further ahead is refused (it would keep the spoke 'fresh' after the feed stopped).");
+        m.put("replica.sync_writes", "default true. Force each applied revision to disk before serving it, so that even a power cut "
+                + "never makes the spoke serve a lower revision than it served. false trades that for a little "
+                + "latency: a power cut can then lose the newest revisions (never mix them), which the spoke fetches again, and until it "
+                + "has, it serves a lower revision than before the cut.");
         NAMES = Collections.unmodifiableMap(m);
     }
 

@@ -8,8 +8,6 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
@@ -78,7 +76,7 @@ public final class Pem {
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
             writer.writeObject(certificate);
         }
-        Files.writeString(file, out.toString(), StandardCharsets.US_ASCII);
+        dk.spejl.io.DurableFile.write(file, out.toString().getBytes(StandardCharsets.US_ASCII));
     }
 
     public static void writePrivateKey(Path file, PrivateKey key) throws IOException {
@@ -86,10 +84,7 @@ public final class Pem {
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
             writer.writeObject(new JcaPKCS8Generator(key, null));
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, out.toString(), StandardCharsets.US_ASCII);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        // Owner-only from its creation on, forced to disk, renamed into place, directory forced: a crash leaves the old key or the new.
+        dk.spejl.io.DurableFile.writePrivate(file, out.toString().getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -39,14 +39,27 @@ public final class ServerPki {
      */
     public static TlsFiles enrol(Path dir, String subject, Path out, String file, java.time.Instant notBefore,
                                  java.time.Instant notAfter) throws IOException {
+        return enrol(dir.resolve("ca.pem"), dir.resolve("ca.key"), subject, out, file, notBefore, notAfter);
+    }
+
+    /**
+     * Issues a client certificate from the CA whose certificate and private key are the given files
+     * (the key may live apart from the certificate, offline), as {@link #enrol(Path, String, Path, String, java.time.Instant, java.time.Instant)}.
+     */
+    public static TlsFiles enrol(Path caCertificate, Path caKey, String subject, Path out, String file, java.time.Instant notBefore,
+                                 java.time.Instant notAfter) throws IOException {
         Files.createDirectories(out);
+        if (!Files.isReadable(caKey)) {
+            throw new IOException("cannot read the CA's private key at " + caKey + " (tls.ca_key)");
+        }
+        Path dir = caCertificate.toAbsolutePath().getParent();
         try {
-            CertificateAuthority ca = CertificateAuthority.load(dir.resolve("ca.pem"), dir.resolve("ca.key"), new SecureRandom());
+            CertificateAuthority ca = CertificateAuthority.load(caCertificate, caKey, new SecureRandom());
             CertificateAuthority.Issued issued = ca.issueClient(subject, notBefore, notAfter);
             Pem.writeCertificate(out.resolve(file + ".pem"), issued.certificate());
             Pem.writePrivateKey(out.resolve(file + ".key"), issued.keyPair().getPrivate());
-            if (!out.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
-                Files.copy(dir.resolve("ca.pem"), out.resolve("ca.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            if (!out.toAbsolutePath().normalize().equals(dir.normalize())) {
+                Files.copy(caCertificate, out.resolve("ca.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (GeneralSecurityException e) {
             throw new IOException("could not issue a certificate for " + subject + ": " + e.getMessage(), e);
@@ -56,8 +69,13 @@ public final class ServerPki {
 
     /** Enrols for the usual validity: 397 days from now. */
     public static TlsFiles enrol(Path dir, String subject, Path out, String file) throws IOException {
+        return enrol(dir.resolve("ca.pem"), dir.resolve("ca.key"), subject, out, file);
+    }
+
+    /** Enrols for the usual validity, with the CA's key where {@code caKey} says. */
+    public static TlsFiles enrol(Path caCertificate, Path caKey, String subject, Path out, String file) throws IOException {
         java.time.Instant now = java.time.Instant.now();
-        return enrol(dir, subject, out, file, now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofDays(397)));
+        return enrol(caCertificate, caKey, subject, out, file, now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofDays(397)));
     }
 
     /** The files a hub serves with. */

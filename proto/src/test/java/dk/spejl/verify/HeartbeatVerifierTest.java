@@ -64,4 +64,29 @@ class HeartbeatVerifierTest {
         assertThatThrownBy(() -> verifier.verify(signer.sign(heartbeat(5, 1000, 2000).toBuilder().setHubId("x").build()), Optional.empty(), 5, 1500))
                 .isInstanceOf(WrongHubException.class);
     }
+
+    @Test
+    void rejectsAHeartbeatIssuedFurtherAheadThanTheClockSkewAllows() throws Exception {
+        HeartbeatVerifier skewed = new HeartbeatVerifier(TrustedKeys.of("ngc", key.publicKey()), java.time.Duration.ofSeconds(10));
+        assertThatThrownBy(() -> skewed.verify(signer.sign(heartbeat(5, 1500 + 10_001, 90_000)), Optional.empty(), 5, 1500))
+                .isInstanceOf(FutureHeartbeatException.class).hasMessageContaining("ahead of this spoke's clock");
+        assertThat(skewed.verify(signer.sign(heartbeat(5, 1500 + 10_000, 90_000)), Optional.empty(), 5, 1500).getHeadRevision()).isEqualTo(5);
+        assertThatThrownBy(() -> verifier.verify(signer.sign(heartbeat(5, 1500 + 300_001, 900_000)), Optional.empty(), 5, 1500))
+                .as("five minutes by default").isInstanceOf(FutureHeartbeatException.class);
+    }
+
+    @Test
+    void aHeartbeatNamingTheHeldRevisionMustNameTheHeldManifest() throws Exception {
+        byte[] held = new byte[32];
+        held[0] = 7;
+        Position position = new Position(5, held);
+        Heartbeat same = heartbeat(5, 1000, 2000).toBuilder().setHeadManifestDigest(ByteString.copyFrom(held)).build();
+        assertThat(verifier.verify(signer.sign(same), Optional.empty(), Optional.of(position), 1500).getHeadRevision()).isEqualTo(5);
+        Heartbeat other = same.toBuilder().setHeadManifestDigest(ByteString.copyFrom(new byte[32])).build();
+        assertThatThrownBy(() -> verifier.verify(signer.sign(other), Optional.empty(), Optional.of(position), 1500))
+                .isInstanceOf(HeadMismatchException.class);
+        // A head further on is not compared: the spoke has not seen that manifest yet.
+        Heartbeat ahead = heartbeat(6, 1000, 2000).toBuilder().setHeadManifestDigest(ByteString.copyFrom(new byte[32])).build();
+        assertThat(verifier.verify(signer.sign(ahead), Optional.empty(), Optional.of(position), 1500).getHeadRevision()).isEqualTo(6);
+    }
 }

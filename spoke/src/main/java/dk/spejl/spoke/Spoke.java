@@ -1,6 +1,7 @@
 package dk.spejl.spoke;
 
 import dk.spejl.spoke.browse.BrowseApi;
+import dk.spejl.spoke.http.HttpLimits;
 import dk.spejl.spoke.http.HttpResponse;
 import dk.spejl.spoke.http.HttpServer;
 import dk.spejl.spoke.http.Routes;
@@ -64,16 +65,20 @@ public final class Spoke implements AutoCloseable {
                     .keepAliveWithoutCalls(true)
                     .build();
             SyncMetrics syncMetrics = new SyncMetrics(metrics, replica, b.clock);
-            this.freshness = new Freshness(b.clock, b.freshnessWindow, b.dataDir.resolve("heartbeat.bin"));
+            this.freshness = new Freshness(b.clock, b.freshnessWindow, b.dataDir.resolve("heartbeat.bin"),
+                    () -> replica.state().map(s -> s.revision()).orElse(-1L));
             metrics.gauge("spejl_spoke_stale", freshness, f -> f.staleSince().isPresent() ? 1 : 0);
+            io.micrometer.core.instrument.Gauge.builder("spejl_spoke_behind_revisions", freshness,
+                            f -> f.behind().map(Freshness.Behind::revisions).orElse(0L))
+                    .description("how many revisions the head that signed heartbeats name is ahead of the replica").register(metrics);
             this.rootFingerprint = b.rootFingerprint;
             this.delegation = new HeldDelegation(b.dataDir.resolve(TRUST_FILE), b.rootFingerprint);
             syncMetrics.delegation(delegation);
             follower = new Follower(replica, channel, delegation, name, b.clock, syncMetrics, b.watchDeadline,
-                    freshness, b.listener, b.sync);
+                    freshness, b.listener, b.sync, b.fatal);
             // The hub connection (TLS handshake, key delegation, perhaps a bootstrap) starts while the HTTP side does.
             follower.start();
-            this.http = new HttpServer(b.httpAddress, routes(b.routes), metrics);
+            this.http = new HttpServer(b.httpAddress, routes(b.routes), metrics, b.httpLimits);
         } catch (IOException | RuntimeException e) {
             abandon(follower, channel);
             throw e;
@@ -90,7 +95,17 @@ public final class Spoke implements AutoCloseable {
 
     /** The spoke's HTTP routes: the browse API, metrics, and whatever the builder was given. */
     private Routes routes(java.util.function.Consumer<Routes> more) {
-        Routes routes = new BrowseApi(replica, this::staleSince).register(new Routes())
+        Routes routes = new BrowseApi(replica, new BrowseApi.Staleness() {
+            @Override
+            public Optional<Instant> staleSince() {
+                return freshness.staleSince();
+            }
+
+            @Override
+            public Optional<Freshness.Behind> behind() {
+                return freshness.behind();
+            }
+        }).register(new Routes())
                 .get("/metrics", "metrics", request -> HttpResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         more.accept(routes);
         return routes;
@@ -137,8 +152,13 @@ public final class Spoke implements AutoCloseable {
         return follower.connected();
     }
 
+    /** How far behind the head the hub names this spoke is, and since when; empty while it holds the head. */
+    public Optional<Freshness.Behind> behind() {
+        return freshness.behind();
+    }
+
     /**
-     * Since when the data shown is stale: no valid signed heartbeat from the hub (invariant 3).
+     * Since when the data shown is stale: no valid signed heartbeat from the hub, or not holding the head it names (invariant 3).
      * The spoke keeps serving its last verified revision meanwhile.
      */
     public Optional<Instant> staleSince() {
@@ -174,11 +194,13 @@ public final class Spoke implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Duration freshnessWindow = Duration.ofMinutes(5);
         private Duration watchDeadline = Duration.ofMinutes(30);
-        private boolean syncWrites = false;
+        private boolean syncWrites = true;
         private Follower.ApplyListener listener = (revision, bootstrap, nanos) -> { };
         private Replica replica;
         private PrometheusMeterRegistry metrics;
         private SyncSettings sync = SyncSettings.DEFAULT;
+        private HttpLimits httpLimits = HttpLimits.DEFAULT;
+        private java.util.function.Consumer<Throwable> fatal = Builder::exit;
         private java.util.function.Consumer<Routes> routes = r -> { };
 
         public Builder name(String name) {
@@ -252,6 +274,27 @@ public final class Spoke implements AutoCloseable {
         /** Where the spoke's metrics go; {@code /metrics} scrapes this registry. */
         public Builder metrics(PrometheusMeterRegistry metrics) {
             this.metrics = metrics;
+            return this;
+        }
+
+        /**
+         * What happens when the sync thread meets something it cannot go on from (an {@code Error}). By
+         * default the process logs it and exits with status 70, so that its supervisor restarts it: a
+         * spoke that silently stopped following would serve an ever older revision.
+         */
+        public Builder onFatal(java.util.function.Consumer<Throwable> fatal) {
+            this.fatal = fatal;
+            return this;
+        }
+
+        private static void exit(Throwable cause) {
+            log.error("the sync thread cannot go on; exiting with status 70 so that the spoke is restarted", cause);
+            Runtime.getRuntime().halt(70);
+        }
+
+        /** What the HTTP side takes from a client: idle time, connections, request sizes. */
+        public Builder httpLimits(HttpLimits limits) {
+            this.httpLimits = limits;
             return this;
         }
 

@@ -20,6 +20,10 @@ import java.util.concurrent.CountDownLatch;
         description = "Runs and checks a Spejl spoke, a verified regional replica of the genome catalogue.",
         subcommands = {SpokeCli.Serve.class, SpokeCli.Verify.class, CommandLine.HelpCommand.class})
 public final class SpokeCli {
+    @CommandLine.Option(names = Commands.VERBOSE, scope = CommandLine.ScopeType.INHERIT,
+            description = "When a command fails, print the full error with its stack trace, not only its one line.")
+    boolean verbose;
+
     public static void main(String[] args) {
         Commands.run(new SpokeCli(), args);
     }

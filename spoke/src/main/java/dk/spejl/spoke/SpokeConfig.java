@@ -2,6 +2,8 @@ package dk.spejl.spoke;
 
 import dk.spejl.config.ConfigFile;
 import dk.spejl.config.SpokeSettings;
+import dk.spejl.spoke.http.HttpLimits;
+import dk.spejl.spoke.sync.SyncSettings;
 import dk.spejl.tls.TlsFiles;
 
 import java.net.InetSocketAddress;
@@ -10,7 +12,8 @@ import java.time.Duration;
 
 /** The spoke's configuration file; every setting is documented in {@link SpokeSettings}. */
 public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubAuthority, TlsFiles tls, String rootFingerprint,
-                          Path dataDir, InetSocketAddress httpAddress, Duration freshnessWindow, boolean syncWrites) {
+                          Path dataDir, InetSocketAddress httpAddress, Duration freshnessWindow, Duration maxClockSkew, boolean syncWrites,
+                          HttpLimits httpLimits) {
 
     public static SpokeConfig read(Path file) throws ConfigFile.ConfigException {
         ConfigFile c = ConfigFile.read(file, SpokeSettings.NAMES);
@@ -18,14 +21,18 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
                 new TlsFiles(c.requiredPath("tls.certificate"), c.requiredPath("tls.private_key"), c.requiredPath("hub.ca")),
                 c.required("hub.root_fingerprint"), c.path("data.dir", "data"),
                 c.address("http.address", "127.0.0.1:8080"), c.duration("freshness.window", Duration.ofMinutes(5)),
-                c.bool("replica.sync_writes", false));
+                c.duration("freshness.max_clock_skew", dk.spejl.verify.HeartbeatVerifier.DEFAULT_MAX_CLOCK_SKEW),
+                c.bool("replica.sync_writes", true),
+                HttpLimits.DEFAULT.withConnections(c.duration("http.idle_timeout", HttpLimits.DEFAULT.idleTimeout()),
+                        c.integer("http.max_connections", HttpLimits.DEFAULT.maxConnections())));
     }
 
     /** A spoke builder set up as this file says. */
     public Spoke.Builder toBuilder() {
         return Spoke.builder().name(name).dataDir(dataDir).hub(hubAddress).hubAuthority(hubAuthority)
                 .rootFingerprint(rootFingerprint).tls(tls).http(httpAddress)
-                .freshnessWindow(freshnessWindow).syncWrites(syncWrites);
+                .freshnessWindow(freshnessWindow).syncWrites(syncWrites).sync(SyncSettings.DEFAULT.withMaxClockSkew(maxClockSkew))
+                .httpLimits(httpLimits);
     }
 
     public static String documentation() {

@@ -169,6 +169,39 @@ class AttackTest {
     }
 
     @Test
+    void aForgeryNumberedFarAboveTheHeadStaysOnlyUntilItsKeyIsRevoked() throws Exception {
+        // A thief with the online key signs a snapshot revision 2^62 of their own, over revision 1's records.
+        long forgedRevision = 1L << 62;
+        Manifest first = Manifest.parseFrom(fake.genuine(1, false).getManifest().getManifest());
+        var index = dk.spejl.wire.SnapshotIndex.parseFrom(cluster.hub.objects().readAll(first.getSnapshotIndex().getDigest().toByteArray()));
+        var forgedIndex = cluster.hub.objects().put(index.toBuilder().setRevision(forgedRevision).build().toByteArray());
+        SignedManifest forged = new ManifestSigner(cluster.key()).sign(first.toBuilder().setRevision(forgedRevision)
+                .setSnapshotRevision(forgedRevision).setSnapshotIndex(forgedIndex).build());
+        fake.push(List.of(ManifestEvent.newBuilder().setManifest(forged).build()));
+        assertThat(spoke.awaitRevision(forgedRevision, Duration.ofSeconds(30))).isTrue();
+        spoke.close();
+        cluster.spokes.remove(spoke);
+
+        // Back on the genuine hub, whose head is revision 2: forward only still holds while the forger's key is live.
+        Spoke victim = cluster.spokeBuilder("victim").start();
+        cluster.spokes.add(victim);
+        awaitFailure(victim, "rollback", "the hub's snapshot is lower than the forgery and the key is not revoked");
+        assertThat(victim.replica().state().orElseThrow().revision()).isEqualTo(forgedRevision);
+
+        // The leak is found and the key revoked: the spoke distrusts what that key signed and rebuilds from the hub's
+        // newest snapshot, revision 3 under the new key, although 3 is far below 2^62.
+        cluster.rotate(false);
+        eventually(() -> assertThat(victim.replica().state().orElseThrow().revision()).isEqualTo(3));
+        assertThat(victim.replica().state().orElseThrow().manifest().getKeyId()).isEqualTo(cluster.hub.keys().signingKeyId());
+        assertThat(victim.replica().get(second.get(0).getRecord().getId())).isNotNull();
+        ReplicaCheck.Outcome check = victim.check();
+        assertThat(check.ok()).as(check.message()).isTrue();
+        assertThat(check.records()).isEqualTo(205);
+        long next = cluster.put(new CatalogueGenerator(12).generate(1));
+        assertThat(victim.awaitRevision(next, Duration.ofSeconds(30))).as("forward only again, on the hub's chain").isTrue();
+    }
+
+    @Test
     void anEmptySpokeRefusesASignedSnapshotWhoseChunkIsNotTheTableItsIndexDescribes() throws Exception {
         // Signed with the hub's key and every digest right: the index says its first chunk holds one record more
         // than the SST file does (and the totals agree with it), so only the table check can catch it.
@@ -187,6 +220,15 @@ class AttackTest {
         cluster.spokes.add(empty);
         awaitFailure(empty, "malformed", "malformed-chunk failures");
         assertThat(empty.replica().state()).as("nothing installed").isEmpty();
+        // Each failed attempt deletes what it built at once, not at the next start.
+        Path replicaDir = tmp.resolve("spoke-newcomer").resolve("replica");
+        eventually(() -> {
+            try (var entries = java.nio.file.Files.list(replicaDir)) {
+                assertThat(entries.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith("build-"));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     @Test
@@ -317,6 +359,7 @@ class AttackTest {
     void aFrozenFeedMakesTheSpokeStaleAndAReplayedHeartbeatDoesNotClearIt() throws Exception {
         HeartbeatSigner signer = new HeartbeatSigner(cluster.key());
         long now = System.currentTimeMillis();
+        SignedHeartbeat older = signer.sign(heartbeat(now - 100, now + 700));
         SignedHeartbeat first = signer.sign(heartbeat(now, now + 700));
         fake.pushHeartbeat(first);
         eventually(() -> assertThat(spoke.staleSince()).isEmpty());
@@ -325,8 +368,11 @@ class AttackTest {
         assertThat(spoke.metrics().scrape()).contains("spejl_spoke_stale 1.0");
         assertThat(spoke.replica().state().orElseThrow().revision()).isEqualTo(1);
 
+        // The held heartbeat sent again (as on every reconnect) is no replay; an older one is.
         fake.pushHeartbeat(first);
+        fake.pushHeartbeat(older);
         eventually(() -> assertThat(failures("replayed_heartbeat")).isGreaterThanOrEqualTo(1));
+        assertThat(failures("replayed_heartbeat")).as("only the older heartbeat counts as a replay").isEqualTo(1);
         assertThat(spoke.staleSince()).isPresent();
 
         long later = System.currentTimeMillis();
@@ -344,12 +390,99 @@ class AttackTest {
         assertThat(spoke.replica().state().orElseThrow().revision()).isEqualTo(1);
     }
 
+    @Test
+    void aSpokeThatCannotReachTheHeadTheHeartbeatsNameGoesStaleSaysHowFarBehindItIsAndRecovers() throws Exception {
+        Spoke stuck = cluster.spokeBuilder("stuck").hub(new InetSocketAddress("127.0.0.1", fake.port()))
+                .freshnessWindow(Duration.ofMillis(1500)).start();
+        cluster.spokes.add(stuck);
+        assertThat(stuck.awaitRevision(1, Duration.ofSeconds(30))).isTrue();
+        // One object at the hub is corrupt: revision 2 cannot be applied, while the heartbeats keep naming it as the head.
+        fake.tamperObjects = flipBit(100);
+        fake.push(List.of(fake.genuine(2, false)));
+        byte[] head = dk.spejl.signing.ManifestSigner.digest(cluster.hub.catalogue().manifests().get(2).orElseThrow());
+        HeartbeatSigner signer = new HeartbeatSigner(cluster.key());
+        java.util.concurrent.atomic.AtomicBoolean beating = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread heart = new Thread(() -> {
+            while (beating.get()) {
+                long now = System.currentTimeMillis();
+                fake.pushHeartbeat(signer.sign(heartbeat(now, now + 60_000).toBuilder().setHeadRevision(2)
+                        .setHeadManifestDigest(ByteString.copyFrom(head)).build()));
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "test-heartbeats");
+        heart.start();
+        try {
+            awaitFailure(stuck, "object_digest", "the corrupt delta is refused");
+            eventually(() -> assertThat(stuck.staleSince()).as("stale although heartbeats arrive").isPresent());
+            assertThat(stuck.behind()).hasValueSatisfying(behind -> {
+                assertThat(behind.revisions()).isEqualTo(1);
+                assertThat(behind.head()).isEqualTo(2);
+            });
+            assertThat(stuck.replica().state().orElseThrow().revision()).isEqualTo(1);
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + stuck.httpAddress().getPort();
+            String status = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/v1/status")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(status).contains("\"revision\":1", "\"stale\":true", "\"behindBy\":1", "\"headRevision\":2", "\"behindSince\"");
+            var record = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/v1/records/"
+                    + second.get(0).getRecord().getId())).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(record.statusCode()).as("not there at revision 1").isEqualTo(404);
+            assertThat(record.headers().firstValue("spejl-revision")).contains("1");
+            assertThat(record.headers().firstValue("spejl-stale")).contains("true");
+            assertThat(record.headers().firstValue("spejl-stale-since")).isPresent();
+            assertThat(stuck.metrics().scrape()).contains("spejl_spoke_behind_revisions 1.0", "spejl_spoke_stale 1.0");
+
+            fake.tamperObjects = UnaryOperator.identity();
+            assertThat(stuck.awaitRevision(2, Duration.ofSeconds(30))).isTrue();
+            eventually(() -> assertThat(stuck.staleSince()).isEmpty());
+            assertThat(stuck.behind()).isEmpty();
+        } finally {
+            beating.set(false);
+            heart.join();
+        }
+    }
+
+    @Test
+    void aHeartbeatThatNamesTheHeldRevisionUnderAnotherManifestMakesTheSpokeStaleUntilOneAgrees() throws Exception {
+        HeartbeatSigner signer = new HeartbeatSigner(cluster.key());
+        long now = System.currentTimeMillis();
+        fake.pushHeartbeat(signer.sign(heartbeat(now, now + 60_000).toBuilder().setHeadManifestDigest(ByteString.copyFrom(new byte[32])).build()));
+        awaitFailure(spoke, "head_mismatch", "a heartbeat naming another revision 1");
+        assertThat(spoke.staleSince()).isPresent();
+        byte[] held = spoke.replica().state().orElseThrow().manifestDigest();
+        fake.pushHeartbeat(signer.sign(heartbeat(now + 1, now + 60_000).toBuilder().setHeadManifestDigest(ByteString.copyFrom(held)).build()));
+        eventually(() -> assertThat(spoke.staleSince()).isEmpty());
+    }
+
+    @Test
+    void aHeartbeatFromBeyondTheClockSkewIsRefusedAndDoesNotTurnLaterOnesIntoReplays() throws Exception {
+        HeartbeatSigner signer = new HeartbeatSigner(cluster.key());
+        long now = System.currentTimeMillis();
+        long ahead = now + Duration.ofMinutes(10).toMillis();
+        fake.pushHeartbeat(signer.sign(heartbeat(ahead, ahead + 60_000)));
+        awaitFailure(spoke, "heartbeat_from_future", "a heartbeat issued 10 minutes ahead");
+        fake.pushHeartbeat(signer.sign(heartbeat(now, now + 60_000)));
+        eventually(() -> assertThat(spoke.staleSince()).isEmpty());
+        assertThat(failures("replayed_heartbeat")).isZero();
+    }
+
     private static TrustInfo trust(dk.spejl.wire.SignedDelegation delegation) {
         return TrustInfo.newBuilder().setDelegation(delegation).build();
     }
 
-    private static Heartbeat heartbeat(long issued, long expires) {
-        return Heartbeat.newBuilder().setHubId("test-hub").setHeadRevision(1).setIssuedAtMillis(issued).setExpiresAtMillis(expires).build();
+    /** A heartbeat as the genuine hub would sign it while revision 1 is its head. */
+    private Heartbeat heartbeat(long issued, long expires) {
+        try {
+            byte[] head = ManifestSigner.digest(cluster.hub.catalogue().manifests().get(1).orElseThrow());
+            return Heartbeat.newBuilder().setHubId("test-hub").setHeadRevision(1).setHeadManifestDigest(ByteString.copyFrom(head))
+                    .setIssuedAtMillis(issued).setExpiresAtMillis(expires).build();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void eventually(Runnable assertion) throws InterruptedException {

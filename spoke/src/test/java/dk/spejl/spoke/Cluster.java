@@ -41,12 +41,25 @@ final class Cluster implements AutoCloseable {
 
     private final java.time.Duration heartbeatInterval;
     private final java.time.Duration heartbeatValidity;
+    /** What a test changes in how the hub is built (its parts, say). */
+    private final java.util.function.UnaryOperator<Hub.Builder> customise;
 
     Cluster(Path dir, SnapshotPolicy policy) throws IOException {
         this(dir, policy, java.time.Duration.ofSeconds(60), java.time.Duration.ofMinutes(5));
     }
 
     Cluster(Path dir, SnapshotPolicy policy, java.time.Duration heartbeatInterval, java.time.Duration heartbeatValidity) throws IOException {
+        this(dir, policy, heartbeatInterval, heartbeatValidity, b -> b);
+    }
+
+    /** A cluster whose hub is built with what {@code customise} changes (its object store, say). */
+    Cluster(Path dir, SnapshotPolicy policy, java.util.function.UnaryOperator<Hub.Builder> customise) throws IOException {
+        this(dir, policy, java.time.Duration.ofSeconds(60), java.time.Duration.ofMinutes(5), customise);
+    }
+
+    private Cluster(Path dir, SnapshotPolicy policy, java.time.Duration heartbeatInterval, java.time.Duration heartbeatValidity,
+                    java.util.function.UnaryOperator<Hub.Builder> customise) throws IOException {
+        this.customise = customise;
         this.dir = dir;
         this.policy = policy;
         this.heartbeatInterval = heartbeatInterval;
@@ -59,9 +72,9 @@ final class Cluster implements AutoCloseable {
     }
 
     void startHub() throws IOException {
-        hub = Hub.builder().dataDir(dir.resolve("hub")).hubId("test-hub").keys(keysDir, rootFingerprint()).tls(tls).metrics(hubMetrics)
-                .replicationAddress(new InetSocketAddress("127.0.0.1", port)).snapshotPolicy(policy)
-                .heartbeats(heartbeatInterval, heartbeatValidity).start();
+        hub = customise.apply(Hub.builder().dataDir(dir.resolve("hub")).hubId("test-hub").keys(keysDir, rootFingerprint()).tls(tls)
+                .metrics(hubMetrics).replicationAddress(new InetSocketAddress("127.0.0.1", port)).snapshotPolicy(policy)
+                .heartbeats(heartbeatInterval, heartbeatValidity)).start();
         port = hub.replicationPort();
     }
 

@@ -33,6 +33,7 @@ final class FakeHub implements AutoCloseable {
     private volatile List<ManifestEvent> script = List.of();
     private final java.util.Set<StreamObserver<WatchEvent>> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     volatile UnaryOperator<byte[]> tamperObjects = UnaryOperator.identity();
+    private dk.spejl.wire.SignedHeartbeat lastHeartbeat;
 
     FakeHub(Hub genuine, TlsFiles tls, TrustInfo trust) throws IOException {
         this.genuine = genuine;
@@ -43,6 +44,10 @@ final class FakeHub implements AutoCloseable {
                     public void watch(WatchRequest request, StreamObserver<WatchEvent> events) {
                         events.onNext(WatchEvent.newBuilder().setTrust(FakeHub.this.trust).build());
                         synchronized (FakeHub.this) {
+                            if (lastHeartbeat != null) {
+                                // As the real hub does: the newest heartbeat right after the keys.
+                                events.onNext(WatchEvent.newBuilder().setHeartbeat(lastHeartbeat).build());
+                            }
                             for (ManifestEvent event : script) {
                                 events.onNext(WatchEvent.newBuilder().setManifest(event).build());
                             }
@@ -82,8 +87,9 @@ final class FakeHub implements AutoCloseable {
         }
     }
 
-    /** Sends a heartbeat on every open stream. */
+    /** Sends a heartbeat on every open stream, and to every spoke that connects later. */
     synchronized void pushHeartbeat(dk.spejl.wire.SignedHeartbeat heartbeat) {
+        lastHeartbeat = heartbeat;
         for (StreamObserver<WatchEvent> stream : open) {
             try {
                 stream.onNext(WatchEvent.newBuilder().setHeartbeat(heartbeat).build());

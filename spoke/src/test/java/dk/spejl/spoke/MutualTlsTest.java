@@ -193,6 +193,44 @@ class MutualTlsTest {
         assertThat(other.awaitRevision(next, Duration.ofSeconds(30))).isTrue();
     }
 
+    @Test
+    void revokingASpokeEndsItsObjectTransfersInFlightToo() throws Exception {
+        // A delta large enough to be kept as a file and to outlast what the transport buffers for a client that reads slowly.
+        long big = cluster.put(new CatalogueGenerator(23).generate(30_000));
+        var delta = dk.spejl.wire.Manifest.parseFrom(cluster.hub.catalogue().manifests().get(big).orElseThrow().getManifest()).getDelta();
+        ManagedChannel channel = channel(cluster.enrol("slow", "syddanmark"), cluster.hub.replicationPort());
+        try {
+            java.util.concurrent.CompletableFuture<Status> ended = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+            io.grpc.ClientCall<dk.spejl.wire.GetObjectRequest, dk.spejl.wire.ObjectChunk> call =
+                    channel.newCall(dk.spejl.wire.ReplicationGrpc.getGetObjectMethod(), io.grpc.CallOptions.DEFAULT);
+            call.start(new io.grpc.ClientCall.Listener<>() {
+                @Override
+                public void onMessage(dk.spejl.wire.ObjectChunk chunk) {
+                    first.countDown(); // and asks for no more: the transfer stays in flight
+                }
+
+                @Override
+                public void onClose(Status status, io.grpc.Metadata trailers) {
+                    ended.complete(status);
+                }
+            }, new io.grpc.Metadata());
+            call.request(1);
+            call.sendMessage(dk.spejl.wire.GetObjectRequest.newBuilder().setDigest(delta.getDigest()).build());
+            call.halfClose();
+            assertThat(first.await(10, TimeUnit.SECONDS)).as("the transfer started").isTrue();
+            Thread.sleep(200);
+            assertThat(ended).as("still in flight before the revocation").isNotDone();
+
+            RevokeSpokeResult result = admin(stub -> stub.revokeSpoke(RevokeSpokeRequest.newBuilder().setName("slow").build()));
+            assertThat(result.getStreamsClosed()).as("the transfer counts as an open stream").isEqualTo(1);
+            call.request(Integer.MAX_VALUE);
+            assertThat(ended.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
     private HubStatus adminStatus() throws Exception {
         return admin(stub -> stub.status(StatusRequest.getDefaultInstance()));
     }

@@ -341,4 +341,19 @@ class ReplicationTest {
     private static List<HubRecord> byId(List<HubRecord> records) {
         return records.stream().sorted(Comparator.comparing((HubRecord r) -> r.getRecord().getId())).toList();
     }
+
+    @Test
+    void anErrorInTheSyncThreadGoesToTheFatalHandlerInsteadOfEndingFollowingInSilence() throws Exception {
+        try (Cluster cluster = new Cluster(tmp, SnapshotPolicy.DEFAULT)) {
+            cluster.put(new CatalogueGenerator(51).generate(50));
+            java.util.concurrent.CompletableFuture<Throwable> fatal = new java.util.concurrent.CompletableFuture<>();
+            Spoke spoke = cluster.spokeBuilder("broken").onApplied((revision, bootstrap, nanos) -> {
+                throw new AssertionError("a listener that breaks the thread it runs on");
+            }).onFatal(fatal::complete).start();
+            cluster.spokes.add(spoke);
+            assertThat(fatal.get(30, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("breaks the thread");
+            assertThat(spoke.connected()).isFalse();
+        }
+    }
 }

@@ -74,16 +74,21 @@ public final class EnrolmentBundle {
     }
 
     /**
-     * Issues the spoke's certificate from the CA in {@code caDir} and writes the bundle into {@code out}.
+     * Issues the spoke's certificate from the CA in {@code caDir} ({@code ca.pem}, {@code ca.key}) and writes the bundle into {@code out}.
      *
      * @return the spoke's TLS files, as written
      */
     public TlsFiles writeTo(Path caDir, Path out) throws IOException {
+        return writeTo(caDir.resolve("ca.pem"), caDir.resolve("ca.key"), out);
+    }
+
+    /** As {@link #writeTo(Path, Path)}, with the CA's certificate and private key where they are (the key perhaps offline). */
+    public TlsFiles writeTo(Path caCertificate, Path caKey, Path out) throws IOException {
         if (!settings.containsKey("hub.address")) {
             throw new IllegalStateException("a bundle names its hub");
         }
         Files.createDirectories(out);
-        TlsFiles client = ServerPki.enrol(caDir, PeerIdentity.spokeSubject(name, region), out, "spoke");
+        TlsFiles client = ServerPki.enrol(caCertificate, caKey, PeerIdentity.spokeSubject(name, region), out, "spoke");
         Files.writeString(out.resolve(CONFIG_FILE),
                 ConfigFile.render("Spejl spoke configuration, written by 'spejl-hub enroll'. Every setting:", SpokeSettings.NAMES, settings));
         return client;

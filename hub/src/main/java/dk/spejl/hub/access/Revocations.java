@@ -26,7 +26,7 @@ public final class Revocations {
     }
 
     /**
-     * @param disconnect ends a spoke's open streams at once and says how many there were
+     * @param disconnect ends a spoke's open streams (Watch and object transfers) at once and says how many there were
      */
     public Revocations(RevocationStore store, ToIntFunction<String> disconnect) {
         this.store = store;

@@ -52,6 +52,20 @@ public final class CatalogueDatabase implements AutoCloseable {
         }
     }
 
+    /** Opens for reading only, beside a running hub (for {@code spejl-hub check}); writes fail. */
+    public static CatalogueDatabase openReadOnly(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("no catalogue at " + dir);
+        }
+        Options options = new Options().setCompressionType(CompressionType.LZ4_COMPRESSION);
+        try {
+            return new CatalogueDatabase(options, RocksDB.openReadOnly(options, dir.toString()));
+        } catch (RocksDBException e) {
+            options.close();
+            throw new IOException("cannot open the catalogue at " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     public byte[] get(byte[] key) throws IOException {
         try {
             return db.get(key);

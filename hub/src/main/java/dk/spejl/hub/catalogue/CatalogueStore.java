@@ -37,7 +37,15 @@ public final class CatalogueStore implements AutoCloseable {
     }
 
     public static CatalogueStore open(Path dir) throws IOException {
-        CatalogueDatabase db = CatalogueDatabase.open(dir);
+        return over(CatalogueDatabase.open(dir));
+    }
+
+    /** Opens for reading only, beside a running hub. */
+    public static CatalogueStore openReadOnly(Path dir) throws IOException {
+        return over(CatalogueDatabase.openReadOnly(dir));
+    }
+
+    private static CatalogueStore over(CatalogueDatabase db) throws IOException {
         try {
             return new CatalogueStore(db);
         } catch (IOException | RuntimeException e) {

@@ -1,7 +1,9 @@
 package dk.spejl.hub.catalogue;
 
 import dk.spejl.naming.Identifiers;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.google.protobuf.Descriptors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -15,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Turns an ingest file (JSON Lines: {"op":"put","record":{...}} or {"op":"delete","id":"..."})
@@ -22,8 +26,14 @@ import java.util.Set;
  * need no catalogue; whether a deleted id exists is checked where the catalogue is, at publish.
  */
 public final class IngestParser {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private static final int MAX_ERRORS = 1000;
+    /** A key given twice in one object is malformed: otherwise the last would win and the first go unscanned. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** A refusal lists this many errors; the rest are counted by kind. */
+    static final int MAX_LISTED_ERRORS = 1000;
+    private static final Pattern HEX_CHECKSUM = Pattern.compile("[0-9a-f]{32}|[0-9a-f]{64}");
+    private static final Pattern CHECKSUM_VALUE = Pattern.compile("record\\.checksums\\[\\d+]\\.value");
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,20}");
 
     private IngestParser() {
     }
@@ -38,10 +48,11 @@ public final class IngestParser {
      */
     public static ChangeSet parse(List<String> lines, java.util.function.Predicate<String> exists) throws IngestRejectedException {
         List<IngestError> errors = new ArrayList<>();
+        Map<String, Long> unlisted = new TreeMap<>();
         List<ChangeSet.Put> puts = new ArrayList<>();
         List<ChangeSet.Delete> deletes = new ArrayList<>();
         Map<String, Integer> firstLineOfId = new HashMap<>();
-        for (int i = 0; i < lines.size() && errors.size() < MAX_ERRORS; i++) {
+        for (int i = 0; i < lines.size(); i++) {
             int lineNo = i + 1;
             String line = lines.get(i);
             if (line.isBlank()) {
@@ -59,7 +70,14 @@ public final class IngestParser {
             if (lineErrors.isEmpty() && change.isPresent() && change.get() instanceof ChangeSet.Delete delete && !exists.test(delete.id())) {
                 lineErrors.add("delete of " + delete.id() + ": no such record");
             }
-            lineErrors.forEach(e -> errors.add(new IngestError(lineNo, e)));
+            for (String message : lineErrors) {
+                IngestError error = new IngestError(lineNo, message);
+                if (errors.size() < MAX_LISTED_ERRORS) {
+                    errors.add(error);
+                } else {
+                    unlisted.merge(error.kind(), 1L, Long::sum);
+                }
+            }
             if (lineErrors.isEmpty() && change.isPresent()) {
                 if (change.get() instanceof ChangeSet.Put put) {
                     puts.add(put);
@@ -72,7 +90,7 @@ public final class IngestParser {
             errors.add(new IngestError(0, "the file holds no changes"));
         }
         if (!errors.isEmpty()) {
-            throw new IngestRejectedException(errors);
+            throw new IngestRejectedException(errors, unlisted);
         }
         return new ChangeSet(puts, deletes);
     }
@@ -146,7 +164,29 @@ public final class IngestParser {
         }
     }
 
+    /**
+     * Values whose format is checked strictly elsewhere, so that no false alarm comes from them:
+     * a checksum in lower-case hex (RecordRules), and a number written as a string. Anything else
+     * in those places is scanned like any text.
+     */
+    private static boolean exempt(String path, String value) {
+        if (CHECKSUM_VALUE.matcher(path).matches()) {
+            return HEX_CHECKSUM.matcher(value).matches();
+        }
+        if (path.startsWith("record.") && path.indexOf('.', 7) < 0 && path.indexOf('[') < 0) {
+            Descriptors.FieldDescriptor field = Record.getDescriptor().findFieldByName(path.substring(7));
+            return field != null && !field.isRepeated() && NUMERIC.contains(field.getJavaType()) && DECIMAL.matcher(value).matches();
+        }
+        return false;
+    }
+
+    private static final Set<Descriptors.FieldDescriptor.JavaType> NUMERIC = Set.of(Descriptors.FieldDescriptor.JavaType.INT,
+            Descriptors.FieldDescriptor.JavaType.LONG, Descriptors.FieldDescriptor.JavaType.FLOAT, Descriptors.FieldDescriptor.JavaType.DOUBLE);
+
     private static void scanForCpr(JsonNode node, String path, List<String> errors) {
+        if (node.isTextual() && exempt(path, node.textValue())) {
+            return;
+        }
         if (node.isTextual()) {
             CprDetector.find(node.textValue()).ifPresent(found ->
                     errors.add((path.isEmpty() ? "value" : path) + ": looks like a CPR number; records carry pseudonyms only"));

@@ -37,7 +37,7 @@ final class EnrollCommand implements Callable<Integer> {
         }
         HubConfig c = HubConfig.read(config);
         ConfigFile.parseAddress(hubAddress, "--hub-address");
-        TlsFiles client = bundle.hub(hubAddress, c.rootFingerprint()).writeTo(c.tls().trustedCa().getParent(), out);
+        TlsFiles client = bundle.hub(hubAddress, c.rootFingerprint()).writeTo(c.tls().trustedCa(), c.caKey(), out);
         System.out.println("enrolled spoke " + name + " for region " + region + ": bundle in " + out
                 + " (certificate " + client.certificate() + ")");
         System.out.println("hand the directory to the region's HPC admin; start with: spejl-spoke serve --config "

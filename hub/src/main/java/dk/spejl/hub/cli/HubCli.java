@@ -8,9 +8,13 @@ import picocli.CommandLine.Command;
 @Command(name = "spejl-hub", mixinStandardHelpOptions = true, version = "spejl-hub 0.1.0",
         description = "Runs and operates the Spejl hub, which publishes signed revisions of the genome catalogue.",
         subcommands = {InitCommand.class, ServeCommand.class, IngestCommand.class, StatusCommand.class,
-                EnrollCommand.class, RevokeSpokeCommand.class, KeysCommand.class, GenerateCommand.class, FingerprintCommand.class,
+                EnrollCommand.class, RevokeSpokeCommand.class, KeysCommand.class, CheckCommand.class, GenerateCommand.class, FingerprintCommand.class,
                 CommandLine.HelpCommand.class})
 public final class HubCli {
+    @CommandLine.Option(names = Commands.VERBOSE, scope = CommandLine.ScopeType.INHERIT,
+            description = "When a command fails, print the full error with its stack trace, not only its one line.")
+    boolean verbose;
+
     public static void main(String[] args) {
         Commands.run(new HubCli(), args);
     }

@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
                 "One bad line refuses the whole file: every error is printed with its line number and nothing is published.",
                 "Exit codes: 0 published, 1 refused, 2 could not reach the hub or read the file."})
 final class IngestCommand implements Callable<Integer> {
+    /** A large file takes the hub a while to validate and publish (a million records: about a minute). */
+    private static final long INGEST_SECONDS = 600;
     @CommandLine.Mixin
     AdminTarget target;
     @Parameters(index = "0", description = "The JSON Lines file, or - for standard input.")
@@ -40,8 +42,8 @@ final class IngestCommand implements Callable<Integer> {
                 ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
                 : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
             CompletableFuture<IngestResult> done = new CompletableFuture<>();
-            StreamObserver<IngestLine> lines = AdminGrpc.newStub(channel).withDeadlineAfter(target.timeoutSeconds, TimeUnit.SECONDS)
-                    .withWaitForReady().ingest(new StreamObserver<>() {
+            StreamObserver<IngestLine> lines = AdminGrpc.newStub(channel).withDeadlineAfter(target.seconds(INGEST_SECONDS), TimeUnit.SECONDS)
+                    .ingest(new StreamObserver<>() {
                         @Override
                         public void onNext(IngestResult value) {
                             done.complete(value);
@@ -69,13 +71,19 @@ final class IngestCommand implements Callable<Integer> {
                         + result.getDeletes() + " deletes, " + count + " lines)");
                 return 0;
             }
-            System.err.println("refused: nothing was published. " + result.getErrorsCount() + " error(s):");
+            long unlisted = result.getUnlistedErrorsMap().values().stream().mapToLong(Long::longValue).sum();
+            System.err.println("refused: nothing was published. " + (result.getErrorsCount() + unlisted) + " error(s)"
+                    + (unlisted > 0 ? ", the first " + result.getErrorsCount() + " listed:" : ":"));
             for (IngestError error : result.getErrorsList()) {
                 System.err.println(error.getLine() > 0 ? "  line " + error.getLine() + ": " + error.getMessage() : "  " + error.getMessage());
             }
+            if (unlisted > 0) {
+                System.err.println("  ... and " + unlisted + " more not listed: " + new java.util.TreeMap<>(result.getUnlistedErrorsMap())
+                        .entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(java.util.stream.Collectors.joining(", ")));
+            }
             return 1;
         } catch (ExecutionException e) {
-            System.err.println("the hub did not take the file: " + AdminTarget.describe(e.getCause()));
+            System.err.println("the hub did not take the file: " + target.explain(e.getCause(), target.seconds(INGEST_SECONDS)));
             return 2;
         } catch (IOException e) {
             System.err.println("cannot read " + file + ": " + e.getMessage());

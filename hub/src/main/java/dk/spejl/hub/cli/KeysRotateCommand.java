@@ -49,7 +49,8 @@ final class KeysRotateCommand implements Callable<Integer> {
                 + (rotation.kept().isEmpty() ? "" : ", still valid " + String.join(", ", rotation.kept()))
                 + (rotation.revoked().isEmpty() ? "" : ", revoked " + String.join(", ", rotation.revoked()))
                 + ", valid until " + rotation.expiresAt());
-        ManagedChannel channel = AdminTarget.of(config).channel();
+        AdminTarget target = AdminTarget.of(config);
+        ManagedChannel channel = target.channel();
         try {
             ReloadKeysResult result = AdminGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
                     .reloadKeys(ReloadKeysRequest.getDefaultInstance());
@@ -62,7 +63,7 @@ final class KeysRotateCommand implements Callable<Integer> {
                 System.out.println("the hub is not running; it signs with the new key when it starts");
                 return 0;
             }
-            System.err.println("the delegation is written, but the running hub did not take it up: " + AdminTarget.describe(e));
+            System.err.println("the delegation is written, but the running hub did not take it up: " + target.explain(e, 60));
             return 2;
         } finally {
             channel.shutdownNow();

@@ -25,13 +25,13 @@ final class RevokeSpokeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ManagedChannel channel = target.channel();
         try {
-            RevokeSpokeResult result = AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+            RevokeSpokeResult result = AdminGrpc.newBlockingStub(channel).withDeadlineAfter(target.seconds(AdminTarget.STATUS_SECONDS), TimeUnit.SECONDS)
                     .revokeSpoke(RevokeSpokeRequest.newBuilder().setName(name).build());
             System.out.println((result.getNewlyRevoked() ? "revoked " : "already revoked: ") + name + "; "
                     + result.getStreamsClosed() + " open stream(s) closed");
             return 0;
         } catch (StatusRuntimeException e) {
-            System.err.println("not revoked: " + AdminTarget.describe(e));
+            System.err.println("not revoked: " + target.explain(e, target.seconds(AdminTarget.STATUS_SECONDS)));
             return 2;
         } finally {
             channel.shutdownNow();

@@ -18,7 +18,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try {
-            HubStatus s = AdminTarget.fetchStatus(target.config);
+            HubStatus s = target.status(target.seconds(AdminTarget.STATUS_SECONDS));
             System.out.printf("hub %s%nrevision %d (published %s)%nentries %d%nstate digest %s%nmanifest digest %s%nlatest snapshot revision %d%n",
                     s.getHubId(), s.getRevision(), Instant.ofEpochMilli(s.getPublishedAtMillis()), s.getEntryCount(),
                     s.getStateDigest(), s.getManifestDigest(), s.getSnapshotRevision());
@@ -35,7 +35,7 @@ final class StatusCommand implements Callable<Integer> {
             }
             return 0;
         } catch (StatusRuntimeException e) {
-            System.err.println("cannot reach the hub: " + AdminTarget.describe(e));
+            System.err.println(target.explain(e, target.seconds(AdminTarget.STATUS_SECONDS)));
             return 2;
         }
     }

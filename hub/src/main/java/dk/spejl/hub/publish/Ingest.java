@@ -37,6 +37,7 @@ public final class Ingest {
             for (IngestError error : e.errors()) {
                 refused.addErrors(dk.spejl.wire.IngestError.newBuilder().setLine(error.line()).setMessage(error.message()));
             }
+            refused.putAllUnlistedErrors(e.unlisted());
             return refused.build();
         }
     }

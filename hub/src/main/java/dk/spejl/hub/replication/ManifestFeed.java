@@ -120,6 +120,13 @@ public final class ManifestFeed implements Publisher.Listener {
         Watcher watcher = new Watcher(identity, peer, stream, request.getRevision() + 1);
         if (!request.getHasState()) {
             watcher.bootstrapFrom(head);
+        } else if (request.getRevision() > head.revision()) {
+            // Nothing this hub published: a forgery made with a leaked key, or another hub's state. Left alone, the
+            // spoke would wait for a revision above it forever; sent the newest snapshot, it can start over once it
+            // distrusts what it holds (it does when a newer key delegation revokes the key that signed it).
+            log.warn("spoke {} ({}) claims revision {}, beyond the head {}: sending the newest snapshot", identity, peer,
+                    request.getRevision(), head.revision());
+            watcher.bootstrapFrom(head);
         }
         stream.setOnCancelHandler(() -> {
             watchers.remove(watcher);

@@ -1,5 +1,6 @@
 package dk.spejl.hub.replication;
 
+import dk.spejl.digest.Sha256;
 import dk.spejl.hub.publish.ObjectStore;
 import dk.spejl.tls.Caller;
 import dk.spejl.wire.GetObjectRequest;
@@ -12,9 +13,13 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.security.MessageDigest;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Optional;
 
 /** The gRPC face of replication: translates calls to the feed and the object store. */
@@ -22,14 +27,21 @@ public final class ReplicationService extends ReplicationGrpc.ReplicationImplBas
     /** Bytes per GetObject message; well under gRPC's 4 MiB message limit. */
     public static final int CHUNK_BYTES = 64 * 1024;
 
+    private static final Logger log = LoggerFactory.getLogger(ReplicationService.class);
+
     private final ManifestFeed feed;
     private final ObjectStore objects;
     private final Counter bytesServed;
+    private final Counter corrupt;
+    /** Transfers under way, by the spoke name their certificate carries: a revocation ends them at once. */
+    private final java.util.concurrent.ConcurrentMap<String, java.util.Set<Pump>> transfers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ReplicationService(ManifestFeed feed, ObjectStore objects, MeterRegistry metrics) {
         this.feed = feed;
         this.objects = objects;
         this.bytesServed = Counter.builder("spejl_hub_object_bytes_served_total").description("object bytes sent to spokes").register(metrics);
+        this.corrupt = Counter.builder("spejl_hub_corrupt_objects_served_total")
+                .description("object transfers ended with DATA_LOSS: the stored bytes no longer hash to the object's name").register(metrics);
     }
 
     @Override
@@ -57,29 +69,80 @@ public final class ReplicationService extends ReplicationGrpc.ReplicationImplBas
             return;
         }
         ObjectStore.Reader reader = opened.get();
-        if (request.getOffset() > reader.size()) {
+        // The offset is a uint64: from 2^63 on it reads as a negative long, and is as far out of range as it looks.
+        if (request.getOffset() < 0 || request.getOffset() > reader.size()) {
             close(reader);
-            stream.onError(Status.OUT_OF_RANGE.withDescription("offset " + request.getOffset() + " is past the object's "
-                    + reader.size() + " bytes").asRuntimeException());
+            stream.onError(Status.OUT_OF_RANGE.withDescription("offset " + Long.toUnsignedString(request.getOffset())
+                    + " is past the object's " + reader.size() + " bytes").asRuntimeException());
             return;
         }
-        Pump pump = new Pump(stream, reader, request.getOffset());
-        stream.setOnCancelHandler(() -> close(reader));
+        Pump pump;
+        try {
+            pump = new Pump(stream, reader, request.getDigest().toByteArray(), request.getOffset());
+        } catch (IOException e) {
+            close(reader);
+            stream.onError(Status.INTERNAL.withDescription("reading object: " + e.getMessage()).asRuntimeException());
+            return;
+        }
+        String spoke = Caller.current().map(c -> c.identity().name()).orElse("");
+        java.util.Set<Pump> mine = transfers.computeIfAbsent(spoke, name -> java.util.concurrent.ConcurrentHashMap.newKeySet());
+        mine.add(pump);
+        pump.onEnd = () -> mine.remove(pump);
+        stream.setOnCancelHandler(pump::cancelled);
         stream.setOnReadyHandler(pump::run);
         pump.run();
     }
 
-    /** Sends while the stream is ready; gRPC calls it again when the spoke has room (flow control). */
+    /**
+     * Sends while the stream is ready; gRPC calls it again when the spoke has room (flow control).
+     * It hashes what it sends (and, for a resumed transfer, what came before it): an object whose
+     * bytes no longer hash to its name ends with {@code DATA_LOSS} instead of completing, so the hub
+     * notices, logs and counts it, and never vouches for it by completing the stream (invariant 4).
+     */
     private final class Pump {
         private final ServerCallStreamObserver<ObjectChunk> stream;
         private final ObjectStore.Reader reader;
+        private final byte[] name;
+        private final MessageDigest sha256;
         private long offset;
         private boolean done;
+        private volatile Runnable onEnd = () -> { };
 
-        Pump(ServerCallStreamObserver<ObjectChunk> stream, ObjectStore.Reader reader, long offset) {
+        Pump(ServerCallStreamObserver<ObjectChunk> stream, ObjectStore.Reader reader, byte[] name, long offset) throws IOException {
             this.stream = stream;
             this.reader = reader;
+            this.name = name;
             this.offset = offset;
+            this.sha256 = Sha256.newDigest();
+            for (long at = 0; at < offset; ) {
+                var before = reader.read(at, (int) Math.min(CHUNK_BYTES, offset - at));
+                if (before.isEmpty()) {
+                    break;
+                }
+                sha256.update(before.asReadOnlyByteBuffer());
+                at += before.size();
+            }
+        }
+
+        /** The spoke went away. */
+        synchronized void cancelled() {
+            done = true;
+            close(reader);
+            onEnd.run();
+        }
+
+        /** The spoke was revoked: the transfer ends now, not when it would have finished. */
+        synchronized void cutOff(String name) {
+            if (!done) {
+                done = true;
+                close(reader);
+                onEnd.run();
+                try {
+                    stream.onError(Status.PERMISSION_DENIED.withDescription("the certificate for " + name + " is revoked").asRuntimeException());
+                } catch (IllegalStateException alreadyClosed) {
+                    // the spoke went away first
+                }
+            }
         }
 
         synchronized void run() {
@@ -87,6 +150,7 @@ public final class ReplicationService extends ReplicationGrpc.ReplicationImplBas
                 while (!done && stream.isReady() && !stream.isCancelled()) {
                     var data = reader.read(offset, CHUNK_BYTES);
                     if (!data.isEmpty()) {
+                        sha256.update(data.asReadOnlyByteBuffer());
                         stream.onNext(ObjectChunk.newBuilder().setOffset(offset).setData(data).setTotalSize(reader.size()).build());
                         offset += data.size();
                         bytesServed.increment(data.size());
@@ -94,15 +158,36 @@ public final class ReplicationService extends ReplicationGrpc.ReplicationImplBas
                     if (offset >= reader.size()) {
                         done = true;
                         close(reader);
-                        stream.onCompleted();
+                        onEnd.run();
+                        if (MessageDigest.isEqual(sha256.digest(), name)) {
+                            stream.onCompleted();
+                        } else {
+                            corrupt.increment();
+                            log.error("object {} is corrupt: its stored bytes do not hash to its name; ended the transfer with DATA_LOSS",
+                                    Sha256.hex(name));
+                            stream.onError(Status.DATA_LOSS.withDescription("object " + Sha256.shortHex(name)
+                                    + " is corrupt at the hub").asRuntimeException());
+                        }
                     }
                 }
             } catch (IOException e) {
                 done = true;
                 close(reader);
+                onEnd.run();
                 stream.onError(Status.INTERNAL.withDescription("reading object: " + e.getMessage()).asRuntimeException());
             }
         }
+    }
+
+    /** Ends every object transfer to the spoke of this name at once (it has been revoked); returns how many there were. */
+    public int cutOff(String spokeName) {
+        java.util.Set<Pump> pumps = transfers.remove(spokeName);
+        if (pumps == null) {
+            return 0;
+        }
+        List<Pump> ending = List.copyOf(pumps);
+        ending.forEach(pump -> pump.cutOff(spokeName));
+        return ending.size();
     }
 
     private static void close(ObjectStore.Reader reader) {

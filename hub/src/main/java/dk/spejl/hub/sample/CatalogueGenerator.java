@@ -1,6 +1,7 @@
 package dk.spejl.hub.sample;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dk.spejl.hub.catalogue.CprDetector;
 import com.google.protobuf.util.JsonFormat;
 import dk.spejl.digest.Sha256;
 import dk.spejl.wire.Checksum;
@@ -185,13 +186,22 @@ public final class CatalogueGenerator {
         return roll < 0.90 ? Status.AVAILABLE : roll < 0.96 ? Status.ARCHIVED : roll < 0.99 ? Status.SUPERSEDED : Status.WITHDRAWN;
     }
 
-    /** Ids are a bijective mix of a counter, so they are unique, stable and spread over the key space. */
+    /**
+     * Ids are a bijective mix of a counter, so they are unique, stable and spread over the key space.
+     * One whose hex digits happen to read as a CPR number (about one in three hundred) is skipped:
+     * ingest would refuse it, as it refuses any value that looks like one (invariant 1).
+     */
     private String nextId() {
-        long z = (counter++ ^ idSalt) * 0x9E3779B97F4A7C15L;
-        z ^= z >>> 31;
-        z *= 0xBF58476D1CE4E5B9L;
-        z ^= z >>> 29;
-        return "ngcf-" + String.format("%016x", z);
+        while (true) {
+            long z = (counter++ ^ idSalt) * 0x9E3779B97F4A7C15L;
+            z ^= z >>> 31;
+            z *= 0xBF58476D1CE4E5B9L;
+            z ^= z >>> 29;
+            String id = "ngcf-" + String.format("%016x", z);
+            if (CprDetector.find(id).isEmpty()) {
+                return id;
+            }
+        }
     }
 
     private String pseudonym(String prefix) {

@@ -133,4 +133,61 @@ class IngestParserTest {
         assertThatThrownBy(() -> IngestParser.parse(List.of("", "  "))).isInstanceOf(IngestRejectedException.class)
                 .hasMessageContaining("no changes");
     }
+
+    @Test
+    void refusesACprNumberInAnyStringItTakesInHoweverItIsWritten() {
+        String[][] places = {
+                {"id", "\"pt1203851234\""},
+                {"sample_pseudonym", "\"sa\uff11\uff12\uff10\uff13\uff18\uff15\uff11\uff12\uff13\uff14\""},
+                {"basecaller", "\"dorado 1203\u200b85-1234\""},
+                {"data_use", "[\"DUO:0000006\", \"610185/1234\"]"},
+                {"library_strategy", "\"WGS \u0661\u0662\u0660\u0663\u0668\u0665\u0661\u0662\u0663\u0664\""}};
+        for (String[] where : places) {
+            assertThat(errors(withField(where[0], where[1]))).as(where[0]).singleElement().satisfies(e -> {
+                assertThat(e.message()).contains("CPR", where[0]);
+                assertThat(e.message()).doesNotContain("1234");
+            });
+        }
+        String key = good.replace("\"record\":{", "\"record\":{\"note_1203851234\":\"x\",");
+        assertThat(errors(key)).anySatisfy(e -> assertThat(e.message()).contains("field name looks like a CPR number"));
+    }
+
+    @Test
+    void leavesOutChecksumsInHexAndNumbersWrittenAsStringsButNothingElseInTheirPlace() throws Exception {
+        String hex = "9f1203851234" + "a".repeat(52);
+        ChangeSet checked = IngestParser.parse(List.of(withField("checksums", "[{\"type\":\"sha-256\",\"value\":\"" + hex + "\"}]")));
+        assertThat(checked.puts().get(0).record().getRecord().getChecksums(0).getValue()).isEqualTo(hex);
+        ChangeSet sized = IngestParser.parse(List.of(withField("size_bytes", "\"1203851234\"")));
+        assertThat(sized.puts().get(0).record().getRecord().getSizeBytes()).isEqualTo(1203851234L);
+        assertThat(errors(withField("checksums", "[{\"type\":\"sha-256\",\"value\":\"pt 120385-1234\"}]")))
+                .anySatisfy(e -> assertThat(e.message()).contains("record.checksums[0].value", "CPR"));
+        assertThat(errors(withField("size_bytes", "\"120385-1234\""))).singleElement().satisfies(e -> assertThat(e.message()).contains("CPR"));
+    }
+
+    @Test
+    void refusesAKeyGivenTwiceInOneObjectSoTheFirstCannotHide() {
+        String twice = good.replace("\"record\":{", "\"record\":{\"subject_pseudonym\":\"120385-1234\",");
+        assertThat(errors(twice)).singleElement().satisfies(e -> {
+            assertThat(e.message()).contains("not valid JSON", "Duplicate field 'subject_pseudonym'");
+            assertThat(e.message()).doesNotContain("1234");
+        });
+        assertThat(errors("{\"op\":\"delete\",\"op\":\"put\",\"id\":\"ngcf-1\"}")).singleElement().asString().contains("Duplicate field 'op'");
+    }
+
+    @Test
+    void aRefusalBeyondAThousandErrorsCountsTheRestByKind() {
+        List<String> lines = new java.util.ArrayList<>();
+        for (int i = 0; i < 1200; i++) {
+            lines.add(withField("owner_unit", "\"unit 1203851234\""));
+        }
+        for (int i = 0; i < 30; i++) {
+            lines.add("not json");
+        }
+        lines.add(withField("patient_name", "\"x\""));
+        IngestRejectedException refused = catchThrowableOfType(IngestRejectedException.class, () -> IngestParser.parse(lines));
+        assertThat(refused.errors()).hasSize(IngestParser.MAX_LISTED_ERRORS);
+        assertThat(refused.unlisted()).containsExactly(java.util.Map.entry("CPR-like value", 200L), java.util.Map.entry("malformed JSON", 30L),
+                java.util.Map.entry("unknown field", 1L));
+        assertThat(refused.getMessage()).startsWith("1231 error(s)");
+    }
 }

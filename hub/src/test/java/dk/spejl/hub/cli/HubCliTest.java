@@ -69,6 +69,18 @@ class HubCliTest {
                     "line 2: record: missing required field");
             assertThat(hub.publisher().head().revision()).isEqualTo(1);
 
+            Path many = tmp.resolve("many.jsonl");
+            List<String> cpr = new java.util.ArrayList<>();
+            for (int i = 0; i < 1005; i++) {
+                cpr.add("{\"op\":\"delete\",\"id\":\"pt120385-" + (1000 + i % 9000) + "\"}");
+            }
+            Files.write(many, cpr);
+            Run tooMany = cli("ingest", "--config", conf.toString(), many.toString());
+            assertThat(tooMany.code()).isEqualTo(1);
+            assertThat(tooMany.err()).contains("1005 error(s), the first 1000 listed:", "... and 5 more not listed: 5 CPR-like value")
+                    .doesNotContain("120385");
+            assertThat(hub.publisher().head().revision()).isEqualTo(1);
+
             Run status = cli("status", "--config", conf.toString());
             assertThat(status.code()).isEqualTo(0);
             assertThat(status.out()).contains("hub ngc-test", "revision 1 ", "entries 25");
@@ -184,6 +196,89 @@ class HubCliTest {
             assertThat(hub.keys().trusted().keysById()).hasSize(2);
             assertThat(hub.publisher().head().revision()).as("the head's key is still delegated: nothing re-signed").isEqualTo(3);
         }
+    }
+
+    @Test
+    void everyCommandAgainstAHubThatIsDownFailsAtOnceWithOneLineThatNamesTheAddress() throws Exception {
+        Path dir = tmp.resolve("hub");
+        assertThat(init(dir).code()).isEqualTo(0);
+        int closed = freePort();
+        Path conf = dir.resolve("hub.conf");
+        Files.writeString(conf, Files.readString(conf).replace("admin.address = 127.0.0.1:0", "admin.address = 127.0.0.1:" + closed));
+        Path file = tmp.resolve("one.jsonl");
+        Files.write(file, List.of(CatalogueGenerator.putLine(new CatalogueGenerator(5).generate(1).get(0))));
+        String[][] commands = {{"status", "--config", conf.toString()}, {"ingest", "--config", conf.toString(), file.toString()},
+                {"revoke-spoke", "--config", conf.toString(), "sj-hpc-1"}};
+        for (String[] command : commands) {
+            long started = System.nanoTime();
+            Run run = cli(command);
+            // Not a timing test: the point is that none waits out the 600 s an ingest may take once the hub answers.
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as(command[0]).isLessThan(java.time.Duration.ofSeconds(30));
+            assertThat(run.code()).as(command[0]).isEqualTo(2);
+            assertThat(run.err().lines()).as(command[0]).singleElement().asString()
+                    .contains("cannot reach the hub's admin service at 127.0.0.1:" + closed, "connection refused", "is 'spejl-hub serve' running");
+            assertThat(run.out() + run.err()).as(command[0]).doesNotContain("\tat ", "Exception");
+        }
+        Run quiet = cli("status", "--config", tmp.resolve("no-such.conf").toString());
+        assertThat(quiet.code()).isEqualTo(2);
+        assertThat(quiet.err().lines()).singleElement().asString().contains("cannot read config file");
+        Run verbose = cli("status", "--verbose", "--config", tmp.resolve("no-such.conf").toString());
+        assertThat(verbose.code()).isEqualTo(2);
+        assertThat(verbose.err()).contains("cannot read config file", "\tat ");
+    }
+
+    @Test
+    void checkPassesOnAHealthyHubBesideItAndNamesWhatRotted() throws Exception {
+        Path dir = tmp.resolve("hub");
+        assertThat(init(dir).code()).isEqualTo(0);
+        int admin = freePort();
+        Path conf = dir.resolve("hub.conf");
+        Files.writeString(conf, Files.readString(conf).replace("admin.address = 127.0.0.1:0", "admin.address = 127.0.0.1:" + admin));
+        HubConfig c = HubConfig.read(conf);
+        List<dk.spejl.wire.HubRecord> records = new CatalogueGenerator(7).generate(25);
+        Path file = tmp.resolve("change.jsonl");
+        Files.write(file, records.stream().map(CatalogueGenerator::putLine).toList());
+        String delta;
+        try (Hub hub = c.toBuilder().start()) {
+            assertThat(cli("ingest", "--config", conf.toString(), file.toString()).code()).isEqualTo(0);
+            Run healthy = cli("check", "--config", conf.toString());
+            assertThat(healthy.code()).as(healthy.err()).isEqualTo(0);
+            assertThat(healthy.out()).contains("checked: head revision 1; 25 records add up to its signed state");
+            delta = dk.spejl.digest.Sha256.hex(hub.publisher().head().manifest().getDelta().getDigest().toByteArray());
+        }
+        // What a rotten disk or a hand-edited store leaves: an object's bytes changed, a record gone.
+        try (dk.spejl.hub.catalogue.CatalogueStore store = dk.spejl.hub.catalogue.CatalogueStore.open(dir.resolve("data/catalogue"))) {
+            store.database().put(dk.spejl.storage.KeyPrefix.of("o/").key(delta), "rotten".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    dk.spejl.hub.catalogue.CatalogueDatabase.Write.SYNCED);
+            store.database().delete(dk.spejl.storage.KeyPrefix.of("r/").key(records.get(3).getRecord().getId()),
+                    dk.spejl.hub.catalogue.CatalogueDatabase.Write.SYNCED);
+        }
+        Run rotten = cli("check", "--config", conf.toString());
+        assertThat(rotten.code()).isEqualTo(1);
+        assertThat(rotten.err()).contains("NOT ok", "object " + delta + " holds 6 bytes", "the records add up to state", "over 24 records");
+    }
+
+    @Test
+    void enrollTakesTheCaKeyFromWhereTlsCaKeySays() throws Exception {
+        Path dir = tmp.resolve("hub");
+        assertThat(init(dir).code()).isEqualTo(0);
+        Path conf = dir.resolve("hub.conf");
+        Path offline = Files.createDirectories(tmp.resolve("ca-offline"));
+        Files.move(dir.resolve("tls/ca.key"), offline.resolve("ca.key"));
+        Run missing = cli("enroll", "--config", conf.toString(), "--region", "sjaelland", "--name", "sj-hpc-2",
+                "--hub-address", "127.0.0.1:7443", "--out", tmp.resolve("b1").toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("cannot read the CA's private key at", "tls.ca_key");
+
+        Files.writeString(conf, Files.readString(conf) + "tls.ca_key = " + offline.resolve("ca.key") + "\n");
+        Run enroll = cli("enroll", "--config", conf.toString(), "--region", "sjaelland", "--name", "sj-hpc-2",
+                "--hub-address", "127.0.0.1:7443", "--out", tmp.resolve("b2").toString());
+        assertThat(enroll.code()).as(enroll.err()).isEqualTo(0);
+        var factory = java.security.cert.CertificateFactory.getInstance("X.509");
+        var certificate = (java.security.cert.X509Certificate) factory.generateCertificate(Files.newInputStream(tmp.resolve("b2/spoke.pem")));
+        var ca = (java.security.cert.X509Certificate) factory.generateCertificate(Files.newInputStream(dir.resolve("tls/ca.pem")));
+        certificate.verify(ca.getPublicKey());
+        assertThat(dk.spejl.tls.PeerIdentity.of(certificate)).hasValueSatisfying(id -> assertThat(id.name()).isEqualTo("sj-hpc-2"));
     }
 
     @Test

@@ -10,6 +10,7 @@ import dk.spejl.spoke.http.HttpResponse;
 import dk.spejl.spoke.http.Routes;
 import dk.spejl.spoke.replica.Replica;
 import dk.spejl.spoke.replica.ReplicaState;
+import dk.spejl.spoke.sync.Freshness;
 import dk.spejl.wire.Record;
 
 import java.time.Instant;
@@ -22,9 +23,13 @@ public final class BrowseApi {
     private final Replica replica;
     private final Staleness staleness;
 
-    /** Whether the spoke's data is stale; the replication side knows (invariant 3, docs/design.md). */
+    /** Whether the spoke's data is stale, and how far behind the head it is; the replication side knows (invariant 3, docs/design.md). */
     public interface Staleness {
         Optional<Instant> staleSince();
+
+        default Optional<Freshness.Behind> behind() {
+            return Optional.empty();
+        }
     }
 
     public BrowseApi(Replica replica, Staleness staleness) {
@@ -55,6 +60,9 @@ public final class BrowseApi {
         }
         body.put("stale", staleSince.isPresent());
         staleSince.ifPresent(since -> body.put("staleSince", since.toString()));
+        Optional<Freshness.Behind> behind = staleness.behind();
+        body.put("behindBy", behind.map(Freshness.Behind::revisions).orElse(0L));
+        behind.ifPresent(b -> body.put("headRevision", b.head()).put("behindSince", b.since().toString()));
         return HttpResponse.json(200, body);
     }
 
@@ -65,14 +73,29 @@ public final class BrowseApi {
         }
         byte[] canonical = replica.get(id);
         if (canonical == null) {
-            return HttpResponse.error(404, "no record " + id + " at revision " + replica.state().map(ReplicaState::revision).orElse(-1L));
+            return stamped(HttpResponse.error(404, "no record " + id + " at revision " + replica.state().map(ReplicaState::revision).orElse(-1L)));
         }
         try {
-            return HttpResponse.json(200, RECORD_JSON.print(Record.parseFrom(canonical)));
+            return stamped(HttpResponse.json(200, RECORD_JSON.print(Record.parseFrom(canonical))));
         } catch (InvalidProtocolBufferException e) {
             return HttpResponse.error(500, "stored record does not parse");
         }
     }
+
+    /**
+     * A data response carries the revision it was read at and whether that is stale, so a client
+     * never has to ask /status separately to know how much to trust it (invariant 3).
+     */
+    HttpResponse stamped(HttpResponse response) {
+        Optional<Instant> staleSince = staleness.staleSince();
+        HttpResponse out = response.withHeader(REVISION_HEADER, replica.state().map(s -> Long.toString(s.revision())).orElse("none"))
+                .withHeader(STALE_HEADER, Boolean.toString(staleSince.isPresent()));
+        return staleSince.map(since -> out.withHeader(STALE_SINCE_HEADER, since.toString())).orElse(out);
+    }
+
+    public static final String REVISION_HEADER = "Spejl-Revision";
+    public static final String STALE_HEADER = "Spejl-Stale";
+    public static final String STALE_SINCE_HEADER = "Spejl-Stale-Since";
 
     HttpResponse ready(HttpRequest request) {
         return replica.state().isPresent()

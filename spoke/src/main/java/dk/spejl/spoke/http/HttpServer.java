@@ -1,5 +1,6 @@
 package dk.spejl.spoke.http;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.bootstrap.ServerBootstrap;
@@ -19,11 +20,16 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +42,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The spoke's HTTP server (Netty). It turns each request into an {@link HttpRequest}, asks the
@@ -43,28 +50,57 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
-    /** The largest request body taken in. */
-    private static final int MAX_REQUEST_BYTES = 64 * 1024;
-
     private final EventLoopGroup group;
     private final Channel channel;
+    private final AtomicInteger open = new AtomicInteger();
+    private final MeterRegistry metrics;
 
     public HttpServer(InetSocketAddress address, Routes routes, MeterRegistry metrics) throws InterruptedException {
+        this(address, routes, metrics, HttpLimits.DEFAULT);
+    }
+
+    public HttpServer(InetSocketAddress address, Routes routes, MeterRegistry metrics, HttpLimits limits) throws InterruptedException {
+        this.metrics = metrics;
         this.group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         Timer.Builder latency = Timer.builder("spejl_spoke_http_seconds").description("HTTP request latency").publishPercentiles(0.5, 0.99);
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                        if (open.incrementAndGet() > limits.maxConnections()) {
+                            open.decrementAndGet();
+                            refused("too_many_connections");
+                            ch.pipeline().addLast(new HttpResponseEncoder());
+                            ch.writeAndFlush(plain(HttpResponse.error(503, "too many connections; try again shortly")))
+                                    .addListener(ChannelFutureListener.CLOSE);
+                            return;
+                        }
+                        ch.closeFuture().addListener(closed -> open.decrementAndGet());
+                        ch.pipeline().addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
+                                new HttpServerCodec(limits.maxRequestLineBytes(), limits.maxHeaderBytes(), 8192),
+                                new HttpObjectAggregator(limits.maxBodyBytes()),
                                 new SimpleChannelInboundHandler<FullHttpRequest>() {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+                                        if (request.decoderResult().isFailure()) {
+                                            refuseUndecoded(ctx, request.decoderResult().cause());
+                                            return;
+                                        }
                                         long started = System.nanoTime();
                                         Routes.Answer answer = answer(routes, request, new QueryStringDecoder(request.uri()));
                                         write(ctx, request, answer.response());
                                         latency.tag("route", answer.route()).tag("status", Integer.toString(answer.response().status()))
                                                 .register(metrics).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                                    }
+
+                                    @Override
+                                    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+                                        if (event instanceof IdleStateEvent) {
+                                            refused("idle_timeout");
+                                            ctx.close();
+                                        } else {
+                                            super.userEventTriggered(ctx, event);
+                                        }
                                     }
 
                                     @Override
@@ -76,6 +112,37 @@ public final class HttpServer implements AutoCloseable {
                     }
                 });
         this.channel = bootstrap.bind(address).sync().channel();
+    }
+
+    /** A request Netty could not read (a bad request line, a line or headers too long): answered in JSON, then closed. */
+    private void refuseUndecoded(ChannelHandlerContext ctx, Throwable cause) {
+        HttpResponse response;
+        if (cause instanceof TooLongHttpHeaderException) {
+            refused("headers_too_large");
+            response = HttpResponse.error(431, "the request's headers are too large");
+        } else if (cause instanceof TooLongHttpLineException) {
+            refused("request_line_too_long");
+            response = HttpResponse.error(414, "the request line is too long");
+        } else {
+            refused("bad_request");
+            response = HttpResponse.error(400, "not an HTTP request this server can read");
+        }
+        ctx.writeAndFlush(plain(response)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void refused(String reason) {
+        Counter.builder("spejl_spoke_http_refused_total").description("HTTP connections and requests refused before any route saw them")
+                .tag("reason", reason).register(metrics).increment();
+    }
+
+    /** A response for a connection about to close: no keep-alive. */
+    private static FullHttpResponse plain(HttpResponse response) {
+        FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()),
+                Unpooled.copiedBuffer(response.body(), StandardCharsets.UTF_8));
+        http.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        http.headers().set(HttpHeaderNames.CONNECTION, "close");
+        HttpUtil.setContentLength(http, http.content().readableBytes());
+        return http;
     }
 
     /** The route's answer; 400 for a request whose path or query does not decode, 500 for a handler that throws. */

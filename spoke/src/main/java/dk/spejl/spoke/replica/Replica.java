@@ -145,6 +145,24 @@ public final class Replica implements AutoCloseable {
         setState(new ReplicaState(manifest.signed(), manifest.manifest(), manifest.digest(), change.lattice().copy(), key, now));
     }
 
+    /** Deletes a bootstrap's build directory after it failed: it holds up to a catalogue-sized copy. */
+    public void abandonBuild(Path buildDir) {
+        if (!buildDir.getParent().equals(root) || !buildDir.getFileName().toString().startsWith("build-")) {
+            throw new IllegalArgumentException(buildDir + " is not a build directory of this replica");
+        }
+        swap.writeLock().lock();
+        try {
+            if (dbDir != null && dbDir.startsWith(buildDir)) {
+                return; // switched in before the failure (cleaning up the old database failed): it is the live replica now
+            }
+            deleteTree(buildDir);
+        } catch (IOException e) {
+            log.warn("could not delete {} after a failed bootstrap: {}; it goes at the next start", buildDir, e.toString());
+        } finally {
+            swap.writeLock().unlock();
+        }
+    }
+
     /** A fresh directory to build a bootstrap in, beside the live database. */
     public Path newBuildDir(long revision) throws IOException {
         return Files.createDirectories(root.resolve("build-" + revision + "-" + System.nanoTime()));

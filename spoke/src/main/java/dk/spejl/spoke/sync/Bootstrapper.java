@@ -55,6 +55,22 @@ final class Bootstrapper {
         // 1. The index is the object the signed manifest names, and its lattice is the signed state.
         SnapshotIndex index = SnapshotVerifier.verifyIndex(manifest, fetcher.fetch(manifest.snapshotIndex()));
         Path build = replica.newBuildDir(manifest.revision());
+        long fetched;
+        try {
+            fetched = build(manifest, key, index, build);
+        } catch (VerificationException | IOException | InterruptedException | RuntimeException e) {
+            replica.abandonBuild(build);
+            throw e;
+        }
+        long done = System.nanoTime();
+        log.info("bootstrapped revision {} from snapshot: {} records in {} chunks, {} ms ({} ms fetching and checking, {} ms installing)",
+                manifest.revision(), index.getEntryCount(), index.getChunksCount(), (done - started) / 1_000_000,
+                (fetched - started) / 1_000_000, (done - fetched) / 1_000_000);
+    }
+
+    /** Steps 2 and 3 in {@code build}; returns when (System.nanoTime) the fetching and checking ended. */
+    private long build(VerifiedManifest manifest, Ed25519.PublicKey key, SnapshotIndex index, Path build)
+            throws VerificationException, IOException, InterruptedException {
         // 2. Each chunk is the object the index names, in id order; each becomes one SST file.
         List<Path> files = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
@@ -86,14 +102,13 @@ final class Bootstrapper {
             }
             throw new IOException("bootstrap failed: " + e.getCause(), e.getCause());
         } finally {
+            // A chunk still being written must not land in a build directory that a failure is about to delete.
             pool.shutdownNow();
+            pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
         }
         // 3. Switch the new replica in; until this returns, the old one is what is served.
         long fetched = System.nanoTime();
         replica.install(build, files, manifest, LtHash.fromBytes(index.getLattice().toByteArray()), key, clock.instant());
-        long done = System.nanoTime();
-        log.info("bootstrapped revision {} from snapshot: {} records in {} chunks, {} ms ({} ms fetching and checking, {} ms installing)",
-                manifest.revision(), index.getEntryCount(), index.getChunksCount(), (done - started) / 1_000_000,
-                (fetched - started) / 1_000_000, (done - fetched) / 1_000_000);
+        return fetched;
     }
 }

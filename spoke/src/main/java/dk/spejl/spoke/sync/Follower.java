@@ -41,6 +41,12 @@ public final class Follower implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Follower.class);
     /** A delta larger than this is not fetched when its manifest also carries a snapshot. */
     static final long PREFER_SNAPSHOT_ABOVE = 64L << 20;
+    /**
+     * After this many sessions in a row that fail (a revision that does not verify, an object that
+     * cannot be fetched) without moving the replica, the spoke stops retrying the same revision and
+     * asks the hub for its newest snapshot, which it builds on the side while it keeps serving.
+     */
+    public static final int REBUILD_AFTER_FAILURES = 5;
 
     /** Told of each revision the replica has verified and applied, and how long that took. */
     @FunctionalInterface
@@ -70,10 +76,18 @@ public final class Follower implements AutoCloseable {
     private final Object inlineLock = new Object();
 
     private final Freshness freshness;
+    private final Duration maxClockSkew;
+    // Sync thread only:
+    private int failedSessions;
+    private boolean rebuilding;
+    private final java.util.function.Consumer<Throwable> fatal;
 
     public Follower(Replica replica, ManagedChannel channel, HeldDelegation delegation, String spokeName, Clock clock,
-                    SyncMetrics metrics, Duration watchDeadline, Freshness freshness, ApplyListener listener, SyncSettings settings) {
+                    SyncMetrics metrics, Duration watchDeadline, Freshness freshness, ApplyListener listener, SyncSettings settings,
+                    java.util.function.Consumer<Throwable> fatal) {
+        this.fatal = fatal;
         this.freshness = freshness;
+        this.maxClockSkew = settings.maxClockSkew();
         this.replica = replica;
         this.channel = channel;
         this.delegation = delegation;
@@ -96,7 +110,24 @@ public final class Follower implements AutoCloseable {
         return connected;
     }
 
+    /**
+     * The sync thread. Anything that is not an exception the loop handles (an {@code Error}: out of
+     * memory, a broken native library, a bug) must not end following in silence, with the spoke
+     * serving an ever older revision as if all were well: it goes to the fatal handler, which in
+     * the daemon exits non-zero so that the supervisor restarts the spoke.
+     */
     private void run() {
+        try {
+            follow();
+        } catch (Throwable t) {
+            connected = false;
+            if (!closed) {
+                fatal.accept(t);
+            }
+        }
+    }
+
+    private void follow() {
         long backoffMillis = 100;
         while (!closed) {
             Context.CancellableContext ctx = Context.current().withCancellation();
@@ -105,8 +136,11 @@ public final class Follower implements AutoCloseable {
                 boolean progressed = ctx.call(this::session);
                 if (progressed) {
                     backoffMillis = 100;
+                    failedSessions = 0;
+                    rebuilding = false;
                 }
             } catch (VerificationException e) {
+                failed();
                 metrics.verificationFailed(e.reason());
                 log.warn("rejected from hub ({}): {}; nothing applied, still serving revision {}", e.reason(), e.getMessage(),
                         replica.state().map(ReplicaState::revision).orElse(-1L));
@@ -119,6 +153,7 @@ public final class Follower implements AutoCloseable {
                 return;
             } catch (Exception e) {
                 if (!closed) {
+                    failed();
                     log.warn("sync failed: {}", e.toString());
                 }
             } finally {
@@ -140,11 +175,21 @@ public final class Follower implements AutoCloseable {
         }
     }
 
+    /** A session failed without moving the replica; after a few in a row, the next one asks for the newest snapshot. */
+    private void failed() {
+        failedSessions++;
+        if (failedSessions >= REBUILD_AFTER_FAILURES && !rebuilding && replica.state().isPresent()) {
+            rebuilding = true;
+            log.warn("{} tries in a row have not moved revision {}: asking the hub for its newest snapshot to rebuild from, on the side",
+                    failedSessions, replica.state().get().revision());
+        }
+    }
+
     /** One Watch stream, until it ends. Returns whether anything was applied. */
     private boolean session() throws Exception {
         Optional<ReplicaState> held = replica.state();
         WatchRequest request = WatchRequest.newBuilder().setSpokeName(spokeName)
-                .setHasState(held.isPresent()).setRevision(held.map(ReplicaState::revision).orElse(0L)).build();
+                .setHasState(held.isPresent() && !rebuilding).setRevision(held.map(ReplicaState::revision).orElse(0L)).build();
         java.util.concurrent.atomic.AtomicBoolean live = new java.util.concurrent.atomic.AtomicBoolean(true);
         appliedInline = false;
         ServerStream<WatchRequest, WatchEvent> events = ServerStream.open(channel, ReplicationGrpc.getWatchMethod(), request,
@@ -169,7 +214,7 @@ public final class Follower implements AutoCloseable {
         }
         TrustedKeys trust = delegation.accept(first.getTrust().getDelegation(), held.map(ReplicaState::hubId), clock.millis());
         ManifestVerifier verifier = new ManifestVerifier(trust, clock);
-        HeartbeatVerifier heartbeats = new HeartbeatVerifier(trust);
+        HeartbeatVerifier heartbeats = new HeartbeatVerifier(trust, maxClockSkew);
         inlineVerifier = verifier;
         connected = true;
         metrics.sessions.increment();
@@ -187,19 +232,28 @@ public final class Follower implements AutoCloseable {
                 // A rotation: the new delegation replaces the keys for everything after it on this stream.
                 trust = delegation.accept(event.getTrust().getDelegation(), Optional.of(trust.hubId()), clock.millis());
                 verifier = new ManifestVerifier(trust, clock);
-                heartbeats = new HeartbeatVerifier(trust);
+                heartbeats = new HeartbeatVerifier(trust, maxClockSkew);
                 inlineVerifier = verifier;
             }
         }
         return progressed || appliedInline;
     }
 
-    /** A heartbeat that fails verification is counted and ignored: it changes no data, only freshness. */
+    /**
+     * A heartbeat that fails verification is counted and ignored: it changes no data, only
+     * freshness. The one the spoke holds already, sent again on a reconnect, is no replay.
+     */
     private void heartbeat(SignedHeartbeat signed, HeartbeatVerifier verifier) throws IOException {
+        if (freshness.isNewest(signed)) {
+            return;
+        }
         try {
-            Heartbeat heartbeat = verifier.verify(signed, freshness.newest(),
-                    replica.state().map(ReplicaState::revision).orElse(-1L), clock.millis());
+            Heartbeat heartbeat = verifier.verify(signed, freshness.newest(), replica.state().map(ReplicaState::position), clock.millis());
             freshness.accept(signed, heartbeat);
+        } catch (dk.spejl.verify.HeadMismatchException e) {
+            freshness.disagrees();
+            metrics.verificationFailed(e.reason());
+            log.warn("the hub disagrees about the held revision ({}): {}; the data is stale until it agrees", e.reason(), e.getMessage());
         } catch (VerificationException e) {
             metrics.verificationFailed(e.reason());
             log.warn("ignored a heartbeat ({}): {}", e.reason(), e.getMessage());
@@ -215,18 +269,29 @@ public final class Follower implements AutoCloseable {
         boolean next;
         if (held.isPresent() && verifier.trust().key(held.get().manifest().getKeyId()).isEmpty()) {
             // The held revision was signed by a key the delegation has since revoked: if that key leaked, it may be
-            // a forgery. Move forward only, and only along the hub's own chain; where that chain does not continue
-            // from the held revision, start over from a snapshot signed by a live key.
+            // a forgery, numbered as high as the forger liked. It is distrusted: the hub's chain continues from it only
+            // if it chains to it; otherwise the spoke starts over from a snapshot a live key signed, whatever its
+            // number. This is the one exception to forward only (invariant 3), and it is anchored in the newer
+            // delegation that revoked the key, which the spoke has verified against its pinned root.
             manifest = verifier.verify(event.getManifest(), reference, Optional.empty());
-            if (manifest.revision() <= held.get().revision()) {
-                throw new RollbackException("revision " + manifest.revision() + " is not newer than held revision " + held.get().revision());
-            }
             next = manifest.revision() == held.get().revision() + 1 && java.security.MessageDigest.isEqual(
                     manifest.manifest().getPreviousManifestDigest().toByteArray(), held.get().manifestDigest());
             if (!next) {
-                log.warn("held revision {} is signed by revoked key {} and revision {} does not chain to it: bootstrapping",
-                        held.get().revision(), held.get().manifest().getKeyId(), manifest.revision());
+                log.warn("held revision {} is signed by key {}, which key delegation version {} revokes: distrusting it and rebuilding "
+                                + "from revision {} under live key {}{}", held.get().revision(), held.get().manifest().getKeyId(),
+                        verifier.trust().version(), manifest.revision(), manifest.manifest().getKeyId(),
+                        manifest.revision() <= held.get().revision() ? " (lower than the distrusted one: the one exception to forward only)" : "");
             }
+        } else if (held.isPresent() && rebuilding) {
+            // Asked for the newest snapshot: any snapshot a live key signed will do, as long as it moves the replica forward.
+            manifest = verifier.verify(event.getManifest(), reference, Optional.empty());
+            if (manifest.revision() <= held.get().revision()) {
+                rebuilding = false;
+                failedSessions = 0;
+                throw new RollbackException("the hub's newest snapshot, revision " + manifest.revision() + ", is not newer than the held revision "
+                        + held.get().revision() + ": nothing to rebuild from yet; retrying the next revision");
+            }
+            next = false;
         } else {
             manifest = verifier.verify(event.getManifest(), reference, held.map(ReplicaState::position));
             next = held.isPresent() && manifest.revision() == held.get().revision() + 1;

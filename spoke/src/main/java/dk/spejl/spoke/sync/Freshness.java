@@ -12,12 +12,20 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 /**
- * Whether the spoke's data may be called fresh (invariant 3): only while the newest verified
- * heartbeat is unexpired and younger than the spoke's own freshness window. The newest accepted
- * heartbeat is kept on disk, so a replay cannot refresh a restarted spoke either.
+ * Whether the spoke's data may be called fresh (invariant 3, docs/design.md). Fresh means holding
+ * the head, as signed heartbeats name it. The data is stale from the earliest of:
+ * <ul>
+ *   <li>the newest verified heartbeat expiring, or growing older than the freshness window (a frozen feed);</li>
+ *   <li>a head that a verified heartbeat named staying unreached for the freshness window (a stuck spoke);</li>
+ *   <li>a heartbeat naming the held revision under another manifest (hub and spoke disagree), until a heartbeat agrees.</li>
+ * </ul>
+ * The newest accepted heartbeat is kept on disk, so a replay cannot refresh a restarted spoke either.
  */
 public final class Freshness {
     private static final Logger log = LoggerFactory.getLogger(Freshness.class);
@@ -25,18 +33,33 @@ public final class Freshness {
     private final Clock clock;
     private final Duration window;
     private final Path file;
+    private final LongSupplier heldRevision;
     private final Instant started;
+    private volatile SignedHeartbeat newestSigned;
     private volatile Heartbeat newest;
-    private volatile Instant loggedStaleSince;
+    /** Heads named by accepted heartbeats above the held revision, each with when this spoke first heard of it. */
+    private final TreeMap<Long, Instant> headsAhead = new TreeMap<>();
+    private volatile Instant disagreeingSince;
+    private volatile String loggedStale;
 
-    public Freshness(Clock clock, Duration window, Path file) throws IOException {
+    /** How far the spoke is behind the head the hub names, and since when it has known. */
+    public record Behind(long revisions, long head, Instant since) {
+    }
+
+    /**
+     * @param heldRevision the revision the replica holds now, or -1
+     */
+    public Freshness(Clock clock, Duration window, Path file, LongSupplier heldRevision) throws IOException {
         this.clock = clock;
         this.window = window;
         this.file = file;
+        this.heldRevision = heldRevision;
         this.started = clock.instant();
         if (Files.exists(file)) {
             try {
-                newest = Heartbeat.parseFrom(SignedHeartbeat.parseFrom(Files.readAllBytes(file)).getHeartbeat());
+                SignedHeartbeat signed = SignedHeartbeat.parseFrom(Files.readAllBytes(file));
+                newest = Heartbeat.parseFrom(signed.getHeartbeat());
+                newestSigned = signed;
             } catch (InvalidProtocolBufferException e) {
                 log.warn("ignoring unreadable {}: {}", file, e.getMessage());
             }
@@ -47,30 +70,78 @@ public final class Freshness {
         return Optional.ofNullable(newest);
     }
 
+    /** Whether this is, byte for byte, the newest heartbeat accepted: a reconnect sends it again, and that is no replay. */
+    boolean isNewest(SignedHeartbeat signed) {
+        return signed.equals(newestSigned);
+    }
+
     /** Records a verified heartbeat. */
     void accept(SignedHeartbeat signed, Heartbeat heartbeat) throws IOException {
         dk.spejl.io.DurableFile.write(file, signed.toByteArray());
         newest = heartbeat;
-        if (loggedStaleSince != null) {
-            log.info("fresh again: heartbeat of head revision {} valid until {}", heartbeat.getHeadRevision(),
-                    Instant.ofEpochMilli(heartbeat.getExpiresAtMillis()));
-            loggedStaleSince = null;
+        newestSigned = signed;
+        disagreeingSince = null;
+        synchronized (headsAhead) {
+            if (heartbeat.getHeadRevision() > heldRevision.getAsLong()) {
+                headsAhead.putIfAbsent(heartbeat.getHeadRevision(), clock.instant());
+            }
+        }
+    }
+
+    /** A heartbeat named the held revision under another manifest: stale from now until a heartbeat agrees. */
+    void disagrees() {
+        if (disagreeingSince == null) {
+            disagreeingSince = clock.instant();
+        }
+    }
+
+    /** How far behind the newest head a heartbeat named the spoke is; empty while it holds that head. */
+    public Optional<Behind> behind() {
+        long held = heldRevision.getAsLong();
+        synchronized (headsAhead) {
+            headsAhead.headMap(held, true).clear();
+            if (headsAhead.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Behind(headsAhead.lastKey() - held, headsAhead.lastKey(), headsAhead.firstEntry().getValue()));
         }
     }
 
     /** Since when the data has been stale, or empty while it is fresh. */
     public Optional<Instant> staleSince() {
+        Instant now = clock.instant();
         Heartbeat h = newest;
         Instant freshUntil = h == null
                 ? started.plus(window)
                 : Instant.ofEpochMilli(Math.min(h.getExpiresAtMillis(), h.getIssuedAtMillis() + window.toMillis()));
-        if (clock.instant().isBefore(freshUntil)) {
+        Map.Entry<Instant, String> stale = null;
+        if (!now.isBefore(freshUntil)) {
+            stale = Map.entry(freshUntil, "no valid heartbeat from the hub");
+        }
+        Optional<Behind> behind = behind();
+        if (behind.isPresent() && !now.isBefore(behind.get().since().plus(window))) {
+            Instant since = behind.get().since().plus(window);
+            if (stale == null || since.isBefore(stale.getKey())) {
+                stale = Map.entry(since, "the hub's head is revision " + behind.get().head() + ", " + behind.get().revisions()
+                        + " ahead of this spoke, since " + behind.get().since());
+            }
+        }
+        Instant disagreeing = disagreeingSince;
+        if (disagreeing != null && (stale == null || disagreeing.isBefore(stale.getKey()))) {
+            stale = Map.entry(disagreeing, "the hub's heartbeat names the held revision under another manifest");
+        }
+        if (stale == null) {
+            if (loggedStale != null) {
+                log.info("fresh again: holding the head the hub names");
+                loggedStale = null;
+            }
             return Optional.empty();
         }
-        if (!freshUntil.equals(loggedStaleSince)) {
-            loggedStaleSince = freshUntil;
-            log.warn("STALE since {}: no valid heartbeat from the hub; still serving revision as last verified", freshUntil);
+        String line = stale.getKey() + ": " + stale.getValue();
+        if (!line.equals(loggedStale)) {
+            loggedStale = line;
+            log.warn("STALE since {}; still serving the last verified revision", line);
         }
-        return Optional.of(freshUntil);
+        return Optional.of(stale.getKey());
     }
 }

@@ -45,6 +45,8 @@ public final class FileObjectStore implements ObjectStore {
                 out.force(true);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // The rename is durable only once its directory is: the manifest that names the object may be synced next.
+            dk.spejl.io.DurableFile.forceDirectory(target.getParent());
         }
         return ObjectRef.newBuilder().setDigest(ByteString.copyFrom(digest)).setSize(bytes.length).build();
     }

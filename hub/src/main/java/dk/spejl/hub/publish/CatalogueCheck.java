@@ -1,0 +1,168 @@
+package dk.spejl.hub.publish;
+
+import dk.spejl.digest.Sha256;
+import dk.spejl.digest.StateRecomputation;
+import dk.spejl.hub.catalogue.CatalogueStore;
+import dk.spejl.hub.catalogue.Head;
+import dk.spejl.hub.catalogue.RecordStore;
+import dk.spejl.signing.Ed25519;
+import dk.spejl.signing.ManifestSigner;
+import dk.spejl.verify.TrustedKeys;
+import dk.spejl.wire.Manifest;
+import dk.spejl.wire.ObjectRef;
+import dk.spejl.wire.SignedManifest;
+import dk.spejl.wire.SnapshotIndex;
+
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What {@code spejl-hub check} does, after {@code cvmfs_server check}: everything the hub serves is
+ * checked against its signed head, so a rotten disk or a hand-edited store shows before a spoke
+ * meets it (invariants 2 and 4, docs/design.md).
+ * <ol>
+ *   <li>The head manifest is signed by a key the key delegation names.</li>
+ *   <li>The retained manifests chain, each to the one before it, up to the head.</li>
+ *   <li>Every object they and the retained snapshots name is present, of its size, and hashes to its name.</li>
+ *   <li>The records add up to the head's state digest and entry count.</li>
+ * </ol>
+ */
+public final class CatalogueCheck {
+    private static final int READ_BYTES = 1 << 20;
+    private static final int MAX_PROBLEMS = 20;
+
+    private CatalogueCheck() {
+    }
+
+    /** What the check found; {@code problems} is empty when everything holds. */
+    public record Outcome(List<String> problems, long revision, long records, long objects, long bytes) {
+        public boolean ok() {
+            return problems.isEmpty();
+        }
+    }
+
+    public static Outcome run(CatalogueStore store, ObjectStore objects, TrustedKeys trust) throws IOException {
+        List<String> problems = new ArrayList<>();
+        Optional<Head> found = store.head();
+        if (found.isEmpty()) {
+            return new Outcome(List.of("the catalogue holds no revision"), -1, 0, 0, 0);
+        }
+        Head head = found.get();
+        // 1. The head is signed by a delegated key.
+        Optional<Ed25519.PublicKey> key = trust.key(head.manifest().getKeyId());
+        if (key.isEmpty()) {
+            problems.add("the head, revision " + head.revision() + ", is signed by key " + head.manifest().getKeyId()
+                    + ", which key delegation version " + trust.version() + " does not name");
+        } else if (!Ed25519.verify(key.get(), ManifestSigner.CONTEXT, head.signed().getManifest().toByteArray(),
+                head.signed().getSignature().toByteArray())) {
+            problems.add("the head, revision " + head.revision() + ", is not validly signed");
+        }
+        // 2. The retained manifests chain to the head; what each names is collected for step 3.
+        Map<String, ObjectRef> named = new LinkedHashMap<>();
+        java.util.Set<String> indexes = new java.util.HashSet<>();
+        byte[] previous = null;
+        long previousRevision = -1;
+        for (long revision : store.manifests().revisions()) {
+            SignedManifest signed = store.manifests().get(revision).orElseThrow();
+            Manifest manifest = Manifest.parseFrom(signed.getManifest());
+            if (previous != null && revision == previousRevision + 1
+                    && !MessageDigest.isEqual(manifest.getPreviousManifestDigest().toByteArray(), previous)) {
+                problems.add("revision " + revision + " does not chain to revision " + previousRevision);
+            }
+            previous = ManifestSigner.digest(signed);
+            previousRevision = revision;
+            named.put(Sha256.hex(manifest.getDelta().getDigest().toByteArray()), manifest.getDelta());
+            if (manifest.hasSnapshotIndex()) {
+                String index = Sha256.hex(manifest.getSnapshotIndex().getDigest().toByteArray());
+                named.put(index, manifest.getSnapshotIndex());
+                indexes.add(index);
+            }
+        }
+        if (!MessageDigest.isEqual(previous, head.manifestDigest())) {
+            problems.add("the newest retained manifest is not the head");
+        }
+        for (ObjectRef index : store.snapshots().all().values()) {
+            named.put(Sha256.hex(index.getDigest().toByteArray()), index);
+            indexes.add(Sha256.hex(index.getDigest().toByteArray()));
+        }
+        // 3. Every named object, and every chunk of every named snapshot index, hashes to its name.
+        long bytes = 0;
+        Map<String, ObjectRef> chunks = new LinkedHashMap<>();
+        for (Map.Entry<String, ObjectRef> object : named.entrySet()) {
+            ObjectRef ref = object.getValue();
+            Optional<byte[]> content = rehash(objects, ref, problems);
+            bytes += ref.getSize();
+            if (content.isPresent() && indexes.contains(object.getKey())) {
+                SnapshotIndex.parseFrom(content.get()).getChunksList().forEach(c -> chunks.put(Sha256.hex(c.getObject().getDigest().toByteArray()), c.getObject()));
+            }
+        }
+        chunks.keySet().removeAll(named.keySet());
+        for (ObjectRef chunk : chunks.values()) {
+            rehash(objects, chunk, problems);
+            bytes += chunk.getSize();
+        }
+        // 4. The records add up to the signed state.
+        StateRecomputation recomputed = new StateRecomputation();
+        try (RecordStore.RecordCursor records = store.records().cursor()) {
+            records.forEachRemaining(r -> recomputed.add(r.id(), r.canonical()));
+        } finally {
+            recomputed.finish();
+        }
+        problems.addAll(recomputed.problems());
+        if (!MessageDigest.isEqual(recomputed.digest(), head.manifest().getStateDigest().toByteArray())
+                || recomputed.count() != head.entryCount()) {
+            problems.add("the records add up to state " + Sha256.shortHex(recomputed.digest()) + " over " + recomputed.count()
+                    + " records; revision " + head.revision() + " signs " + Sha256.shortHex(head.manifest().getStateDigest().toByteArray())
+                    + " over " + head.entryCount());
+        }
+        List<String> listed = problems.size() > MAX_PROBLEMS
+                ? append(problems.subList(0, MAX_PROBLEMS), "... and " + (problems.size() - MAX_PROBLEMS) + " more")
+                : problems;
+        return new Outcome(List.copyOf(listed), head.revision(), recomputed.count(), named.size() + chunks.size(), bytes);
+    }
+
+    /** Reads an object through and hashes it; its bytes when it is small enough to be an index, else empty. */
+    private static Optional<byte[]> rehash(ObjectStore objects, ObjectRef ref, List<String> problems) throws IOException {
+        String name = Sha256.hex(ref.getDigest().toByteArray());
+        Optional<ObjectStore.Reader> opened = objects.open(ref.getDigest().toByteArray());
+        if (opened.isEmpty()) {
+            problems.add("object " + name + " is missing");
+            return Optional.empty();
+        }
+        MessageDigest sha256 = Sha256.newDigest();
+        java.io.ByteArrayOutputStream kept = ref.getSize() <= TieredObjectStore.SMALL_OBJECT_BYTES ? new java.io.ByteArrayOutputStream() : null;
+        try (ObjectStore.Reader reader = opened.get()) {
+            if (reader.size() != ref.getSize()) {
+                problems.add("object " + name + " holds " + reader.size() + " bytes, " + ref.getSize() + " are signed");
+                return Optional.empty();
+            }
+            for (long at = 0; at < reader.size(); ) {
+                var part = reader.read(at, READ_BYTES);
+                if (part.isEmpty()) {
+                    break;
+                }
+                sha256.update(part.asReadOnlyByteBuffer());
+                if (kept != null) {
+                    part.writeTo(kept);
+                }
+                at += part.size();
+            }
+        }
+        if (!MessageDigest.isEqual(sha256.digest(), ref.getDigest().toByteArray())) {
+            problems.add("object " + name + " does not hash to its name");
+            return Optional.empty();
+        }
+        return kept == null ? Optional.empty() : Optional.of(kept.toByteArray());
+    }
+
+    private static List<String> append(List<String> list, String more) {
+        List<String> out = new ArrayList<>(list);
+        out.add(more);
+        return out;
+    }
+}
