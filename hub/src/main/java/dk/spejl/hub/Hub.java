@@ -91,14 +91,20 @@ public final class Hub implements AutoCloseable {
             feed.heartbeats(heartbeats::latest);
             ReplicationService replication = new ReplicationService(feed, objects, b.metrics);
             // A revoked spoke loses its Watch streams and its object transfers at once.
+            Path ca = b.tls.trustedCa();
             Revocations revocations = new Revocations(new RevocationStore(store.database(), b.clock),
-                    name -> feed.disconnect(name) + replication.cutOff(name));
+                    name -> feed.disconnect(name) + replication.cutOff(name),
+                    // A CA without a register issued its certificates before registers were kept: any name may be one of them.
+                    name -> dk.spejl.tls.ServerPki.issued(ca, PeerIdentity.Role.SPOKE, name).orElse(true),
+                    name -> dk.spejl.tls.ServerPki.issued(ca, PeerIdentity.Role.OPERATOR, name).orElse(true));
 
             Map<io.grpc.MethodDescriptor<?, ?>, AdminGrpc.AsyncService> admin = new LinkedHashMap<>();
             admin.put(AdminGrpc.getIngestMethod(), new IngestService(ingest, b.maxIngestLines));
             admin.put(AdminGrpc.getStatusMethod(), new StatusService(publisher, trust, rejections, feed));
             admin.put(AdminGrpc.getReloadKeysMethod(), new KeysService(trust));
-            admin.put(AdminGrpc.getRevokeSpokeMethod(), new RevocationService(revocations));
+            RevocationService revoking = new RevocationService(revocations);
+            admin.put(AdminGrpc.getRevokeSpokeMethod(), revoking);
+            admin.put(AdminGrpc.getRevokeOperatorMethod(), revoking);
 
             dk.spejl.tls.TlsFiles.RefusedClients refusedByTls = (reason, subject, detail) ->
                     rejections.refused(reason, "client certificate '" + subject + "'", detail);
@@ -113,7 +119,7 @@ public final class Hub implements AutoCloseable {
             this.adminServer = NettyServerBuilder.forAddress(b.adminAddress)
                     .sslContext(b.tls.serverContext(refusedByTls))
                     .addService(ServerInterceptors.intercept(AdminServices.bind(admin),
-                            new IdentityInterceptor(PeerIdentity.Role.OPERATOR, id -> false, rejections)))
+                            new IdentityInterceptor(PeerIdentity.Role.OPERATOR, revocations::isRevoked, rejections)))
                     .maxInboundMessageSize(4 << 20)
                     .build().start();
         } catch (IOException | RuntimeException e) {

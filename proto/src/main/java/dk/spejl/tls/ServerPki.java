@@ -7,6 +7,7 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Creates a hub's TLS material in one directory: a CA ({@code ca.pem}, {@code ca.key}) and a
@@ -57,6 +58,12 @@ public final class ServerPki {
             CertificateAuthority ca = CertificateAuthority.load(caCertificate, caKey, new SecureRandom());
             CertificateAuthority.Issued issued = ca.issueClient(subject, notBefore, notAfter);
             Pem.writeCertificate(out.resolve(file + ".pem"), issued.certificate());
+            // The CA's register of what it issued: the hub refuses to revoke a name it never issued a certificate for.
+            Optional<PeerIdentity> identity = PeerIdentity.of(issued.certificate());
+            if (identity.isPresent()) {
+                Files.createDirectories(dir.resolve(REGISTER));
+                Pem.writeCertificate(registered(dir, identity.get().role(), identity.get().name()), issued.certificate());
+            }
             Pem.writePrivateKey(out.resolve(file + ".key"), issued.keyPair().getPrivate());
             if (!out.toAbsolutePath().normalize().equals(dir.normalize())) {
                 Files.copy(caCertificate, out.resolve("ca.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -65,6 +72,25 @@ public final class ServerPki {
             throw new IOException("could not issue a certificate for " + subject + ": " + e.getMessage(), e);
         }
         return new TlsFiles(out.resolve(file + ".pem"), out.resolve(file + ".key"), out.resolve("ca.pem"));
+    }
+
+    /** The directory beside the CA's certificate that holds a copy of every certificate it issued. */
+    public static final String REGISTER = "issued";
+
+    private static Path registered(Path caDir, PeerIdentity.Role role, String name) {
+        return caDir.resolve(REGISTER).resolve(role.name().toLowerCase(java.util.Locale.ROOT) + "-" + name + ".pem");
+    }
+
+    /**
+     * Whether the CA beside {@code caCertificate} issued a certificate for this role and name; empty when it keeps no
+     * register (its certificates were all issued before registers were kept).
+     */
+    public static Optional<Boolean> issued(Path caCertificate, PeerIdentity.Role role, String name) {
+        Path caDir = caCertificate.toAbsolutePath().getParent();
+        if (!Files.isDirectory(caDir.resolve(REGISTER))) {
+            return Optional.empty();
+        }
+        return Optional.of(Files.exists(registered(caDir, role, name)));
     }
 
     /** Enrols for the usual validity: 397 days from now. */

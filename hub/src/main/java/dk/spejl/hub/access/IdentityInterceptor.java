@@ -47,7 +47,7 @@ public final class IdentityInterceptor implements ServerInterceptor {
         }
         if (revoked.test(identity.get())) {
             rejections.refused("revoked_certificate", identity.get() + " at " + remote,
-                    call.getMethodDescriptor().getBareMethodName() + " from a revoked spoke");
+                    call.getMethodDescriptor().getBareMethodName() + " from a revoked " + identity.get().role().name().toLowerCase());
             call.close(Status.PERMISSION_DENIED.withDescription("the certificate for " + identity.get().name() + " is revoked"),
                     new Metadata());
             return new ServerCall.Listener<>() { };

@@ -19,7 +19,12 @@ public final class Revocations {
 
     private final RevocationStore store;
     private final ToIntFunction<String> disconnect;
+    private final java.util.function.Predicate<String> enrolled;
     private final Set<String> names = ConcurrentHashMap.newKeySet();
+    private final Set<String> operators = ConcurrentHashMap.newKeySet();
+    private final java.util.function.Predicate<String> enrolledOperator;
+    /** Operators are kept beside spokes under this prefix, which no spoke name can start with. */
+    private static final String OPERATOR = "operator:";
 
     /** What a revocation did. */
     public record Revoked(boolean newly, int streamsClosed) {
@@ -29,9 +34,22 @@ public final class Revocations {
      * @param disconnect ends a spoke's open streams (Watch and object transfers) at once and says how many there were
      */
     public Revocations(RevocationStore store, ToIntFunction<String> disconnect) {
+        this(store, disconnect, name -> true, name -> true);
+    }
+
+    /**
+     * @param enrolled whether a spoke of this name was ever enrolled: a name that was not is refused, so that a
+     *                 typing error is not mistaken for a revocation
+     */
+    public Revocations(RevocationStore store, ToIntFunction<String> disconnect, java.util.function.Predicate<String> enrolled,
+                       java.util.function.Predicate<String> enrolledOperator) {
         this.store = store;
         this.disconnect = disconnect;
-        names.addAll(store.names());
+        this.enrolled = enrolled;
+        this.enrolledOperator = enrolledOperator;
+        for (String name : store.names()) {
+            (name.startsWith(OPERATOR) ? operators : names).add(name.startsWith(OPERATOR) ? name.substring(OPERATOR.length()) : name);
+        }
     }
 
     /**
@@ -43,6 +61,9 @@ public final class Revocations {
         if (!Identifiers.isSpokeName(name)) {
             throw new IllegalArgumentException("not a spoke name: '" + name + "' (" + Identifiers.SPOKE_NAME_RULE + ")");
         }
+        if (!names.contains(name) && !enrolled.test(name)) {
+            throw new java.util.NoSuchElementException("no spoke named '" + name + "' was ever enrolled with this hub's CA; nothing was revoked");
+        }
         store.revoke(name);
         boolean newly = names.add(name);
         int closed = disconnect.applyAsInt(name);
@@ -50,7 +71,34 @@ public final class Revocations {
         return new Revoked(newly, closed);
     }
 
+    /**
+     * Refuses an operator certificate from now on. An operator cannot revoke the certificate it calls with: the
+     * hub would be left with nobody to revoke it back, or to do anything else.
+     *
+     * @param caller the operator asking
+     * @return whether the name was newly revoked
+     */
+    public boolean revokeOperator(String name, PeerIdentity caller) throws IOException {
+        if (!Identifiers.isSpokeName(name)) {
+            throw new IllegalArgumentException("not an operator name: '" + name + "' (" + Identifiers.SPOKE_NAME_RULE + ")");
+        }
+        if (caller.role() == PeerIdentity.Role.OPERATOR && caller.name().equals(name)) {
+            throw new IllegalStateException("an operator cannot revoke the certificate it calls with ('" + name
+                    + "'); call with another operator's certificate");
+        }
+        if (!operators.contains(name) && !enrolledOperator.test(name)) {
+            throw new java.util.NoSuchElementException("no operator named '" + name + "' was ever enrolled with this hub's CA; nothing was revoked");
+        }
+        store.revoke(OPERATOR + name);
+        boolean newly = operators.add(name);
+        log.warn("operator {} revoked by {}: its certificates are refused by the admin service from now on", name, caller);
+        return newly;
+    }
+
     public boolean isRevoked(PeerIdentity identity) {
-        return identity.role() == PeerIdentity.Role.SPOKE && names.contains(identity.name());
+        return switch (identity.role()) {
+            case SPOKE -> names.contains(identity.name());
+            case OPERATOR -> operators.contains(identity.name());
+        };
     }
 }

@@ -103,9 +103,14 @@ public final class AdminTarget {
     static final long STATUS_SECONDS = 10;
 
     HubStatus status(long seconds) throws ConfigFile.ConfigException, IOException {
+        return call(seconds, stub -> stub.status(StatusRequest.getDefaultInstance()));
+    }
+
+    /** One unary call to the admin service within {@code seconds}, on a channel opened for it and closed after. */
+    <T> T call(long seconds, java.util.function.Function<AdminGrpc.AdminBlockingStub, T> call) throws ConfigFile.ConfigException, IOException {
         ManagedChannel channel = channel();
         try {
-            return AdminGrpc.newBlockingStub(channel).withDeadlineAfter(seconds, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance());
+            return call.apply(AdminGrpc.newBlockingStub(channel).withDeadlineAfter(seconds, TimeUnit.SECONDS));
         } finally {
             channel.shutdownNow();
         }

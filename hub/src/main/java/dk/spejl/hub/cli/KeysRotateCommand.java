@@ -3,10 +3,8 @@ package dk.spejl.hub.cli;
 import dk.spejl.hub.HubConfig;
 import dk.spejl.hub.trust.HubKeys;
 import dk.spejl.signing.Ed25519;
-import dk.spejl.wire.AdminGrpc;
 import dk.spejl.wire.ReloadKeysRequest;
 import dk.spejl.wire.ReloadKeysResult;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import picocli.CommandLine;
@@ -17,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 @Command(name = "rotate", mixinStandardHelpOptions = true,
         description = {"Creates a new online signing key and a key delegation one version higher, signed by the root key,",
@@ -26,6 +23,8 @@ import java.util.concurrent.TimeUnit;
                 "spokes refuse anything signed by a revoked key from then on. Use this after a leak or loss of the online key,",
                 "and before the delegation expires. Exit codes: 0 rotated, 2 refused (nothing changed) or rotated but not reloaded."})
 final class KeysRotateCommand implements Callable<Integer> {
+    /** Taking up a new key may publish a revision with a snapshot of the whole catalogue. */
+    private static final long RELOAD_SECONDS = 60;
     @Option(names = "--config", required = true, description = "The hub's config file.")
     Path config;
     @CommandLine.Mixin
@@ -50,10 +49,8 @@ final class KeysRotateCommand implements Callable<Integer> {
                 + (rotation.revoked().isEmpty() ? "" : ", revoked " + String.join(", ", rotation.revoked()))
                 + ", valid until " + rotation.expiresAt());
         AdminTarget target = AdminTarget.of(config);
-        ManagedChannel channel = target.channel();
         try {
-            ReloadKeysResult result = AdminGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
-                    .reloadKeys(ReloadKeysRequest.getDefaultInstance());
+            ReloadKeysResult result = target.call(RELOAD_SECONDS, stub -> stub.reloadKeys(ReloadKeysRequest.getDefaultInstance()));
             System.out.println("the running hub now signs with key " + result.getSigningKeyId() + " under delegation version "
                     + result.getDelegationVersion() + (result.getResignedRevision() > 0
                     ? "; it published revision " + result.getResignedRevision() + " under the new key" : ""));
@@ -63,10 +60,8 @@ final class KeysRotateCommand implements Callable<Integer> {
                 System.out.println("the hub is not running; it signs with the new key when it starts");
                 return 0;
             }
-            System.err.println("the delegation is written, but the running hub did not take it up: " + target.explain(e, 60));
+            System.err.println("the delegation is written, but the running hub did not take it up: " + target.explain(e, RELOAD_SECONDS));
             return 2;
-        } finally {
-            channel.shutdownNow();
         }
     }
 }

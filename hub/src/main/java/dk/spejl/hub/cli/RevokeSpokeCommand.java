@@ -1,16 +1,13 @@
 package dk.spejl.hub.cli;
 
-import dk.spejl.wire.AdminGrpc;
 import dk.spejl.wire.RevokeSpokeRequest;
 import dk.spejl.wire.RevokeSpokeResult;
-import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 @Command(name = "revoke-spoke", mixinStandardHelpOptions = true,
         description = {"Refuses a spoke from now on: its open Watch stream is closed at once and every later call is refused.",
@@ -23,18 +20,15 @@ final class RevokeSpokeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ManagedChannel channel = target.channel();
+        long seconds = target.seconds(AdminTarget.STATUS_SECONDS);
         try {
-            RevokeSpokeResult result = AdminGrpc.newBlockingStub(channel).withDeadlineAfter(target.seconds(AdminTarget.STATUS_SECONDS), TimeUnit.SECONDS)
-                    .revokeSpoke(RevokeSpokeRequest.newBuilder().setName(name).build());
+            RevokeSpokeResult result = target.call(seconds, stub -> stub.revokeSpoke(RevokeSpokeRequest.newBuilder().setName(name).build()));
             System.out.println((result.getNewlyRevoked() ? "revoked " : "already revoked: ") + name + "; "
                     + result.getStreamsClosed() + " open stream(s) closed");
             return 0;
         } catch (StatusRuntimeException e) {
-            System.err.println("not revoked: " + target.explain(e, target.seconds(AdminTarget.STATUS_SECONDS)));
+            System.err.println("not revoked: " + target.explain(e, seconds));
             return 2;
-        } finally {
-            channel.shutdownNow();
         }
     }
 }

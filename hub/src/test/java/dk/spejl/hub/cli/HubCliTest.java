@@ -107,10 +107,24 @@ class HubCliTest {
             assertThat(revoke.code()).as(revoke.err()).isEqualTo(0);
             assertThat(revoke.out()).contains("revoked sj-hpc-1; 0 open stream(s) closed");
             assertThat(cli("revoke-spoke", "--config", conf.toString(), "sj-hpc-1").out()).contains("already revoked");
+            Run unknown = cli("revoke-spoke", "--config", conf.toString(), "sj-hpc-9");
+            assertThat(unknown.code()).as("a name never enrolled is no revocation").isEqualTo(2);
+            assertThat(unknown.err()).contains("NOT_FOUND", "no spoke named 'sj-hpc-9' was ever enrolled");
+            Run malformed = cli("revoke-spoke", "--config", conf.toString(), "SJ HPC");
+            assertThat(malformed.code()).isEqualTo(2);
+            assertThat(malformed.err()).contains("INVALID_ARGUMENT", "not a spoke name");
         }
         Run unreachable = cli("status", "--config", conf.toString());
         assertThat(unreachable.code()).isEqualTo(2);
         assertThat(unreachable.err()).contains("cannot reach the hub");
+    }
+
+    /** A new hub directory whose config file names a fixed free admin port, so the CLI finds the service through it. */
+    private Path initWithAdminPort(Path dir, int admin) throws Exception {
+        assertThat(init(dir).code()).isEqualTo(0);
+        Path conf = dir.resolve("hub.conf");
+        Files.writeString(conf, Files.readString(conf).replace("admin.address = 127.0.0.1:0", "admin.address = 127.0.0.1:" + admin));
+        return conf;
     }
 
     private Path rootKey() {
@@ -134,10 +148,7 @@ class HubCliTest {
     @Test
     void keysRotateMovesTheRunningHubToANewKeyAndRevokesTheOld() throws Exception {
         Path dir = tmp.resolve("hub");
-        assertThat(init(dir).code()).isEqualTo(0);
-        int admin = freePort();
-        Path conf = dir.resolve("hub.conf");
-        Files.writeString(conf, Files.readString(conf).replace("admin.address = 127.0.0.1:0", "admin.address = 127.0.0.1:" + admin));
+        Path conf = initWithAdminPort(dir, freePort());
         HubConfig c = HubConfig.read(conf);
         String firstKey;
         try (Hub hub = c.toBuilder().start()) {
@@ -200,11 +211,8 @@ class HubCliTest {
 
     @Test
     void everyCommandAgainstAHubThatIsDownFailsAtOnceWithOneLineThatNamesTheAddress() throws Exception {
-        Path dir = tmp.resolve("hub");
-        assertThat(init(dir).code()).isEqualTo(0);
         int closed = freePort();
-        Path conf = dir.resolve("hub.conf");
-        Files.writeString(conf, Files.readString(conf).replace("admin.address = 127.0.0.1:0", "admin.address = 127.0.0.1:" + closed));
+        Path conf = initWithAdminPort(tmp.resolve("hub"), closed);
         Path file = tmp.resolve("one.jsonl");
         Files.write(file, List.of(CatalogueGenerator.putLine(new CatalogueGenerator(5).generate(1).get(0))));
         String[][] commands = {{"status", "--config", conf.toString()}, {"ingest", "--config", conf.toString(), file.toString()},
@@ -230,10 +238,7 @@ class HubCliTest {
     @Test
     void checkPassesOnAHealthyHubBesideItAndNamesWhatRotted() throws Exception {
         Path dir = tmp.resolve("hub");
-        assertThat(init(dir).code()).isEqualTo(0);
-        int admin = freePort();
-        Path conf = dir.resolve("hub.conf");
-        Files.writeString(conf, Files.readString(conf).replace("admin.address = 127.0.0.1:0", "admin.address = 127.0.0.1:" + admin));
+        Path conf = initWithAdminPort(dir, freePort());
         HubConfig c = HubConfig.read(conf);
         List<dk.spejl.wire.HubRecord> records = new CatalogueGenerator(7).generate(25);
         Path file = tmp.resolve("change.jsonl");
@@ -279,6 +284,38 @@ class HubCliTest {
         var ca = (java.security.cert.X509Certificate) factory.generateCertificate(Files.newInputStream(dir.resolve("tls/ca.pem")));
         certificate.verify(ca.getPublicKey());
         assertThat(dk.spejl.tls.PeerIdentity.of(certificate)).hasValueSatisfying(id -> assertThat(id.name()).isEqualTo("sj-hpc-2"));
+    }
+
+    @Test
+    void anOperatorCertificateCanBeRevokedByAnotherOperatorButNotByItself() throws Exception {
+        Path dir = tmp.resolve("hub");
+        Path conf = initWithAdminPort(dir, freePort());
+        Path backupConf = dir.resolve("backup.conf");
+        Files.writeString(backupConf, Files.readString(conf)
+                + "admin.client_certificate = backup/operator.pem\nadmin.client_key = backup/operator.key\n");
+        HubConfig c = HubConfig.read(conf);
+        try (Hub hub = c.toBuilder().start()) {
+            Run enrolled = cli("enroll-operator", "--config", conf.toString(), "--name", "backup", "--out", dir.resolve("backup").toString());
+            assertThat(enrolled.code()).as(enrolled.err()).isEqualTo(0);
+            Run self = cli("revoke-operator", "--config", conf.toString(), "operator");
+            assertThat(self.code()).isEqualTo(2);
+            assertThat(self.err()).contains("FAILED_PRECONDITION", "cannot revoke the certificate it calls with");
+            Run unknown = cli("revoke-operator", "--config", conf.toString(), "nobody");
+            assertThat(unknown.code()).isEqualTo(2);
+            assertThat(unknown.err()).contains("NOT_FOUND", "no operator named 'nobody'");
+
+            Run revoked = cli("revoke-operator", "--config", backupConf.toString(), "operator");
+            assertThat(revoked.code()).as(revoked.err()).isEqualTo(0);
+            assertThat(revoked.out()).contains("revoked operator operator");
+            Run refused = cli("status", "--config", conf.toString());
+            assertThat(refused.code()).isEqualTo(2);
+            assertThat(refused.err()).contains("PERMISSION_DENIED", "the certificate for operator is revoked");
+            assertThat(cli("status", "--config", backupConf.toString()).code()).isEqualTo(0);
+        }
+        try (Hub hub = c.toBuilder().start()) {
+            assertThat(cli("status", "--config", conf.toString()).err()).as("the revocation survives a restart").contains("PERMISSION_DENIED");
+            assertThat(cli("status", "--config", backupConf.toString()).code()).isEqualTo(0);
+        }
     }
 
     @Test

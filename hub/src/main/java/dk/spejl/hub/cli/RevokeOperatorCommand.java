@@ -1,0 +1,34 @@
+package dk.spejl.hub.cli;
+
+import dk.spejl.wire.RevokeOperatorRequest;
+import dk.spejl.wire.RevokeOperatorResult;
+import io.grpc.StatusRuntimeException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "revoke-operator", mixinStandardHelpOptions = true,
+        description = {"Refuses an operator certificate from now on, across hub restarts (after a leaked or lost operator key).",
+                "Call it with another operator's certificate (admin.client_certificate): no operator revokes its own.",
+                "Issue a replacement with 'spejl-hub enroll-operator' under a new name."})
+final class RevokeOperatorCommand implements Callable<Integer> {
+    @CommandLine.Mixin
+    AdminTarget target;
+    @Parameters(index = "0", description = "The operator's name, as in its certificate (init creates 'operator').")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+        long seconds = target.seconds(AdminTarget.STATUS_SECONDS);
+        try {
+            RevokeOperatorResult result = target.call(seconds, stub -> stub.revokeOperator(RevokeOperatorRequest.newBuilder().setName(name).build()));
+            System.out.println((result.getNewlyRevoked() ? "revoked operator " : "already revoked: operator ") + name);
+            return 0;
+        } catch (StatusRuntimeException e) {
+            System.err.println("not revoked: " + target.explain(e, seconds));
+            return 2;
+        }
+    }
+}
