@@ -66,7 +66,7 @@ public final class Spoke implements AutoCloseable {
                     .build();
             SyncMetrics syncMetrics = new SyncMetrics(metrics, replica, b.clock);
             this.freshness = new Freshness(b.clock, b.freshnessWindow, b.dataDir.resolve("heartbeat.bin"),
-                    () -> replica.state().map(s -> s.revision()).orElse(-1L));
+                    () -> replica.state().map(s -> s.position()));
             metrics.gauge("spejl_spoke_stale", freshness, f -> f.staleSince().isPresent() ? 1 : 0);
             io.micrometer.core.instrument.Gauge.builder("spejl_spoke_behind_revisions", freshness,
                             f -> f.behind().map(Freshness.Behind::revisions).orElse(0L))

@@ -25,7 +25,7 @@ public final class RevocationService implements AdminGrpc.AsyncService {
         try {
             PeerIdentity caller = Caller.current().map(Caller::identity)
                     .orElseThrow(() -> new IllegalStateException("the admin service is served behind the identity check"));
-            boolean newly = revocations.revokeOperator(request.getName(), caller);
+            boolean newly = revocations.revokeOperator(request.getName(), caller, request.getForce());
             response.onNext(RevokeOperatorResult.newBuilder().setNewlyRevoked(newly).build());
             response.onCompleted();
         } catch (IllegalArgumentException e) {
@@ -42,7 +42,8 @@ public final class RevocationService implements AdminGrpc.AsyncService {
     @Override
     public void revokeSpoke(RevokeSpokeRequest request, StreamObserver<RevokeSpokeResult> response) {
         try {
-            Revocations.Revoked revoked = revocations.revoke(request.getName(), Caller.current().map(Object::toString).orElse("(unknown)"));
+            Revocations.Revoked revoked = revocations.revoke(request.getName(), Caller.current().map(Object::toString).orElse("(unknown)"),
+                    request.getForce());
             response.onNext(RevokeSpokeResult.newBuilder().setNewlyRevoked(revoked.newly()).setStreamsClosed(revoked.streamsClosed()).build());
             response.onCompleted();
         } catch (IllegalArgumentException e) {

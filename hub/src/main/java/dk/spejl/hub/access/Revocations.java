@@ -58,11 +58,20 @@ public final class Revocations {
      * @param by who asked, for the log
      */
     public Revoked revoke(String name, Object by) throws IOException {
+        return revoke(name, by, false);
+    }
+
+    /**
+     * @param force revoke although the CA's register does not know the name: a certificate issued before the
+     *              register was kept, or by a copy of the CA elsewhere, must still be revocable
+     */
+    public Revoked revoke(String name, Object by, boolean force) throws IOException {
         if (!Identifiers.isSpokeName(name)) {
             throw new IllegalArgumentException("not a spoke name: '" + name + "' (" + Identifiers.SPOKE_NAME_RULE + ")");
         }
-        if (!names.contains(name) && !enrolled.test(name)) {
-            throw new java.util.NoSuchElementException("no spoke named '" + name + "' was ever enrolled with this hub's CA; nothing was revoked");
+        if (!force && !names.contains(name) && !enrolled.test(name)) {
+            throw new java.util.NoSuchElementException("no spoke named '" + name + "' was ever enrolled with this hub's CA; nothing was "
+                    + "revoked (--force revokes a name enrolled before the CA kept a register, or by a copy of the CA elsewhere)");
         }
         store.revoke(name);
         boolean newly = names.add(name);
@@ -78,7 +87,7 @@ public final class Revocations {
      * @param caller the operator asking
      * @return whether the name was newly revoked
      */
-    public boolean revokeOperator(String name, PeerIdentity caller) throws IOException {
+    public boolean revokeOperator(String name, PeerIdentity caller, boolean force) throws IOException {
         if (!Identifiers.isSpokeName(name)) {
             throw new IllegalArgumentException("not an operator name: '" + name + "' (" + Identifiers.SPOKE_NAME_RULE + ")");
         }
@@ -86,8 +95,9 @@ public final class Revocations {
             throw new IllegalStateException("an operator cannot revoke the certificate it calls with ('" + name
                     + "'); call with another operator's certificate");
         }
-        if (!operators.contains(name) && !enrolledOperator.test(name)) {
-            throw new java.util.NoSuchElementException("no operator named '" + name + "' was ever enrolled with this hub's CA; nothing was revoked");
+        if (!force && !operators.contains(name) && !enrolledOperator.test(name)) {
+            throw new java.util.NoSuchElementException("no operator named '" + name + "' was ever enrolled with this hub's CA; nothing was "
+                    + "revoked (--force revokes a name enrolled before the CA kept a register, or by a copy of the CA elsewhere)");
         }
         store.revoke(OPERATOR + name);
         boolean newly = operators.add(name);

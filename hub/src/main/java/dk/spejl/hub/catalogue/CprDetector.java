@@ -12,18 +12,24 @@ import java.util.regex.Pattern;
  * written. The text is normalised first:
  * <ol>
  *   <li>Unicode NFKC, so fullwidth, circled, superscript and mathematical digits become ASCII;</li>
- *   <li>format and zero-width characters are dropped (a zero-width space inside a number hides nothing);</li>
+ *   <li>characters that show nothing are dropped: format and zero-width characters, control characters,
+ *       combining and enclosing marks (variation selectors, the combining grapheme joiner, keycaps), Hangul
+ *       fillers; none of them inside a number hides it;</li>
  *   <li>every other Unicode decimal digit (Arabic-Indic, Devanagari, Bengali, ...) becomes its ASCII digit.</li>
  * </ol>
- * A candidate is then six digits forming a valid DDMMYY, with no separator or one (a space of any
- * kind, a hyphen or any dash, a slash, a dot or an underscore), and four more digits; no digit
- * may touch it on either side, letters may (a {@code pt} or pseudonym prefix hides nothing). The
+ * A candidate is then a valid DDMMYY and four more digits, with at most one separator between any two
+ * of the four parts (a space of any kind, a hyphen or any dash, a slash of any kind, a dot or a
+ * middle dot, an underscore), so {@code 01.01.90-1234} is one too; no digit may touch it on either
+ * side, letters may (a {@code pt} or pseudonym prefix hides nothing). The
  * day may also be 61-91: substitute numbers add 60 to it. The modulus-11 check is deliberately not
  * used: CPR numbers issued since 2007 need not pass it.
  */
 public final class CprDetector {
+    private static final String SEPARATOR = "[\\p{Z}\\s\\p{Pd}\u2212/\u2044\u2215\u29F8._\u00B7\u2027\u30FB]?";
     private static final Pattern CANDIDATE = Pattern.compile(
-            "(?<![0-9])([0-9]{2})([0-9]{2})([0-9]{2})[\\p{Z}\\s\\p{Pd}\u2212/._]?([0-9]{4})(?![0-9])");
+            "(?<![0-9])([0-9]{2})" + SEPARATOR + "([0-9]{2})" + SEPARATOR + "([0-9]{2})" + SEPARATOR + "([0-9]{4})(?![0-9])");
+    /** Hangul fillers: letters that show as nothing. */
+    private static final String INVISIBLE_LETTERS = "\u115F\u1160\u3164\uFFA0";
     /** Substitute numbers (erstatningspersonnumre) carry the day plus 60. */
     private static final int SUBSTITUTE_DAY_OFFSET = 60;
 
@@ -53,7 +59,7 @@ public final class CprDetector {
         String nfkc = Normalizer.normalize(text, Normalizer.Form.NFKC);
         StringBuilder out = new StringBuilder(nfkc.length());
         nfkc.codePoints().forEach(cp -> {
-            if (Character.getType(cp) == Character.FORMAT || cp == '\u200B') {
+            if (showsNothing(cp)) {
                 return;
             }
             int digit = Character.isDigit(cp) ? Character.digit(cp, 10) : -1;
@@ -64,6 +70,12 @@ public final class CprDetector {
             }
         });
         return out.toString();
+    }
+
+    private static boolean showsNothing(int cp) {
+        int type = Character.getType(cp);
+        return type == Character.FORMAT || type == Character.CONTROL || type == Character.NON_SPACING_MARK
+                || type == Character.ENCLOSING_MARK || INVISIBLE_LETTERS.indexOf(cp) >= 0;
     }
 
     private static boolean isPlainAscii(String text) {

@@ -18,12 +18,15 @@ final class RevokeOperatorCommand implements Callable<Integer> {
     AdminTarget target;
     @Parameters(index = "0", description = "The operator's name, as in its certificate (init creates 'operator').")
     String name;
+    @picocli.CommandLine.Option(names = "--force", description = "Revoke although the CA's register of issued certificates does not know the name "
+            + "(enrolled before the hub kept one, or by a copy of the CA elsewhere).")
+    boolean force;
 
     @Override
     public Integer call() throws Exception {
         long seconds = target.seconds(AdminTarget.STATUS_SECONDS);
         try {
-            RevokeOperatorResult result = target.call(seconds, stub -> stub.revokeOperator(RevokeOperatorRequest.newBuilder().setName(name).build()));
+            RevokeOperatorResult result = target.call(seconds, stub -> stub.revokeOperator(RevokeOperatorRequest.newBuilder().setName(name).setForce(force).build()));
             System.out.println((result.getNewlyRevoked() ? "revoked operator " : "already revoked: operator ") + name);
             return 0;
         } catch (StatusRuntimeException e) {

@@ -17,12 +17,15 @@ final class RevokeSpokeCommand implements Callable<Integer> {
     AdminTarget target;
     @Parameters(index = "0", description = "The spoke's name, as given to enroll.")
     String name;
+    @picocli.CommandLine.Option(names = "--force", description = "Revoke although the CA's register of issued certificates does not know the name "
+            + "(enrolled before the hub kept one, or by a copy of the CA elsewhere).")
+    boolean force;
 
     @Override
     public Integer call() throws Exception {
         long seconds = target.seconds(AdminTarget.STATUS_SECONDS);
         try {
-            RevokeSpokeResult result = target.call(seconds, stub -> stub.revokeSpoke(RevokeSpokeRequest.newBuilder().setName(name).build()));
+            RevokeSpokeResult result = target.call(seconds, stub -> stub.revokeSpoke(RevokeSpokeRequest.newBuilder().setName(name).setForce(force).build()));
             System.out.println((result.getNewlyRevoked() ? "revoked " : "already revoked: ") + name + "; "
                     + result.getStreamsClosed() + " open stream(s) closed");
             return 0;

@@ -68,8 +68,16 @@ public final class CatalogueCheck {
         byte[] previous = null;
         long previousRevision = -1;
         for (long revision : store.manifests().revisions()) {
-            SignedManifest signed = store.manifests().get(revision).orElseThrow();
-            Manifest manifest = Manifest.parseFrom(signed.getManifest());
+            SignedManifest signed;
+            Manifest manifest;
+            try {
+                signed = store.manifests().get(revision).orElseThrow();
+                manifest = Manifest.parseFrom(signed.getManifest());
+            } catch (IOException e) {
+                problems.add("the manifest of revision " + revision + " does not parse: " + e.getMessage());
+                previous = null;
+                continue;
+            }
             if (previous != null && revision == previousRevision + 1
                     && !MessageDigest.isEqual(manifest.getPreviousManifestDigest().toByteArray(), previous)) {
                 problems.add("revision " + revision + " does not chain to revision " + previousRevision);
@@ -83,7 +91,7 @@ public final class CatalogueCheck {
                 indexes.add(index);
             }
         }
-        if (!MessageDigest.isEqual(previous, head.manifestDigest())) {
+        if (previous == null || !MessageDigest.isEqual(previous, head.manifestDigest())) {
             problems.add("the newest retained manifest is not the head");
         }
         for (ObjectRef index : store.snapshots().all().values()) {
@@ -95,15 +103,21 @@ public final class CatalogueCheck {
         Map<String, ObjectRef> chunks = new LinkedHashMap<>();
         for (Map.Entry<String, ObjectRef> object : named.entrySet()) {
             ObjectRef ref = object.getValue();
-            Optional<byte[]> content = rehash(objects, ref, problems);
+            boolean index = indexes.contains(object.getKey());
+            Optional<byte[]> content = rehash(objects, ref, index, problems);
             bytes += ref.getSize();
-            if (content.isPresent() && indexes.contains(object.getKey())) {
-                SnapshotIndex.parseFrom(content.get()).getChunksList().forEach(c -> chunks.put(Sha256.hex(c.getObject().getDigest().toByteArray()), c.getObject()));
+            if (content.isPresent()) {
+                try {
+                    SnapshotIndex.parseFrom(content.get()).getChunksList()
+                            .forEach(c -> chunks.put(Sha256.hex(c.getObject().getDigest().toByteArray()), c.getObject()));
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    problems.add("snapshot index " + object.getKey() + " does not parse");
+                }
             }
         }
         chunks.keySet().removeAll(named.keySet());
         for (ObjectRef chunk : chunks.values()) {
-            rehash(objects, chunk, problems);
+            rehash(objects, chunk, false, problems);
             bytes += chunk.getSize();
         }
         // 4. The records add up to the signed state.
@@ -126,8 +140,8 @@ public final class CatalogueCheck {
         return new Outcome(List.copyOf(listed), head.revision(), recomputed.count(), named.size() + chunks.size(), bytes);
     }
 
-    /** Reads an object through and hashes it; its bytes when it is small enough to be an index, else empty. */
-    private static Optional<byte[]> rehash(ObjectStore objects, ObjectRef ref, List<String> problems) throws IOException {
+    /** Reads an object through and hashes it; its bytes when {@code keep} and it hashes right, else empty. */
+    private static Optional<byte[]> rehash(ObjectStore objects, ObjectRef ref, boolean keep, List<String> problems) throws IOException {
         String name = Sha256.hex(ref.getDigest().toByteArray());
         Optional<ObjectStore.Reader> opened = objects.open(ref.getDigest().toByteArray());
         if (opened.isEmpty()) {
@@ -135,7 +149,7 @@ public final class CatalogueCheck {
             return Optional.empty();
         }
         MessageDigest sha256 = Sha256.newDigest();
-        java.io.ByteArrayOutputStream kept = ref.getSize() <= TieredObjectStore.SMALL_OBJECT_BYTES ? new java.io.ByteArrayOutputStream() : null;
+        java.io.ByteArrayOutputStream kept = keep ? new java.io.ByteArrayOutputStream() : null;
         try (ObjectStore.Reader reader = opened.get()) {
             if (reader.size() != ref.getSize()) {
                 problems.add("object " + name + " holds " + reader.size() + " bytes, " + ref.getSize() + " are signed");

@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.security.MessageDigest;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 
@@ -35,6 +34,8 @@ public final class ReplicationService extends ReplicationGrpc.ReplicationImplBas
     private final Counter corrupt;
     /** Transfers under way, by the spoke name their certificate carries: a revocation ends them at once. */
     private final java.util.concurrent.ConcurrentMap<String, java.util.Set<Pump>> transfers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Spokes cut off: a transfer admitted just before the revocation, and registered just after it, is cut off too. */
+    private final java.util.Set<String> cut = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public ReplicationService(ManifestFeed feed, ObjectStore objects, MeterRegistry metrics) {
         this.feed = feed;
@@ -88,6 +89,10 @@ public final class ReplicationService extends ReplicationGrpc.ReplicationImplBas
         java.util.Set<Pump> mine = transfers.computeIfAbsent(spoke, name -> java.util.concurrent.ConcurrentHashMap.newKeySet());
         mine.add(pump);
         pump.onEnd = () -> mine.remove(pump);
+        if (cut.contains(spoke)) {
+            pump.cutOff(spoke);
+            return;
+        }
         stream.setOnCancelHandler(pump::cancelled);
         stream.setOnReadyHandler(pump::run);
         pump.run();
@@ -126,8 +131,10 @@ public final class ReplicationService extends ReplicationGrpc.ReplicationImplBas
 
         /** The spoke went away. */
         synchronized void cancelled() {
-            done = true;
-            close(reader);
+            if (!done) {
+                done = true;
+                close(reader);
+            }
             onEnd.run();
         }
 
@@ -181,7 +188,8 @@ public final class ReplicationService extends ReplicationGrpc.ReplicationImplBas
 
     /** Ends every object transfer to the spoke of this name at once (it has been revoked); returns how many there were. */
     public int cutOff(String spokeName) {
-        java.util.Set<Pump> pumps = transfers.remove(spokeName);
+        cut.add(spokeName);
+        java.util.Set<Pump> pumps = transfers.get(spokeName);
         if (pumps == null) {
             return 0;
         }
@@ -194,7 +202,7 @@ public final class ReplicationService extends ReplicationGrpc.ReplicationImplBas
         try {
             reader.close();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            log.warn("closing an object reader failed: {}", e.toString());
         }
     }
 }

@@ -162,6 +162,13 @@ class IngestParserTest {
         assertThat(errors(withField("checksums", "[{\"type\":\"sha-256\",\"value\":\"pt 120385-1234\"}]")))
                 .anySatisfy(e -> assertThat(e.message()).contains("record.checksums[0].value", "CPR"));
         assertThat(errors(withField("size_bytes", "\"120385-1234\""))).singleElement().satisfies(e -> assertThat(e.message()).contains("CPR"));
+        // Hex of another type's length is not left out: a 32-digit value under sha-256 is scanned, and refused without echo.
+        String short32 = "0101901234" + "f".repeat(22);
+        assertThat(errors(withField("checksums", "[{\"type\":\"sha-256\",\"value\":\"" + short32 + "\"}]")))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.message()).contains("record.checksums[0].value", "CPR");
+                    assertThat(e.message()).doesNotContain(short32);
+                });
     }
 
     @Test

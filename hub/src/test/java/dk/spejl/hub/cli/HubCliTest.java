@@ -109,7 +109,10 @@ class HubCliTest {
             assertThat(cli("revoke-spoke", "--config", conf.toString(), "sj-hpc-1").out()).contains("already revoked");
             Run unknown = cli("revoke-spoke", "--config", conf.toString(), "sj-hpc-9");
             assertThat(unknown.code()).as("a name never enrolled is no revocation").isEqualTo(2);
-            assertThat(unknown.err()).contains("NOT_FOUND", "no spoke named 'sj-hpc-9' was ever enrolled");
+            assertThat(unknown.err()).contains("NOT_FOUND", "no spoke named 'sj-hpc-9' was ever enrolled", "--force");
+            Run forced = cli("revoke-spoke", "--config", conf.toString(), "--force", "sj-hpc-9");
+            assertThat(forced.code()).as("a certificate from before the register can still be revoked").isEqualTo(0);
+            assertThat(forced.out()).contains("revoked sj-hpc-9");
             Run malformed = cli("revoke-spoke", "--config", conf.toString(), "SJ HPC");
             assertThat(malformed.code()).isEqualTo(2);
             assertThat(malformed.err()).contains("INVALID_ARGUMENT", "not a spoke name");

@@ -176,7 +176,7 @@ public final class Replica implements AutoCloseable {
                         Ed25519.PublicKey key, Instant now) throws IOException {
         Path newDb = buildDir.resolve("db");
         Options newOptions = dbOptions();
-        RocksDB built;
+        RocksDB built = null;
         try {
             built = RocksDB.open(newOptions, newDb.toString());
             if (!sstFiles.isEmpty()) {
@@ -190,6 +190,9 @@ public final class Replica implements AutoCloseable {
             }
             built.flush(new org.rocksdb.FlushOptions().setWaitForFlush(true));
         } catch (RocksDBException e) {
+            if (built != null) {
+                built.close(); // before its files are deleted with the build directory
+            }
             newOptions.close();
             throw new IOException("building the replica of revision " + manifest.revision() + " failed: " + e.getMessage(), e);
         }
@@ -202,13 +205,19 @@ public final class Replica implements AutoCloseable {
             db = built;
             options = newOptions;
             dbDir = newDb;
+            // The state moves with the database, before any reader can see the one without the other (invariant 2).
+            setState(new ReplicaState(manifest.signed(), manifest.manifest(), manifest.digest(), lattice.copy(), key, now));
             if (old != null) {
-                deleteTree(old.getParent());
+                try {
+                    deleteTree(old.getParent());
+                } catch (IOException e) {
+                    log.warn("the replica of revision {} is in place, but the old one at {} could not be deleted: {}; it goes at the next start",
+                            manifest.revision(), old.getParent(), e.toString());
+                }
             }
         } finally {
             swap.writeLock().unlock();
         }
-        setState(new ReplicaState(manifest.signed(), manifest.manifest(), manifest.digest(), lattice.copy(), key, now));
     }
 
     /**

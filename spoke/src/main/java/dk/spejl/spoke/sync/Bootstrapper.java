@@ -104,7 +104,10 @@ final class Bootstrapper {
         } finally {
             // A chunk still being written must not land in a build directory that a failure is about to delete.
             pool.shutdownNow();
-            pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+            if (!pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                log.warn("chunk fetches of revision {} did not stop within 30 s; the build directory may be deleted under them",
+                        manifest.revision());
+            }
         }
         // 3. Switch the new replica in; until this returns, the old one is what is served.
         long fetched = System.nanoTime();

@@ -20,6 +20,7 @@ import dk.spejl.wire.WatchEvent;
 import dk.spejl.wire.WatchRequest;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,6 +147,10 @@ public final class Follower implements AutoCloseable {
                         replica.state().map(ReplicaState::revision).orElse(-1L));
             } catch (StatusRuntimeException e) {
                 if (!closed) {
+                    Status.Code code = e.getStatus().getCode();
+                    if (code == Status.Code.INTERNAL || code == Status.Code.DATA_LOSS) {
+                        failed(); // the hub cannot send what comes next; a hub that is down or restarting is no such failure
+                    }
                     log.info("hub stream ended: {}", e.getStatus());
                 }
             } catch (InterruptedException e) {
@@ -305,6 +310,8 @@ public final class Follower implements AutoCloseable {
             log.info("bootstrapping from the snapshot of revision {} (held: {})", manifest.revision(),
                     held.map(s -> "revision " + s.revision()).orElse("nothing"));
             bootstrapper.bootstrap(manifest, key);
+            rebuilding = false;
+            failedSessions = 0;
             long nanos = System.nanoTime() - started;
             metrics.bootstrapTimer.record(nanos, TimeUnit.NANOSECONDS);
             notifyApplied(manifest.revision(), true, nanos);
