@@ -106,6 +106,21 @@ public final class AdminTarget {
         return call(seconds, stub -> stub.status(StatusRequest.getDefaultInstance()));
     }
 
+    /**
+     * A command that is one call: prints what {@code report} makes of the answer and returns 0, or prints
+     * {@code refused} and why (one line) and returns 2.
+     */
+    <T> int run(long seconds, java.util.function.Function<AdminGrpc.AdminBlockingStub, T> call, java.util.function.Function<T, String> report,
+                String refused) throws ConfigFile.ConfigException, IOException {
+        try {
+            System.out.println(report.apply(call(seconds, call)));
+            return 0;
+        } catch (StatusRuntimeException e) {
+            System.err.println(refused + explain(e, seconds));
+            return 2;
+        }
+    }
+
     /** One unary call to the admin service within {@code seconds}, on a channel opened for it and closed after. */
     <T> T call(long seconds, java.util.function.Function<AdminGrpc.AdminBlockingStub, T> call) throws ConfigFile.ConfigException, IOException {
         ManagedChannel channel = channel();

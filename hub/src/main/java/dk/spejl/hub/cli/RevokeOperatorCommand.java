@@ -1,8 +1,6 @@
 package dk.spejl.hub.cli;
 
 import dk.spejl.wire.RevokeOperatorRequest;
-import dk.spejl.wire.RevokeOperatorResult;
-import io.grpc.StatusRuntimeException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -24,14 +22,9 @@ final class RevokeOperatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        long seconds = target.seconds(AdminTarget.STATUS_SECONDS);
-        try {
-            RevokeOperatorResult result = target.call(seconds, stub -> stub.revokeOperator(RevokeOperatorRequest.newBuilder().setName(name).setForce(force).build()));
-            System.out.println((result.getNewlyRevoked() ? "revoked operator " : "already revoked: operator ") + name);
-            return 0;
-        } catch (StatusRuntimeException e) {
-            System.err.println("not revoked: " + target.explain(e, seconds));
-            return 2;
-        }
+        return target.run(target.seconds(AdminTarget.STATUS_SECONDS),
+                stub -> stub.revokeOperator(RevokeOperatorRequest.newBuilder().setName(name).setForce(force).build()),
+                result -> (result.getNewlyRevoked() ? "revoked operator " : "already revoked: operator ") + name,
+                "not revoked: ");
     }
 }

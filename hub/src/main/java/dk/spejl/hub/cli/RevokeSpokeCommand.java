@@ -1,8 +1,6 @@
 package dk.spejl.hub.cli;
 
 import dk.spejl.wire.RevokeSpokeRequest;
-import dk.spejl.wire.RevokeSpokeResult;
-import io.grpc.StatusRuntimeException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -23,15 +21,10 @@ final class RevokeSpokeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        long seconds = target.seconds(AdminTarget.STATUS_SECONDS);
-        try {
-            RevokeSpokeResult result = target.call(seconds, stub -> stub.revokeSpoke(RevokeSpokeRequest.newBuilder().setName(name).setForce(force).build()));
-            System.out.println((result.getNewlyRevoked() ? "revoked " : "already revoked: ") + name + "; "
-                    + result.getStreamsClosed() + " open stream(s) closed");
-            return 0;
-        } catch (StatusRuntimeException e) {
-            System.err.println("not revoked: " + target.explain(e, seconds));
-            return 2;
-        }
+        return target.run(target.seconds(AdminTarget.STATUS_SECONDS),
+                stub -> stub.revokeSpoke(RevokeSpokeRequest.newBuilder().setName(name).setForce(force).build()),
+                result -> (result.getNewlyRevoked() ? "revoked " : "already revoked: ") + name + "; "
+                        + result.getStreamsClosed() + " open stream(s) closed",
+                "not revoked: ");
     }
 }

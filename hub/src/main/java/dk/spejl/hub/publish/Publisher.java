@@ -18,9 +18,7 @@ import dk.spejl.wire.HubRecord;
 import dk.spejl.wire.Manifest;
 import dk.spejl.wire.ObjectRef;
 import dk.spejl.wire.SignedManifest;
-import dk.spejl.wire.SnapshotIndex;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,17 +29,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Turns a validated change set into the next revision, in a cycle of named {@link Stage}s (after
@@ -112,22 +103,7 @@ public final class Publisher implements AutoCloseable {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final List<CycleListener> cycleListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong revisionGauge = new AtomicLong(-1);
-    private final ExecutorService snapshotter = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(() -> {
-            BackgroundPriority.lowerCurrentThread();
-            r.run();
-        }, "hub-snapshot");
-        t.setDaemon(true);
-        return t;
-    });
-    private volatile boolean closing;
-    /**
-     * A snapshot the background thread finished (and recorded) that no manifest names yet. The
-     * background thread runs at the lowest priority and never takes the publish lock: a publish
-     * waiting for a thread the scheduler hardly runs would stall for tens of milliseconds.
-     */
-    private final AtomicReference<Finished> finished = new AtomicReference<>();
-    private volatile boolean snapshotRunning;
+    private final BackgroundWork background;
     // Guarded by this:
     private boolean closed;
     /** A commit failed: it may still be in RocksDB's log, so rollbacks no longer delete anything. */
@@ -136,9 +112,6 @@ public final class Publisher implements AutoCloseable {
     private long lastSnapshotBytes;
     private long latestSnapshotRevision;
     private ObjectRef latestSnapshotIndex;
-
-    private record Finished(long revision, ObjectRef index, long bytes) {
-    }
 
     public Publisher(String hubId, CatalogueStore store, ObjectStore objects, Path scratch, ManifestSigner signer, Clock clock,
                      SnapshotPolicy policy, MeterRegistry metrics) {
@@ -151,6 +124,7 @@ public final class Publisher implements AutoCloseable {
         this.clock = clock;
         this.policy = policy;
         this.gc = new GarbageCollector(store, objects, policy.retainedSnapshots());
+        this.background = new BackgroundWork(hubId, store, objects, scratch, gc);
         metrics.gauge("spejl_hub_revision", revisionGauge);
         cycleListeners.add(new PublishMetrics(metrics));
     }
@@ -209,7 +183,7 @@ public final class Publisher implements AutoCloseable {
             latestSnapshotRevision = snapshots.lastKey();
             latestSnapshotIndex = snapshots.lastEntry().getValue();
         }
-        lastSnapshotBytes = snapshotBytes(latestSnapshotIndex);
+        lastSnapshotBytes = SnapshotWriter.chunkBytes(objects, latestSnapshotIndex);
         deltaBytesSinceSnapshot = 0;
         for (long rev = latestSnapshotRevision + 1; rev <= head.revision(); rev++) {
             deltaBytesSinceSnapshot += Manifest.parseFrom(store.manifests().get(rev).orElseThrow().getManifest()).getDelta().getSize();
@@ -431,19 +405,20 @@ public final class Publisher implements AutoCloseable {
             if (c.revision > latestSnapshotRevision || latestSnapshotIndex == null) {
                 latestSnapshotRevision = c.revision;
                 latestSnapshotIndex = c.index;
-                lastSnapshotBytes = snapshotBytes(c.index);
+                lastSnapshotBytes = SnapshotWriter.chunkBytes(objects, c.index);
             }
             deltaBytesSinceSnapshot = 0;
         } else {
             deltaBytesSinceSnapshot += c.deltaBytes.length;
-            if (!snapshotRunning && policy.due(c.revision, latestSnapshotRevision, deltaBytesSinceSnapshot, lastSnapshotBytes)) {
-                snapshotInBackground(c.revision, c.next.lattice().copy(), c.next.entryCount());
+            if (!background.snapshotRunning() && policy.due(c.revision, latestSnapshotRevision, deltaBytesSinceSnapshot, lastSnapshotBytes)) {
+                // From a consistent view taken now, under the publish lock; the next manifest names it once written.
+                background.snapshot(c.revision, c.next.lattice().copy(), c.next.entryCount(), records.cursor());
+                deltaBytesSinceSnapshot = 0;
             }
         }
         if (c.base != null && c.snapshotRevision > c.base.manifest().getSnapshotRevision()) {
             // The first manifest to name a new snapshot: what it replaces may now go.
-            long named = c.snapshotRevision;
-            snapshotter.execute(() -> collectGarbage(named));
+            background.collect(c.snapshotRevision);
         }
     }
 
@@ -500,51 +475,12 @@ public final class Publisher implements AutoCloseable {
 
     /** A snapshot the background thread has finished becomes the one the next manifest names. */
     private void adoptBackgroundSnapshot() {
-        Finished background = finished.getAndSet(null);
-        if (background != null && background.revision() > latestSnapshotRevision) {
+        background.takeFinished().filter(f -> f.revision() > latestSnapshotRevision).ifPresent(f -> {
             // Recorded by the background thread; the manifest names it, and the commit's sync makes the record durable.
-            latestSnapshotRevision = background.revision();
-            latestSnapshotIndex = background.index();
-            lastSnapshotBytes = background.bytes();
-        }
-    }
-
-    /**
-     * Writes the snapshot of {@code revision} from a consistent RocksDB view taken now, under the
-     * publish lock, while publishing goes on. The next manifest names it.
-     */
-    private void snapshotInBackground(long revision, LtHash lattice, long entryCount) {
-        RecordStore.RecordCursor stored = records.cursor();
-        snapshotRunning = true;
-        deltaBytesSinceSnapshot = 0;
-        snapshotter.execute(() -> {
-            long started = System.nanoTime();
-            try {
-                ObjectRef index = SnapshotWriter.write(objects, scratch, hubId, revision, lattice, entryCount, stored, new TreeMap<>(), Set.of(),
-                        () -> closing);
-                store.snapshots().record(revision, index);
-                finished.set(new Finished(revision, index, snapshotBytes(index)));
-                log.info("snapshot of revision {} written in the background: {} entries in {} ms; the next manifest names it",
-                        revision, entryCount, (System.nanoTime() - started) / 1_000_000);
-            } catch (IOException | RuntimeException e) {
-                log.warn("snapshot of revision {} not written: {}", revision, e.toString());
-            } finally {
-                stored.close();
-                snapshotRunning = false;
-            }
+            latestSnapshotRevision = f.revision();
+            latestSnapshotIndex = f.index();
+            lastSnapshotBytes = f.bytes();
         });
-    }
-
-    /** Runs on the background thread, beside publishing; see {@link GarbageCollector}. */
-    private void collectGarbage(long headSnapshotRevision) {
-        if (closing) {
-            return;
-        }
-        try {
-            gc.collect(headSnapshotRevision);
-        } catch (IOException | RuntimeException e) {
-            log.warn("garbage collection failed: {}", e.toString());
-        }
     }
 
     /** Waits until no background snapshot or collection is under way (for tests and benchmarks). */
@@ -556,14 +492,7 @@ public final class Publisher implements AutoCloseable {
 
     /** Like {@link #awaitSnapshots()}; false if the background work is still under way after {@code timeout}. */
     public boolean awaitSnapshots(Duration timeout) throws InterruptedException {
-        try {
-            snapshotter.submit(() -> { }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
+        return background.await(timeout);
     }
 
     /**
@@ -573,47 +502,10 @@ public final class Publisher implements AutoCloseable {
      */
     @Override
     public void close() {
-        closing = true;
+        background.abandon();
         synchronized (this) {
             closed = true;
         }
-        snapshotter.shutdown();
-        try {
-            if (!snapshotter.awaitTermination(60, TimeUnit.SECONDS)) {
-                log.warn("background snapshot work did not stop within 60 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** The bytes of a snapshot's chunks, the measure that deltas since it are compared with. */
-    private long snapshotBytes(ObjectRef ref) throws IOException {
-        SnapshotIndex index = SnapshotIndex.parseFrom(objects.readAll(ref.getDigest().toByteArray()));
-        return index.getChunksList().stream().mapToLong(c -> c.getObject().getSize()).sum();
-    }
-
-    /** {@code spejl_hub_publish_seconds} for whole cycles and {@code spejl_hub_commit_seconds} for their synced commits. */
-    private static final class PublishMetrics implements CycleListener {
-        private final Timer publish;
-        private final Timer commit;
-
-        PublishMetrics(MeterRegistry metrics) {
-            this.publish = Timer.builder("spejl_hub_publish_seconds").description("time to publish one revision").register(metrics);
-            this.commit = Timer.builder("spejl_hub_commit_seconds")
-                    .description("time of a publish's synced commit to the catalogue: the disk's share of publishing").register(metrics);
-        }
-
-        @Override
-        public void stageCompleted(Stage stage, long revision, long nanos) {
-            if (stage == Stage.COMMIT) {
-                commit.record(nanos, TimeUnit.NANOSECONDS);
-            }
-        }
-
-        @Override
-        public void cycleCompleted(Published published, long nanos) {
-            publish.record(nanos, TimeUnit.NANOSECONDS);
-        }
+        background.close();
     }
 }

@@ -54,6 +54,12 @@ final class SnapshotWriter {
     private SnapshotWriter() {
     }
 
+    /** The bytes of a snapshot's chunks, the measure that deltas since it are compared with. */
+    static long chunkBytes(ObjectStore objects, ObjectRef index) throws IOException {
+        return SnapshotIndex.parseFrom(objects.readAll(index.getDigest().toByteArray())).getChunksList().stream()
+                .mapToLong(c -> c.getObject().getSize()).sum();
+    }
+
     static ObjectRef write(ObjectStore objects, Path scratch, String hubId, long revision, LtHash lattice, long entryCount,
                            Iterator<RecordStore.StoredRecord> stored, NavigableMap<String, HubRecord> puts, Set<String> deletes,
                            java.util.function.BooleanSupplier cancelled) throws IOException {
