@@ -57,14 +57,52 @@ public final class ManifestVerifier {
      */
     public VerifiedManifest verify(SignedManifest signed, Optional<SignedManifest> snapshotReference, Optional<Position> held)
             throws VerificationException {
+        return verify(signed, snapshotReference, held, clock.millis());
+    }
+
+    /**
+     * As {@link #verify(SignedManifest, Optional, Optional)}, at the given time: every check that asks for the time
+     * asks this one.
+     */
+    public VerifiedManifest verify(SignedManifest signed, Optional<SignedManifest> snapshotReference, Optional<Position> held,
+                                   long nowMillis) throws VerificationException {
+        VerifiedManifest verified = signed(signed, snapshotReference, nowMillis);
+        long revision = verified.revision();
+        if (held.isEmpty()) {
+            // 6a. An empty replica can only start from a snapshot.
+            if (!verified.isSnapshot()) {
+                throw new RevisionGapException("an empty replica needs a snapshot manifest, got revision " + revision);
+            }
+            return verified;
+        }
+        Position position = held.get();
+        // 6b. Forward only (invariant 3).
+        if (revision <= position.revision()) {
+            throw new RollbackException("revision " + revision + " is not newer than held revision " + position.revision());
+        }
+        // 7. The next revision chains to the held manifest; a later one must come with its snapshot.
+        if (revision == position.revision() + 1) {
+            checkChains(verified, position);
+        } else if (!verified.isSnapshot()) {
+            throw new RevisionGapException("revision " + revision + " does not follow held revision " + position.revision());
+        }
+        return verified;
+    }
+
+    /**
+     * Steps 1-5b only: what a manifest says, and that this hub signed it under a key in force at {@code nowMillis}
+     * ({@link DelegationVerifier#ANY_TIME} for integrity alone), whatever the replica holds.
+     */
+    public VerifiedManifest signed(SignedManifest signed, Optional<SignedManifest> snapshotReference, long nowMillis)
+            throws VerificationException {
         // Steps 1-5: parse, delegated key, signature, hub id, schema.
-        Manifest manifest = checkSigned(signed);
+        Manifest manifest = checkSigned(signed, nowMillis);
         ObjectRef snapshotIndex = null;
         if (manifest.hasSnapshotIndex() && manifest.getSnapshotRevision() == manifest.getRevision()) {
             snapshotIndex = manifest.getSnapshotIndex();
         } else if (snapshotReference.isPresent()) {
             // 5b. A snapshot written after this manifest is vouched for by a later signed manifest.
-            Manifest reference = checkSigned(snapshotReference.get());
+            Manifest reference = checkSigned(snapshotReference.get(), nowMillis);
             if (reference.getRevision() < manifest.getRevision() || reference.getSnapshotRevision() != manifest.getRevision()
                     || !reference.hasSnapshotIndex()) {
                 throw new MalformedException("revision " + reference.getRevision() + " does not name a snapshot of revision "
@@ -72,33 +110,19 @@ public final class ManifestVerifier {
             }
             snapshotIndex = reference.getSnapshotIndex();
         }
-        VerifiedManifest verified = new VerifiedManifest(signed, manifest, ManifestSigner.digest(signed), snapshotIndex);
-        if (held.isEmpty()) {
-            // 6a. An empty replica can only start from a snapshot.
-            if (!verified.isSnapshot()) {
-                throw new RevisionGapException("an empty replica needs a snapshot manifest, got revision " + manifest.getRevision());
-            }
-            return verified;
-        }
-        Position position = held.get();
-        // 6b. Forward only (invariant 3).
-        if (manifest.getRevision() <= position.revision()) {
-            throw new RollbackException("revision " + manifest.getRevision() + " is not newer than held revision " + position.revision());
-        }
-        // 7. The next revision chains to the held manifest; a later one must come with its snapshot.
-        if (manifest.getRevision() == position.revision() + 1) {
-            if (!MessageDigest.isEqual(manifest.getPreviousManifestDigest().toByteArray(), position.manifestDigest())) {
-                throw new BrokenChainException("revision " + manifest.getRevision() + " chains to "
-                        + Sha256.shortHex(manifest.getPreviousManifestDigest().toByteArray()) + ", held manifest is "
-                        + Sha256.shortHex(position.manifestDigest()));
-            }
-        } else if (!verified.isSnapshot()) {
-            throw new RevisionGapException("revision " + manifest.getRevision() + " does not follow held revision " + position.revision());
-        }
-        return verified;
+        return new VerifiedManifest(signed, manifest, ManifestSigner.digest(signed), snapshotIndex);
     }
 
-    private Manifest checkSigned(SignedManifest signed) throws VerificationException {
+    /** Step 7's chain rule: the manifest names the held one as its predecessor. */
+    static void checkChains(VerifiedManifest next, Position held) throws BrokenChainException {
+        if (!MessageDigest.isEqual(next.manifest().getPreviousManifestDigest().toByteArray(), held.manifestDigest())) {
+            throw new BrokenChainException("revision " + next.revision() + " chains to "
+                    + Sha256.shortHex(next.manifest().getPreviousManifestDigest().toByteArray()) + ", held manifest is "
+                    + Sha256.shortHex(held.manifestDigest()));
+        }
+    }
+
+    private Manifest checkSigned(SignedManifest signed, long nowMillis) throws VerificationException {
         // 1. The bytes parse as a manifest.
         Manifest manifest;
         try {
@@ -111,7 +135,7 @@ public final class ManifestVerifier {
         if (key == null) {
             throw trust.untrusted("revision " + manifest.getRevision(), manifest.getKeyId());
         }
-        trust.checkNotExpired(clock.millis());
+        trust.checkNotExpired(nowMillis);
         // 3. The signature covers exactly these bytes.
         if (!key.verify(ManifestSigner.CONTEXT, signed.getManifest().toByteArray(), signed.getSignature().toByteArray())) {
             throw new BadSignatureException("signature on revision " + manifest.getRevision() + " does not verify under key " + manifest.getKeyId());

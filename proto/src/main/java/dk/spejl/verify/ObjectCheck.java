@@ -11,11 +11,15 @@ public final class ObjectCheck {
     }
 
     public static void verify(ObjectRef ref, byte[] bytes) throws ObjectSizeException, ObjectDigestException {
-        if (bytes.length != ref.getSize()) {
+        verify(ref, bytes.length, Sha256.of(bytes));
+    }
+
+    /** For an object hashed as it streamed past: its length and the SHA-256 of its bytes. */
+    public static void verify(ObjectRef ref, long length, byte[] actual) throws ObjectSizeException, ObjectDigestException {
+        if (length != ref.getSize()) {
             throw new ObjectSizeException("object " + Sha256.shortHex(ref.getDigest().toByteArray()) + " has "
-                    + bytes.length + " bytes, the manifest says " + ref.getSize());
+                    + length + " bytes, the manifest says " + ref.getSize());
         }
-        byte[] actual = Sha256.of(bytes);
         if (!MessageDigest.isEqual(actual, ref.getDigest().toByteArray())) {
             throw new ObjectDigestException("object " + Sha256.shortHex(ref.getDigest().toByteArray())
                     + " hashes to " + Sha256.shortHex(actual));

@@ -129,7 +129,7 @@ class AttackTest {
         assertThat(failures("revoked_key")).isGreaterThanOrEqualTo(1);
         assertThat(spoke.replica().state().orElseThrow().revision()).isEqualTo(1);
         assertThat(spoke.replica().get(second.get(0).getRecord().getId())).isNull();
-        assertThat(spoke.check().message()).contains("revokes");
+        assertThat(spoke.check().message()).contains("revoked_key");
         // The hub's revision 3, signed by the new key, brings the spoke to a state that verifies under delegation 2.
         fake.push(List.of(fake.genuine(3, false)));
         assertThat(spoke.awaitRevision(3, Duration.ofSeconds(30))).isTrue();

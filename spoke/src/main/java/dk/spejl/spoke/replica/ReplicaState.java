@@ -3,6 +3,7 @@ package dk.spejl.spoke.replica;
 import dk.spejl.digest.LtHash;
 import dk.spejl.signing.Ed25519;
 import dk.spejl.verify.Position;
+import dk.spejl.verify.TrustChain;
 import dk.spejl.wire.Manifest;
 import dk.spejl.wire.SignedManifest;
 
@@ -29,5 +30,10 @@ public record ReplicaState(SignedManifest signed, Manifest manifest, byte[] mani
 
     public Position position() {
         return new Position(revision(), manifestDigest);
+    }
+
+    /** What the trust chain needs to know of this revision. */
+    public TrustChain.Held held() {
+        return new TrustChain.Held(position(), manifest.getKeyId(), lattice, entryCount());
     }
 }

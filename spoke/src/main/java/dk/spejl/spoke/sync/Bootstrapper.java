@@ -1,14 +1,10 @@
 package dk.spejl.spoke.sync;
 
 import dk.spejl.digest.LtHash;
-import dk.spejl.signing.Ed25519;
 import dk.spejl.spoke.replica.Replica;
 import dk.spejl.spoke.replica.ChunkTable;
-import dk.spejl.verify.ManifestVerifier;
-import dk.spejl.verify.SnapshotVerifier;
-import dk.spejl.verify.UnsupportedSchemaException;
+import dk.spejl.verify.TrustChain;
 import dk.spejl.verify.VerificationException;
-import dk.spejl.verify.VerifiedManifest;
 import dk.spejl.wire.ChunkRef;
 import dk.spejl.wire.SnapshotIndex;
 import org.slf4j.Logger;
@@ -25,8 +21,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Builds a replica from a snapshot on the side: fetch and verify the index against the signed
- * manifest, fetch each chunk (an SST file) and check it against the index, and hand the lot to
+ * Builds a replica from a snapshot on the side: fetch the index and have the trust chain verify it
+ * against the signed manifest, stream each chunk (an SST file) to disk, hashing it as it comes,
+ * and check it against the index, and hand the lot to
  * {@link Replica#install}, which ingests them and switches the new replica in atomically. The manifest's
  * state digest is adopted, not recomputed: signed digests reach every chunk.
  */
@@ -45,19 +42,14 @@ final class Bootstrapper {
         this.parallelism = parallelism;
     }
 
-    void bootstrap(VerifiedManifest manifest, Ed25519.PublicKey key) throws VerificationException, IOException, InterruptedException {
+    void bootstrap(TrustChain.Next manifest, TrustChain chain) throws VerificationException, IOException, InterruptedException {
         long started = System.nanoTime();
-        if (manifest.manifest().getSchemaVersion() < ManifestVerifier.SST_CHUNKS_SINCE) {
-            throw new UnsupportedSchemaException("the snapshot of revision " + manifest.revision() + " is in the chunk format of schema "
-                    + manifest.manifest().getSchemaVersion() + "; this spoke bootstraps from schema " + ManifestVerifier.SST_CHUNKS_SINCE
-                    + " snapshots on, which the hub writes when it starts after an upgrade");
-        }
         // 1. The index is the object the signed manifest names, and its lattice is the signed state.
-        SnapshotIndex index = SnapshotVerifier.verifyIndex(manifest, fetcher.fetch(manifest.snapshotIndex()));
+        SnapshotIndex index = chain.snapshotIndex(manifest, fetcher.fetch(manifest.manifest().snapshotIndex()));
         Path build = replica.newBuildDir(manifest.revision());
         long fetched;
         try {
-            fetched = build(manifest, key, index, build);
+            fetched = build(manifest, index, build);
         } catch (VerificationException | IOException | InterruptedException | RuntimeException e) {
             replica.abandonBuild(build);
             throw e;
@@ -69,7 +61,7 @@ final class Bootstrapper {
     }
 
     /** Steps 2 and 3 in {@code build}; returns when (System.nanoTime) the fetching and checking ended. */
-    private long build(VerifiedManifest manifest, Ed25519.PublicKey key, SnapshotIndex index, Path build)
+    private long build(TrustChain.Next manifest, SnapshotIndex index, Path build)
             throws VerificationException, IOException, InterruptedException {
         // 2. Each chunk is the object the index names, in id order; each becomes one SST file.
         List<Path> files = new ArrayList<>();
@@ -85,7 +77,7 @@ final class Bootstrapper {
                 Path file = build.resolve(String.format("chunk-%06d.sst", i));
                 written.add(pool.submit(() -> {
                     // The fetch checks the digest the signed index names; the table check, that it is the table the index describes.
-                    java.nio.file.Files.write(file, fetcher.fetch(ref.getObject()));
+                    fetcher.fetchTo(ref.getObject(), file);
                     ChunkTable.check(file, ref);
                     return file;
                 }));
@@ -111,7 +103,7 @@ final class Bootstrapper {
         }
         // 3. Switch the new replica in; until this returns, the old one is what is served.
         long fetched = System.nanoTime();
-        replica.install(build, files, manifest, LtHash.fromBytes(index.getLattice().toByteArray()), key, clock.instant());
+        replica.install(build, files, manifest.manifest(), LtHash.fromBytes(index.getLattice().toByteArray()), manifest.key(), clock.instant());
         return fetched;
     }
 }

@@ -1,16 +1,13 @@
 package dk.spejl.spoke.sync;
 
-import dk.spejl.signing.Ed25519;
 import dk.spejl.spoke.replica.Replica;
 import dk.spejl.spoke.replica.ReplicaState;
-import dk.spejl.verify.DeltaVerifier;
-import dk.spejl.verify.HeartbeatVerifier;
-import dk.spejl.verify.ManifestVerifier;
-import dk.spejl.verify.RollbackException;
+import dk.spejl.verify.HeadMismatchException;
+import dk.spejl.verify.MalformedException;
+import dk.spejl.verify.NothingNewerException;
 import dk.spejl.verify.StateTransition;
-import dk.spejl.verify.TrustedKeys;
+import dk.spejl.verify.TrustChain;
 import dk.spejl.verify.VerificationException;
-import dk.spejl.verify.VerifiedManifest;
 import dk.spejl.wire.Heartbeat;
 import dk.spejl.wire.ManifestEvent;
 import dk.spejl.wire.SignedManifest;
@@ -33,15 +30,14 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Follows the hub: holds one Watch stream open, verifies every pushed manifest, and applies it
- * as a delta or bootstraps from its snapshot. Anything that fails verification is logged,
- * counted and not applied; the stream is dropped and re-opened from the replica's own state
- * after a backoff. Meanwhile the replica keeps serving its last verified revision.
+ * Follows the hub: holds one Watch stream open, has the {@link TrustChain} verify every pushed
+ * manifest, and applies it as a delta or bootstraps from its snapshot. The rules are all the
+ * chain's; this class does the I/O, the retries and the logging. Anything that fails verification
+ * is logged, counted and not applied; the stream is dropped and re-opened from the replica's own
+ * state after a backoff. Meanwhile the replica keeps serving its last verified revision.
  */
 public final class Follower implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Follower.class);
-    /** A delta larger than this is not fetched when its manifest also carries a snapshot. */
-    static final long PREFER_SNAPSHOT_ABOVE = 64L << 20;
     /**
      * After this many sessions in a row that fail (a revision that does not verify, an object that
      * cannot be fetched) without moving the replica, the spoke stops retrying the same revision and
@@ -70,8 +66,8 @@ public final class Follower implements AutoCloseable {
     private volatile boolean closed;
     private volatile Context.CancellableContext session;
     private volatile boolean connected;
-    /** The current session's verifier, for revisions applied on the transport thread; null between sessions. */
-    private volatile ManifestVerifier inlineVerifier;
+    /** The current session's trust chain, for revisions applied on the transport thread; null between sessions. */
+    private volatile TrustChain inlineChain;
     private volatile boolean appliedInline;
     /** Held while a revision is applied on the transport thread. */
     private final Object inlineLock = new Object();
@@ -80,7 +76,8 @@ public final class Follower implements AutoCloseable {
     private final Duration maxClockSkew;
     // Sync thread only:
     private int failedSessions;
-    private boolean rebuilding;
+    /** Whether the next session asks for the newest snapshot; written by the sync thread only. */
+    private volatile boolean rebuilding;
     private final java.util.function.Consumer<Throwable> fatal;
 
     public Follower(Replica replica, ManagedChannel channel, HeldDelegation delegation, String spokeName, Clock clock,
@@ -204,7 +201,7 @@ public final class Follower implements AutoCloseable {
         } finally {
             synchronized (inlineLock) {
                 live.set(false);
-                inlineVerifier = null;
+                inlineChain = null;
             }
         }
     }
@@ -215,30 +212,26 @@ public final class Follower implements AutoCloseable {
         }
         WatchEvent first = events.next();
         if (!first.hasTrust()) {
-            throw new dk.spejl.verify.MalformedException("the hub's stream did not start with its keys");
+            throw new MalformedException("the hub's stream did not start with its keys");
         }
-        TrustedKeys trust = delegation.accept(first.getTrust().getDelegation(), held.map(ReplicaState::hubId), clock.millis());
-        ManifestVerifier verifier = new ManifestVerifier(trust, clock);
-        HeartbeatVerifier heartbeats = new HeartbeatVerifier(trust, maxClockSkew);
-        inlineVerifier = verifier;
+        TrustChain chain = delegation.open(first.getTrust().getDelegation(), held.map(ReplicaState::hubId), clock, maxClockSkew);
+        inlineChain = chain;
         connected = true;
         metrics.sessions.increment();
-        log.info("watching hub {} from {}, under key delegation version {}", trust.hubId(),
-                held.map(s -> "revision " + s.revision()).orElse("an empty replica"), trust.version());
+        log.info("watching hub {} from {}, under key delegation version {}", chain.trust().hubId(),
+                held.map(s -> "revision " + s.revision()).orElse("an empty replica"), chain.trust().version());
         boolean progressed = false;
         while (!closed && events.hasNext()) {
             WatchEvent event = events.next();
             if (event.hasManifest()) {
-                handle(event.getManifest(), verifier);
+                handle(event.getManifest(), chain);
                 progressed = true;
             } else if (event.hasHeartbeat()) {
-                heartbeat(event.getHeartbeat(), heartbeats);
+                heartbeat(event.getHeartbeat(), chain);
             } else if (event.hasTrust()) {
                 // A rotation: the new delegation replaces the keys for everything after it on this stream.
-                trust = delegation.accept(event.getTrust().getDelegation(), Optional.of(trust.hubId()), clock.millis());
-                verifier = new ManifestVerifier(trust, clock);
-                heartbeats = new HeartbeatVerifier(trust, maxClockSkew);
-                inlineVerifier = verifier;
+                chain = delegation.rotate(chain, event.getTrust().getDelegation());
+                inlineChain = chain;
             }
         }
         return progressed || appliedInline;
@@ -248,14 +241,14 @@ public final class Follower implements AutoCloseable {
      * A heartbeat that fails verification is counted and ignored: it changes no data, only
      * freshness. The one the spoke holds already, sent again on a reconnect, is no replay.
      */
-    private void heartbeat(SignedHeartbeat signed, HeartbeatVerifier verifier) throws IOException {
+    private void heartbeat(SignedHeartbeat signed, TrustChain chain) throws IOException {
         if (freshness.isNewest(signed)) {
             return;
         }
         try {
-            Heartbeat heartbeat = verifier.verify(signed, freshness.newest(), replica.state().map(ReplicaState::position), clock.millis());
+            Heartbeat heartbeat = chain.heartbeat(signed, freshness.newest(), replica.state().map(ReplicaState::position));
             freshness.accept(signed, heartbeat);
-        } catch (dk.spejl.verify.HeadMismatchException e) {
+        } catch (HeadMismatchException e) {
             freshness.disagrees();
             metrics.verificationFailed(e.reason());
             log.warn("the hub disagrees about the held revision ({}): {}; the data is stale until it agrees", e.reason(), e.getMessage());
@@ -265,73 +258,46 @@ public final class Follower implements AutoCloseable {
         }
     }
 
-    private void handle(ManifestEvent event, ManifestVerifier verifier)
-            throws VerificationException, IOException, InterruptedException {
+    private void handle(ManifestEvent event, TrustChain chain) throws VerificationException, IOException, InterruptedException {
         long started = System.nanoTime();
         Optional<ReplicaState> held = replica.state();
         Optional<SignedManifest> reference = event.hasSnapshotReference() ? Optional.of(event.getSnapshotReference()) : Optional.empty();
-        VerifiedManifest manifest;
-        boolean next;
-        if (held.isPresent() && verifier.trust().key(held.get().manifest().getKeyId()).isEmpty()) {
-            // The held revision was signed by a key the delegation has since revoked: if that key leaked, it may be
-            // a forgery, numbered as high as the forger liked. It is distrusted: the hub's chain continues from it only
-            // if it chains to it; otherwise the spoke starts over from a snapshot a live key signed, whatever its
-            // number. This is the one exception to forward only (invariant 3), and it is anchored in the newer
-            // delegation that revoked the key, which the spoke has verified against its pinned root.
-            manifest = verifier.verify(event.getManifest(), reference, Optional.empty());
-            next = manifest.revision() == held.get().revision() + 1 && java.security.MessageDigest.isEqual(
-                    manifest.manifest().getPreviousManifestDigest().toByteArray(), held.get().manifestDigest());
-            if (!next) {
-                log.warn("held revision {} is signed by key {}, which key delegation version {} revokes: distrusting it and rebuilding "
-                                + "from revision {} under live key {}{}", held.get().revision(), held.get().manifest().getKeyId(),
-                        verifier.trust().version(), manifest.revision(), manifest.manifest().getKeyId(),
-                        manifest.revision() <= held.get().revision() ? " (lower than the distrusted one: the one exception to forward only)" : "");
-            }
-        } else if (held.isPresent() && rebuilding) {
-            // Asked for the newest snapshot: any snapshot a live key signed will do, as long as it moves the replica forward.
-            manifest = verifier.verify(event.getManifest(), reference, Optional.empty());
-            if (manifest.revision() <= held.get().revision()) {
-                rebuilding = false;
-                failedSessions = 0;
-                throw new RollbackException("the hub's newest snapshot, revision " + manifest.revision() + ", is not newer than the held revision "
-                        + held.get().revision() + ": nothing to rebuild from yet; retrying the next revision");
-            }
-            next = false;
-        } else {
-            manifest = verifier.verify(event.getManifest(), reference, held.map(ReplicaState::position));
-            next = held.isPresent() && manifest.revision() == held.get().revision() + 1;
+        TrustChain.Next next;
+        try {
+            next = chain.manifest(event.getManifest(), reference, held.map(ReplicaState::held), rebuilding, freshness.newest());
+        } catch (NothingNewerException e) {
+            rebuilding = false; // the snapshot is not newer yet: go back to retrying the next revision
+            failedSessions = 0;
+            throw e;
         }
-        Ed25519.PublicKey key = verifier.trust().key(manifest.manifest().getKeyId()).orElseThrow();
-        if (next && asDelta(manifest)) {
+        next.distrusted().ifPresent(d -> log.warn("held revision {} is signed by key {}, which key delegation version {} revokes: distrusting it "
+                        + "and rebuilding from revision {} under live key {}{}", d.revision(), d.keyId(), d.revokedInVersion(), next.revision(),
+                next.key().keyId(), next.revision() <= d.revision() ? " (lower than the distrusted one: the one exception to forward only)" : ""));
+        if (next.route() == TrustChain.Route.DELTA) {
             byte[] delta = event.getInlineDelta().isEmpty()
-                    ? fetcher.fetch(manifest.manifest().getDelta()) : event.getInlineDelta().toByteArray();
-            applyDelta(manifest, delta, held.get(), key, started);
+                    ? fetcher.fetch(next.manifest().manifest().getDelta()) : event.getInlineDelta().toByteArray();
+            applyDelta(chain, next, delta, held.get(), started);
         } else {
-            log.info("bootstrapping from the snapshot of revision {} (held: {})", manifest.revision(),
+            log.info("bootstrapping from the snapshot of revision {} (held: {})", next.revision(),
                     held.map(s -> "revision " + s.revision()).orElse("nothing"));
-            bootstrapper.bootstrap(manifest, key);
+            bootstrapper.bootstrap(next, chain);
             rebuilding = false;
             failedSessions = 0;
             long nanos = System.nanoTime() - started;
             metrics.bootstrapTimer.record(nanos, TimeUnit.NANOSECONDS);
-            notifyApplied(manifest.revision(), true, nanos);
+            notifyApplied(next.revision(), true, nanos);
         }
     }
 
-    /** Whether the next revision is taken as a delta: not when it is huge and its manifest also carries a snapshot. */
-    private static boolean asDelta(VerifiedManifest manifest) {
-        return !(manifest.manifest().getDelta().getSize() > PREFER_SNAPSHOT_ABOVE && manifest.isSnapshot());
-    }
-
-    /** Checks a delta against the manifest's state digest and applies it in one batch. */
-    private void applyDelta(VerifiedManifest manifest, byte[] delta, ReplicaState state, Ed25519.PublicKey key, long started)
+    /** Has the chain check a delta against the held state and the signed digest, and applies it in one batch. */
+    private void applyDelta(TrustChain chain, TrustChain.Next next, byte[] delta, ReplicaState state, long started)
             throws VerificationException, IOException {
-        StateTransition.Result change = DeltaVerifier.verify(manifest, delta, state.lattice(), state.entryCount(), replica::get);
-        replica.apply(manifest, change, key, clock.instant());
+        StateTransition.Result change = chain.delta(next, delta, state.held(), replica::get);
+        replica.apply(next.manifest(), change, next.key(), clock.instant());
         long nanos = System.nanoTime() - started;
         metrics.applyTimer.record(nanos, TimeUnit.NANOSECONDS);
-        notifyApplied(manifest.revision(), false, nanos);
-        log.info("applied revision {}: {} puts, {} deletes, {} entries, in {} ms", manifest.revision(), change.puts().size(),
+        notifyApplied(next.revision(), false, nanos);
+        log.info("applied revision {}: {} puts, {} deletes, {} entries, in {} ms", next.revision(), change.puts().size(),
                 change.deletes().size(), change.entryCount(), String.format("%.2f", nanos / 1e6));
     }
 
@@ -346,10 +312,10 @@ public final class Follower implements AutoCloseable {
 
     /**
      * The common case, taken on the transport thread while the sync thread is idle: the next
-     * revision, its delta inline, signed by a live key over a held revision signed by a live key.
-     * It is verified exactly as {@link #handle} would. Anything else, and anything that fails,
-     * is declined and goes to the sync thread, which handles (and counts, and logs) it as usual;
-     * nothing is applied unless every check passed.
+     * revision, its delta inline. The same chain checks it, and the same {@link #applyDelta}
+     * applies it, as on the sync thread. Anything else, and anything that fails, is declined and
+     * goes to the sync thread, which handles (and counts, and logs) it as usual; nothing is applied
+     * unless every check passed.
      */
     private boolean applyInline(WatchEvent event, java.util.concurrent.atomic.AtomicBoolean sessionLive) {
         if (!event.hasManifest() || event.getManifest().getInlineDelta().isEmpty() || event.getManifest().hasSnapshotReference()) {
@@ -357,22 +323,21 @@ public final class Follower implements AutoCloseable {
         }
         long started = System.nanoTime();
         synchronized (inlineLock) {
-            ManifestVerifier verifier = inlineVerifier;
-            if (closed || !sessionLive.get() || verifier == null) {
+            TrustChain chain = inlineChain;
+            if (closed || !sessionLive.get() || chain == null || rebuilding) {
                 return false;
             }
             try {
                 Optional<ReplicaState> held = replica.state();
-                if (held.isEmpty() || verifier.trust().key(held.get().manifest().getKeyId()).isEmpty()) {
+                if (held.isEmpty()) {
                     return false;
                 }
-                VerifiedManifest manifest = verifier.verify(event.getManifest().getManifest(), Optional.empty(),
-                        held.map(ReplicaState::position));
-                if (manifest.revision() != held.get().revision() + 1 || !asDelta(manifest)) {
+                TrustChain.Next next = chain.manifest(event.getManifest().getManifest(), Optional.empty(), held.map(ReplicaState::held),
+                        false, freshness.newest());
+                if (next.route() != TrustChain.Route.DELTA) {
                     return false;
                 }
-                Ed25519.PublicKey key = verifier.trust().key(manifest.manifest().getKeyId()).orElseThrow();
-                applyDelta(manifest, event.getManifest().getInlineDelta().toByteArray(), held.get(), key, started);
+                applyDelta(chain, next, event.getManifest().getInlineDelta().toByteArray(), held.get(), started);
                 appliedInline = true;
                 return true;
             } catch (VerificationException | IOException | RuntimeException e) {
@@ -396,7 +361,7 @@ public final class Follower implements AutoCloseable {
         }
         synchronized (inlineLock) {
             // waits for a revision being applied on the transport thread, before the replica may close
-            inlineVerifier = null;
+            inlineChain = null;
         }
     }
 }

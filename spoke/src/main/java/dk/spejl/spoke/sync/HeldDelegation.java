@@ -2,6 +2,7 @@ package dk.spejl.spoke.sync;
 
 import dk.spejl.io.DurableFile;
 import dk.spejl.verify.DelegationVerifier;
+import dk.spejl.verify.TrustChain;
 import dk.spejl.verify.TrustedKeys;
 import dk.spejl.verify.VerificationException;
 import dk.spejl.wire.KeyDelegation;
@@ -12,6 +13,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -56,12 +59,24 @@ public final class HeldDelegation {
     }
 
     /**
-     * Verifies an offered delegation against the pin and the held one, and holds it if newer.
+     * Step 1 of the trust chain for a new session: verifies the delegation the hub offers against the pin and the held
+     * one, and holds it if newer.
      *
      * @param hubId the hub the replica follows, if it holds anything
      */
-    public TrustedKeys accept(SignedDelegation offered, Optional<String> hubId, long nowMillis) throws VerificationException, IOException {
-        TrustedKeys trusted = DelegationVerifier.verify(rootFingerprint, offered, current(), hubId, nowMillis);
+    public TrustChain open(SignedDelegation offered, Optional<String> hubId, Clock clock, Duration maxClockSkew)
+            throws VerificationException, IOException {
+        return hold(TrustChain.open(rootFingerprint, offered, current(), hubId, clock, maxClockSkew));
+    }
+
+    /** Step 1 for a rotation sent on the stream: the new delegation follows the chain's, and is held if newer. */
+    public TrustChain rotate(TrustChain chain, SignedDelegation offered) throws VerificationException, IOException {
+        return hold(chain.rotate(offered));
+    }
+
+    private synchronized TrustChain hold(TrustChain chain) throws IOException {
+        TrustedKeys trusted = chain.trust();
+        SignedDelegation offered = trusted.source().orElseThrow();
         if (current == null || !current.getDelegation().equals(offered.getDelegation())) {
             DurableFile.write(file, offered.toByteArray());
             current = offered;
@@ -70,6 +85,6 @@ public final class HeldDelegation {
             log.info("accepted key delegation version {} for hub {}: keys {}, revoked {}, valid until {}", d.getVersion(), d.getHubId(),
                     trusted.keysById().keySet(), d.getRevokedKeyIdsList(), Instant.ofEpochMilli(d.getExpiresAtMillis()));
         }
-        return trusted;
+        return chain;
     }
 }
