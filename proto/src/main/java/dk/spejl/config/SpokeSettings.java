@@ -21,7 +21,7 @@ public final class SpokeSettings {
         m.put("hub.authority", "optional. The name to check in the hub's certificate, when it differs from hub.address's host.");
         m.put("tls.certificate", "required. This spoke's client certificate from 'spejl-hub enroll' (mutual TLS; it carries the region).");
         m.put("tls.private_key", "required. Its private key.");
-        m.put("data.dir", "default 'data'. Where the replica (RocksDB) lives.");
+        m.put("data.dir", "default 'data'. Where the replica (RocksDB) and its search index (Lucene) live.");
         m.put("http.address", "default '127.0.0.1:8080'. The browse API, metrics and health endpoints.");
         m.put("http.idle_timeout", "default 60s. An HTTP connection that sends nothing for this long is closed.");
         m.put("http.max_connections", "default 256. HTTP connections open at once; one more is answered 503 and closed.");
@@ -32,6 +32,9 @@ public final class SpokeSettings {
                 + "never makes the spoke serve a lower revision than it served. false trades that for a little "
                 + "latency: a power cut can then lose the newest revisions (never mix them), which the spoke fetches again, and until it "
                 + "has, it serves a lower revision than before the cut.");
+        m.put("search.counts.granularity", "default count. What /api/v1/counts may say: 'count' (how many records, samples and subjects) "
+                + "or 'boolean' (only whether any match).");
+        m.put("search.counts.min_cell", "default 5. A count from 1 to one below this is given only as 'fewer than' it.");
         NAMES = Collections.unmodifiableMap(m);
     }
 

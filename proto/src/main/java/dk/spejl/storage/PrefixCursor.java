@@ -25,11 +25,14 @@ public final class PrefixCursor implements AutoCloseable {
     private final Slice upper;
     private final ReadOptions read;
     private final RocksIterator it;
+    /** Whether the cursor took its view itself, and releases it on close. */
+    private final boolean ownsView;
 
-    private PrefixCursor(RocksDB db, KeyPrefix prefix) {
+    private PrefixCursor(RocksDB db, KeyPrefix prefix, Snapshot given) {
         this.db = db;
         this.prefix = prefix;
-        this.view = db.getSnapshot();
+        this.ownsView = given == null;
+        this.view = given == null ? db.getSnapshot() : given;
         this.upper = new Slice(prefix.upperBound());
         this.read = new ReadOptions().setSnapshot(view).setIterateUpperBound(upper).setReadaheadSize(READ_AHEAD_BYTES);
         this.it = db.newIterator(read);
@@ -37,7 +40,12 @@ public final class PrefixCursor implements AutoCloseable {
     }
 
     public static PrefixCursor open(RocksDB db, KeyPrefix prefix) {
-        return new PrefixCursor(db, prefix);
+        return new PrefixCursor(db, prefix, null);
+    }
+
+    /** A cursor over a view the caller holds (and releases, after closing the cursor). */
+    public static PrefixCursor open(RocksDB db, KeyPrefix prefix, Snapshot view) {
+        return new PrefixCursor(db, prefix, view);
     }
 
     public boolean valid() {
@@ -84,6 +92,8 @@ public final class PrefixCursor implements AutoCloseable {
         it.close();
         read.close();
         upper.close();
-        db.releaseSnapshot(view);
+        if (ownsView) {
+            db.releaseSnapshot(view);
+        }
     }
 }

@@ -7,6 +7,9 @@ import dk.spejl.spoke.http.HttpServer;
 import dk.spejl.spoke.http.Routes;
 import dk.spejl.spoke.replica.Replica;
 import dk.spejl.spoke.sync.Follower;
+import dk.spejl.spoke.search.Search;
+import dk.spejl.spoke.search.SearchApi;
+import dk.spejl.spoke.search.SearchIndex;
 import dk.spejl.spoke.sync.HeldDelegation;
 import dk.spejl.spoke.sync.Freshness;
 import dk.spejl.spoke.sync.SyncMetrics;
@@ -49,6 +52,10 @@ public final class Spoke implements AutoCloseable {
 
     private final String rootFingerprint;
     private final HeldDelegation delegation;
+    private final SearchIndex index;
+    private final Search search;
+    /** The search index, beside the replica in the data dir. */
+    public static final String INDEX_DIR = "index";
 
     private Spoke(Builder b) throws IOException {
         this.name = b.name;
@@ -56,7 +63,14 @@ public final class Spoke implements AutoCloseable {
         this.replica = b.replica != null ? b.replica : Replica.open(b.dataDir.resolve("replica"), b.syncWrites);
         ManagedChannel channel = null;
         Follower follower = null;
+        SearchIndex index = null;
         try {
+            // Before anything is applied, so that the index hears of every revision from here on.
+            index = SearchIndex.open(b.dataDir.resolve(INDEX_DIR), replica, metrics, b.clock);
+            index.beforeBuild(b.beforeIndexBuild);
+            index.start();
+            this.index = index;
+            this.search = new Search(index, b.dataDir.resolve("cursor.key"), b.clock);
             channel = NettyChannelBuilder.forAddress(b.hubAddress)
                     .sslContext(b.tls.clientContext())
                     .overrideAuthority(b.hubAuthority == null ? b.hubAddress.getHostString() : b.hubAuthority)
@@ -78,12 +92,12 @@ public final class Spoke implements AutoCloseable {
                     freshness, b.listener, b.sync, b.fatal);
             // The hub connection (TLS handshake, key delegation, perhaps a bootstrap) starts while the HTTP side does.
             follower.start();
-            this.http = new HttpServer(b.httpAddress, routes(b.routes), metrics, b.httpLimits);
+            this.http = new HttpServer(b.httpAddress, routes(b.routes, b.counts), metrics, b.httpLimits);
         } catch (IOException | RuntimeException e) {
-            abandon(follower, channel);
+            abandon(follower, channel, index);
             throw e;
         } catch (InterruptedException e) {
-            abandon(follower, channel);
+            abandon(follower, channel, index);
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while binding HTTP", e);
         }
@@ -94,8 +108,8 @@ public final class Spoke implements AutoCloseable {
     }
 
     /** The spoke's HTTP routes: the browse API, metrics, and whatever the builder was given. */
-    private Routes routes(java.util.function.Consumer<Routes> more) {
-        Routes routes = new BrowseApi(replica, new BrowseApi.Staleness() {
+    private Routes routes(java.util.function.Consumer<Routes> more, SearchApi.CountPolicy counts) {
+        BrowseApi.Staleness staleness = new BrowseApi.Staleness() {
             @Override
             public Optional<Instant> staleSince() {
                 return freshness.staleSince();
@@ -105,19 +119,35 @@ public final class Spoke implements AutoCloseable {
             public Optional<Freshness.Behind> behind() {
                 return freshness.behind();
             }
-        }).register(new Routes())
+
+            @Override
+            public void describe(com.fasterxml.jackson.databind.node.ObjectNode status) {
+                SearchIndex.Progress p = index.progress();
+                com.fasterxml.jackson.databind.node.ObjectNode i = status.putObject("index");
+                i.put("revision", p.revision()).put("building", p.building());
+                if (p.building()) {
+                    i.put("indexed", p.done()).put("total", p.total());
+                }
+            }
+        };
+        SearchApi searchApi = new SearchApi(search, replica, staleness, counts);
+        Routes routes = searchApi.register(new BrowseApi(replica, staleness).register(new Routes()))
+                .get("/api/v1/records/{id}", "record", searchApi::record)
                 .get("/metrics", "metrics", request -> HttpResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         more.accept(routes);
         return routes;
     }
 
     /** Undoes a start that failed part way. */
-    private void abandon(Follower follower, ManagedChannel channel) {
+    private void abandon(Follower follower, ManagedChannel channel, SearchIndex index) {
         if (follower != null) {
             follower.close();
         }
         if (channel != null) {
             channel.shutdownNow();
+        }
+        if (index != null) {
+            index.close();
         }
         replica.close();
     }
@@ -169,6 +199,15 @@ public final class Spoke implements AutoCloseable {
         return replica.awaitRevision(revision, timeout.toMillis());
     }
 
+    /** Waits until searches are answered at {@code revision} or later. */
+    public boolean awaitSearchable(long revision, Duration timeout) throws InterruptedException {
+        return index.awaitRevision(revision, timeout.toMillis());
+    }
+
+    public SearchIndex index() {
+        return index;
+    }
+
     @Override
     public void close() {
         follower.close();
@@ -179,6 +218,8 @@ public final class Spoke implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        search.close();
+        index.close();
         replica.close();
         log.info("spoke {} stopped", name);
     }
@@ -202,6 +243,20 @@ public final class Spoke implements AutoCloseable {
         private HttpLimits httpLimits = HttpLimits.DEFAULT;
         private java.util.function.Consumer<Throwable> fatal = Builder::exit;
         private java.util.function.Consumer<Routes> routes = r -> { };
+        private SearchApi.CountPolicy counts = SearchApi.CountPolicy.DEFAULT;
+        private Runnable beforeIndexBuild = () -> { };
+
+        /** For tests: runs on the index's writer thread before each build of the search index. */
+        public Builder beforeIndexBuild(Runnable hook) {
+            this.beforeIndexBuild = hook;
+            return this;
+        }
+
+        /** What /api/v1/counts may say. */
+        public Builder counts(SearchApi.CountPolicy counts) {
+            this.counts = counts;
+            return this;
+        }
 
         public Builder name(String name) {
             this.name = name;

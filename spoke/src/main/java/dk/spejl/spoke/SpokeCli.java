@@ -18,7 +18,7 @@ import java.util.concurrent.CountDownLatch;
 /** {@code spejl-spoke}: the regional HPC admins' command line. */
 @Command(name = "spejl-spoke", mixinStandardHelpOptions = true, version = "spejl-spoke 0.1.0",
         description = "Runs and checks a Spejl spoke, a verified regional replica of the genome catalogue.",
-        subcommands = {SpokeCli.Serve.class, SpokeCli.Verify.class, CommandLine.HelpCommand.class})
+        subcommands = {SpokeCli.Serve.class, SpokeCli.Verify.class, SpokeCli.Reindex.class, CommandLine.HelpCommand.class})
 public final class SpokeCli {
     @CommandLine.Option(names = Commands.VERBOSE, scope = CommandLine.ScopeType.INHERIT,
             description = "When a command fails, print the full error with its stack trace, not only its one line.")
@@ -35,7 +35,8 @@ public final class SpokeCli {
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
             description = {"Runs the spoke until stopped (SIGTERM or Ctrl-C): follows the hub, verifies and applies each revision,",
-                    "and answers HTTP: /api/v1/status, /api/v1/records/{id}, /metrics, /healthz, /readyz."})
+                    "and answers HTTP: /api/v1/status, /api/v1/records (search), /api/v1/records/{id}, /api/v1/subjects/{pseudonym},",
+                    "/api/v1/counts, /metrics, /healthz, /readyz."})
     static final class Serve implements Callable<Integer> {
         @Option(names = "--config", required = true, description = "The spoke's config file.")
         Path config;
@@ -97,6 +98,37 @@ public final class SpokeCli {
                 ReplicaCheck.Outcome outcome = ReplicaCheck.run(replica, c.rootFingerprint(), delegation.current());
                 (outcome.ok() ? System.out : System.err).println((outcome.ok() ? "verified: " : "NOT verified: ") + outcome.message());
                 return outcome.ok() ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "reindex", mixinStandardHelpOptions = true,
+            description = {"Rebuilds the search index from the replica, with the spoke stopped (a running spoke holds the index's lock,",
+                    "and the command then changes nothing). A running spoke rebuilds an index that is behind by itself at start;",
+                    "this is for an index that was damaged or removed by hand.",
+                    "Exit codes: 0 rebuilt, 1 the replica is empty or the index is in use, 2 cannot run."})
+    static final class Reindex implements Callable<Integer> {
+        @Option(names = "--config", required = true, description = "The spoke's config file.")
+        Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            SpokeConfig c = SpokeConfig.read(config);
+            Path root = c.dataDir().resolve("replica");
+            if (!Files.exists(root.resolve("CURRENT"))) {
+                System.err.println("not rebuilt: the replica at " + root + " is empty; there is nothing to index");
+                return 1;
+            }
+            long started = System.nanoTime();
+            try (Replica replica = Replica.openReadOnly(root)) {
+                long records = dk.spejl.spoke.search.SearchIndex.reindex(c.dataDir().resolve(Spoke.INDEX_DIR), replica);
+                System.out.printf("rebuilt the search index at revision %d: %d records in %.1f s%n",
+                        replica.state().orElseThrow().revision(), records, (System.nanoTime() - started) / 1e9);
+                return 0;
+            } catch (org.apache.lucene.store.LockObtainFailedException e) {
+                System.err.println("not rebuilt: the search index at " + c.dataDir().resolve(Spoke.INDEX_DIR)
+                        + " is in use; stop the spoke first");
+                return 1;
             }
         }
     }

@@ -3,6 +3,7 @@ package dk.spejl.spoke;
 import dk.spejl.config.ConfigFile;
 import dk.spejl.config.SpokeSettings;
 import dk.spejl.spoke.http.HttpLimits;
+import dk.spejl.spoke.search.SearchApi;
 import dk.spejl.spoke.sync.SyncSettings;
 import dk.spejl.tls.TlsFiles;
 
@@ -13,7 +14,7 @@ import java.time.Duration;
 /** The spoke's configuration file; every setting is documented in {@link SpokeSettings}. */
 public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubAuthority, TlsFiles tls, String rootFingerprint,
                           Path dataDir, InetSocketAddress httpAddress, Duration freshnessWindow, Duration maxClockSkew, boolean syncWrites,
-                          HttpLimits httpLimits) {
+                          HttpLimits httpLimits, SearchApi.CountPolicy counts) {
 
     public static SpokeConfig read(Path file) throws ConfigFile.ConfigException {
         ConfigFile c = ConfigFile.read(file, SpokeSettings.NAMES);
@@ -24,7 +25,17 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
                 c.duration("freshness.max_clock_skew", dk.spejl.verify.HeartbeatVerifier.DEFAULT_MAX_CLOCK_SKEW),
                 c.bool("replica.sync_writes", true),
                 HttpLimits.DEFAULT.withConnections(c.duration("http.idle_timeout", HttpLimits.DEFAULT.idleTimeout()),
-                        c.integer("http.max_connections", HttpLimits.DEFAULT.maxConnections())));
+                        c.integer("http.max_connections", HttpLimits.DEFAULT.maxConnections())),
+                new SearchApi.CountPolicy(granularity(c.string("search.counts.granularity", "count")),
+                        c.integer("search.counts.min_cell", SearchApi.CountPolicy.DEFAULT.minimumCell())));
+    }
+
+    private static SearchApi.Granularity granularity(String value) throws ConfigFile.ConfigException {
+        return switch (value) {
+            case "count" -> SearchApi.Granularity.COUNT;
+            case "boolean" -> SearchApi.Granularity.BOOLEAN;
+            default -> throw new ConfigFile.ConfigException("search.counts.granularity: expected count or boolean, got '" + value + "'");
+        };
     }
 
     /** A spoke builder set up as this file says. */
@@ -32,7 +43,7 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
         return Spoke.builder().name(name).dataDir(dataDir).hub(hubAddress).hubAuthority(hubAuthority)
                 .rootFingerprint(rootFingerprint).tls(tls).http(httpAddress)
                 .freshnessWindow(freshnessWindow).syncWrites(syncWrites).sync(SyncSettings.DEFAULT.withMaxClockSkew(maxClockSkew))
-                .httpLimits(httpLimits);
+                .httpLimits(httpLimits).counts(counts);
     }
 
     public static String documentation() {

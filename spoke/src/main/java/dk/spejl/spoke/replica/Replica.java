@@ -64,10 +64,128 @@ public final class Replica implements AutoCloseable {
     private final WriteOptions writes;
     private final ReentrantReadWriteLock swap = new ReentrantReadWriteLock();
     private final Object stateChanged = new Object();
-    private Options options;
-    private RocksDB db;
-    private Path dbDir;
+    /**
+     * What one change to the replica touched: the ids of the records a delta put or deleted, or, when
+     * {@code replaced}, everything (a bootstrap switched in a new database).
+     */
+    public record Change(long revision, List<String> ids, boolean replaced) {
+    }
+
+    private final List<java.util.function.Consumer<Change>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** The live database; null while the replica is empty. Replaced only under the swap lock's write side. */
+    private Generation live;
     private volatile ReplicaState state;
+
+    /**
+     * One open database: the live one, or one that a bootstrap replaced while {@link View}s still read it.
+     * The replica holds one reference while it is live, each view one more; the last release closes it (and,
+     * once replaced, deletes its directory).
+     */
+    private static final class Generation {
+        final RocksDB db;
+        final Options options;
+        final Path dir;
+        private int refs = 1;
+        private boolean replaced;
+
+        Generation(RocksDB db, Options options, Path dir) {
+            this.db = db;
+            this.options = options;
+            this.dir = dir;
+        }
+
+        synchronized void acquire() {
+            if (refs == 0) {
+                throw new IllegalStateException("replica database " + dir + " is closed");
+            }
+            refs++;
+        }
+
+        /** Drops the live reference; {@code replaced}: the directory goes when the last view is closed. */
+        void retire(boolean replaced) {
+            synchronized (this) {
+                this.replaced = replaced;
+            }
+            release();
+        }
+
+        void release() {
+            boolean last;
+            boolean delete;
+            synchronized (this) {
+                last = --refs == 0;
+                delete = replaced;
+            }
+            if (last) {
+                db.close();
+                options.close();
+                if (delete) {
+                    try {
+                        deleteTree(dir.getParent());
+                    } catch (IOException e) {
+                        log.warn("the replica database at {} was replaced, but could not be deleted: {}; it goes at the next start",
+                                dir.getParent(), e.toString());
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A point-in-time view of the replica: one signed revision, its state and its records, whatever is applied
+     * or installed after it was taken (invariant 2). It pins a RocksDB snapshot, and the database it was taken
+     * from even if a bootstrap replaces it; close it.
+     */
+    public static final class View implements AutoCloseable {
+        private final Generation generation;
+        private final org.rocksdb.Snapshot snapshot;
+        private final org.rocksdb.ReadOptions read;
+        private final ReplicaState state;
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+        private View(Generation generation, org.rocksdb.Snapshot snapshot, org.rocksdb.ReadOptions read, ReplicaState state) {
+            this.generation = generation;
+            this.snapshot = snapshot;
+            this.read = read;
+            this.state = state;
+        }
+
+        public ReplicaState state() {
+            return state;
+        }
+
+        public long revision() {
+            return state.revision();
+        }
+
+        /** The canonical bytes of a record at this view's revision, or null. */
+        public byte[] get(String id) {
+            try {
+                return generation.db.get(read, RECORDS.key(id));
+            } catch (RocksDBException e) {
+                throw new IllegalStateException("replica read failed: " + e.getMessage(), e);
+            }
+        }
+
+        /** Visits every record at this view's revision in id order, (id, canonical bytes). */
+        public void forEach(BiConsumer<String, byte[]> visitor) {
+            try (PrefixCursor records = PrefixCursor.open(generation.db, RECORDS, snapshot)) {
+                for (; records.valid(); records.next()) {
+                    visitor.accept(records.name(), records.value());
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                read.close();
+                generation.db.releaseSnapshot(snapshot);
+                generation.release();
+            }
+        }
+    }
 
     private Replica(Path root, boolean readOnly, boolean syncWrites) {
         this.root = root;
@@ -113,11 +231,45 @@ public final class Replica implements AutoCloseable {
         return Optional.ofNullable(state);
     }
 
+    /**
+     * A view of the revision held now, or empty for an empty replica. The state is read from the view itself,
+     * so it is the revision of exactly the records the view sees.
+     */
+    public Optional<View> view() throws IOException {
+        swap.readLock().lock();
+        try {
+            if (live == null) {
+                return Optional.empty();
+            }
+            Generation generation = live;
+            generation.acquire();
+            org.rocksdb.Snapshot snapshot = generation.db.getSnapshot();
+            org.rocksdb.ReadOptions read = new org.rocksdb.ReadOptions().setSnapshot(snapshot);
+            try {
+                ReplicaState at = readState(key -> {
+                    try {
+                        return generation.db.get(read, key);
+                    } catch (RocksDBException e) {
+                        throw new IOException("reading the replica failed: " + e.getMessage(), e);
+                    }
+                });
+                return Optional.of(new View(generation, snapshot, read, at));
+            } catch (IOException | RuntimeException e) {
+                read.close();
+                generation.db.releaseSnapshot(snapshot);
+                generation.release();
+                throw e;
+            }
+        } finally {
+            swap.readLock().unlock();
+        }
+    }
+
     /** The canonical bytes of a record, or null. */
     public byte[] get(String id) {
         swap.readLock().lock();
         try {
-            return db == null ? null : db.get(RECORDS.key(id));
+            return live == null ? null : live.db.get(RECORDS.key(id));
         } catch (RocksDBException e) {
             throw new IllegalStateException("replica read failed: " + e.getMessage(), e);
         } finally {
@@ -136,13 +288,32 @@ public final class Replica implements AutoCloseable {
                 batch.delete(RECORDS.key(id));
             }
             putMeta(batch, manifest.signed(), change.lattice(), key, now);
-            db.write(writes, batch);
+            live.db.write(writes, batch);
         } catch (RocksDBException e) {
             throw new IOException("applying revision " + manifest.revision() + " failed: " + e.getMessage(), e);
         } finally {
             swap.readLock().unlock();
         }
         setState(new ReplicaState(manifest.signed(), manifest.manifest(), manifest.digest(), change.lattice().copy(), key, now));
+        List<String> ids = new java.util.ArrayList<>(change.puts().size() + change.deletes().size());
+        change.puts().forEach(put -> ids.add(put.id()));
+        ids.addAll(change.deletes());
+        changed(new Change(manifest.revision(), ids, false));
+    }
+
+    /** Tells {@code listener}, on the applying thread and after the commit, of every change from now on. */
+    public void onChange(java.util.function.Consumer<Change> listener) {
+        listeners.add(listener);
+    }
+
+    private void changed(Change change) {
+        for (var listener : listeners) {
+            try {
+                listener.accept(change);
+            } catch (RuntimeException e) {
+                log.warn("a replica change listener failed at revision {}: {}", change.revision(), e.toString());
+            }
+        }
     }
 
     /** Deletes a bootstrap's build directory after it failed: it holds up to a catalogue-sized copy. */
@@ -152,7 +323,7 @@ public final class Replica implements AutoCloseable {
         }
         swap.writeLock().lock();
         try {
-            if (dbDir != null && dbDir.startsWith(buildDir)) {
+            if (live != null && live.dir.startsWith(buildDir)) {
                 return; // switched in before the failure (cleaning up the old database failed): it is the live replica now
             }
             deleteTree(buildDir);
@@ -200,24 +371,18 @@ public final class Replica implements AutoCloseable {
         swap.writeLock().lock();
         try {
             writePointer(relative);
-            closeDb();
-            Path old = dbDir;
-            db = built;
-            options = newOptions;
-            dbDir = newDb;
+            Generation old = live;
+            live = new Generation(built, newOptions, newDb);
             // The state moves with the database, before any reader can see the one without the other (invariant 2).
             setState(new ReplicaState(manifest.signed(), manifest.manifest(), manifest.digest(), lattice.copy(), key, now));
             if (old != null) {
-                try {
-                    deleteTree(old.getParent());
-                } catch (IOException e) {
-                    log.warn("the replica of revision {} is in place, but the old one at {} could not be deleted: {}; it goes at the next start",
-                            manifest.revision(), old.getParent(), e.toString());
-                }
+                // Closed, and its directory deleted, at once, or when the last view of it is closed.
+                old.retire(true);
             }
         } finally {
             swap.writeLock().unlock();
         }
+        changed(new Change(manifest.revision(), List.of(), true));
     }
 
     /**
@@ -228,10 +393,10 @@ public final class Replica implements AutoCloseable {
     public ReplicaState scan(BiConsumer<String, byte[]> visitor) throws IOException {
         swap.readLock().lock();
         try {
-            if (db == null) {
+            if (live == null) {
                 throw new IOException("the replica is empty: it holds no signed revision");
             }
-            try (PrefixCursor records = PrefixCursor.open(db, RECORDS)) {
+            try (PrefixCursor records = PrefixCursor.open(live.db, RECORDS)) {
                 ReplicaState held = readState(records::get);
                 for (; records.valid(); records.next()) {
                     visitor.accept(records.name(), records.value());
@@ -274,10 +439,10 @@ public final class Replica implements AutoCloseable {
     }
 
     private void openDb(Path dir) throws IOException {
-        options = dbOptions();
+        Options options = dbOptions();
         try {
-            db = readOnly ? RocksDB.openReadOnly(options, dir.toString()) : RocksDB.open(options, dir.toString());
-            dbDir = dir;
+            RocksDB db = readOnly ? RocksDB.openReadOnly(options, dir.toString()) : RocksDB.open(options, dir.toString());
+            live = new Generation(db, options, dir);
             state = readState(key -> {
                 try {
                     return db.get(key);
@@ -300,7 +465,7 @@ public final class Replica implements AutoCloseable {
     private ReplicaState readState(Reads read) throws IOException {
         byte[] manifest = read.get(MANIFEST);
         if (manifest == null) {
-            throw new IOException("replica database " + dbDir + " holds no manifest: it is damaged");
+            throw new IOException("replica database " + (live == null ? root : live.dir) + " holds no manifest: it is damaged");
         }
         SignedManifest signed = SignedManifest.parseFrom(manifest);
         return new ReplicaState(signed, Manifest.parseFrom(signed.getManifest()), ManifestSigner.digest(signed),
@@ -326,10 +491,9 @@ public final class Replica implements AutoCloseable {
     }
 
     private void closeDb() {
-        if (db != null) {
-            db.close();
-            options.close();
-            db = null;
+        if (live != null) {
+            live.retire(false); // closed once the last view of it is closed
+            live = null;
         }
     }
 

@@ -1,0 +1,469 @@
+package dk.spejl.spoke.search;
+
+import dk.spejl.digest.Sha256;
+import dk.spejl.spoke.replica.Replica;
+import dk.spejl.wire.Record;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.store.FSDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The spoke's search index, derived from the replica and never ahead of or behind it (docs/design.md,
+ * "Search at the spoke"). One writer thread applies all of revision N to the index after the replica
+ * has committed it, refreshes the reader, and only then publishes a {@link SearchView} that pairs the
+ * searcher with the replica's view at N. Nothing else refreshes the reader.
+ *
+ * <p>The index keeps the revision (and its manifest digest) it holds in its commit data. On start, an
+ * index that holds the replica's revision is used as it is; any other is rebuilt from the replica,
+ * since the replica keeps no history to catch up from. While it is built, searches answer 503 with the
+ * progress; record look-ups never wait for it. A bootstrap of the replica rebuilds it too.
+ */
+public final class SearchIndex implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SearchIndex.class);
+    static final String REVISION = "spejl.revision";
+    static final String MANIFEST = "spejl.manifest";
+    /** How long a change the replica committed may take to be announced before the index gives up waiting and rebuilds. */
+    private static final long MISSING_CHANGE_WAIT_MILLIS = 5_000;
+    private static final long COMMIT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final int BUILD_BATCH = 1_000;
+
+    /** Where the index stands: building (how far) or serving. */
+    public record Progress(boolean building, long done, long total, long revision) {
+    }
+
+    private final Replica replica;
+    private final FSDirectory directory;
+    private final IndexWriter writer;
+    private final Clock clock;
+    private final LinkedBlockingQueue<Replica.Change> changes = new LinkedBlockingQueue<>();
+    private final AtomicReference<SearchView> current = new AtomicReference<>();
+    private final Thread thread;
+    private final Timer applyTimer;
+    private final AtomicLong indexRevision = new AtomicLong(-1);
+    private volatile Progress progress = new Progress(true, 0, 0, -1);
+    private volatile boolean closed;
+    private volatile Throwable failure;
+    private volatile Runnable beforeBuild = () -> { };
+
+    // Writer thread only:
+    private final TreeMap<Long, Replica.Change> pending = new TreeMap<>();
+    private long indexedRevision;
+    private byte[] indexedManifest;
+    private DirectoryReader reader;
+    /** Whether the index holds exactly {@link #indexedRevision}, so that the changes since can be applied to it. */
+    private boolean usable;
+    private boolean uncommitted;
+    private long lastCommit = System.nanoTime();
+
+    private static final Replica.Change STOP = new Replica.Change(Long.MIN_VALUE, List.of(), false);
+
+    private SearchIndex(Path dir, Replica replica, MeterRegistry metrics, Clock clock, boolean create) throws IOException {
+        this.replica = replica;
+        this.clock = clock;
+        this.directory = FSDirectory.open(dir);
+        Map<String, String> committed = Map.of();
+        IndexWriter opened = null;
+        if (!create) {
+            try {
+                committed = committed(directory);
+                opened = new IndexWriter(directory, config(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
+            } catch (org.apache.lucene.store.LockObtainFailedException e) {
+                directory.close();
+                throw new IOException("the search index at " + dir + " is in use by another process (is the spoke running?)", e);
+            } catch (IOException e) {
+                log.warn("the search index at {} cannot be opened ({}); it is rebuilt from the replica", dir, e.toString());
+                committed = Map.of();
+            }
+        }
+        this.writer = opened != null ? opened : created(directory);
+        this.indexedRevision = Long.parseLong(committed.getOrDefault(REVISION, "-1"));
+        this.indexedManifest = committed.containsKey(MANIFEST) ? Sha256.parseHex(committed.get(MANIFEST)) : null;
+        this.applyTimer = Timer.builder("spejl.spoke.index.apply").description("Time to apply one revision to the search index and publish it")
+                .publishPercentiles(0.5, 0.99).register(metrics);
+        metrics.gauge("spejl.spoke.index.revision", indexRevision, AtomicLong::get);
+        this.thread = new Thread(this::run, "spoke-index");
+        thread.setDaemon(true);
+    }
+
+    /**
+     * A new, empty index in {@code directory}, whatever was there: a damaged index cannot even be replaced by Lucene's
+     * CREATE, which reads the last commit. The files go only while this process holds the index's lock.
+     */
+    private static IndexWriter created(FSDirectory directory) throws IOException {
+        try (org.apache.lucene.store.Lock lock = directory.obtainLock(IndexWriter.WRITE_LOCK_NAME)) {
+            for (String file : directory.listAll()) {
+                if (!file.equals(IndexWriter.WRITE_LOCK_NAME)) {
+                    directory.deleteFile(file);
+                }
+            }
+        }
+        return new IndexWriter(directory, config(IndexWriterConfig.OpenMode.CREATE));
+    }
+
+    private static IndexWriterConfig config(IndexWriterConfig.OpenMode mode) {
+        return new IndexWriterConfig(RecordDocuments.analyzer()).setOpenMode(mode).setRAMBufferSizeMB(48).setCommitOnClose(false);
+    }
+
+    /** Opens (or creates) the index in {@code dir} for {@code replica}; {@link #start} begins following it. */
+    public static SearchIndex open(Path dir, Replica replica, MeterRegistry metrics, Clock clock) throws IOException {
+        return new SearchIndex(dir, replica, metrics, clock, false);
+    }
+
+    /** Runs {@code hook} on the writer thread before each build, once the progress says building: for tests of what a client sees meanwhile. */
+    public void beforeBuild(Runnable hook) {
+        this.beforeBuild = hook;
+    }
+
+    /** Starts the writer thread, which catches up with the replica (or rebuilds) and then follows it. */
+    public void start() {
+        // Listening first: a change between the two steps makes the index look unusable, and it is rebuilt (never missed).
+        replica.onChange(changes::add);
+        usable = replica.state().map(s -> s.revision() == indexedRevision && java.util.Arrays.equals(indexedManifest, s.manifestDigest()))
+                .orElse(false);
+        if (usable) {
+            log.info("search index holds revision {}, as the replica does; it follows the replica from there", indexedRevision);
+        }
+        thread.start();
+    }
+
+    /** The view to search now, with a reference the caller releases; empty while the index is built. */
+    public Optional<SearchView> acquire() {
+        while (true) {
+            SearchView view = current.get();
+            if (view == null || progress.building()) {
+                return Optional.empty();
+            }
+            if (view.tryAcquire()) {
+                return Optional.of(view);
+            }
+        }
+    }
+
+    public Progress progress() {
+        return progress;
+    }
+
+    /** The revision the index holds and serves, or −1. */
+    public long revision() {
+        return indexRevision.get();
+    }
+
+    /** Waits until searches are answered at {@code revision} or later. */
+    public boolean awaitRevision(long revision, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (indexRevision.get() < revision || progress.building()) {
+            if (System.nanoTime() > deadline || failure != null) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    private void run() {
+        try {
+            while (!closed) {
+                Replica.Change change = changes.poll(1, TimeUnit.SECONDS);
+                if (change == STOP) {
+                    return;
+                }
+                if (change != null) {
+                    pending.put(change.revision(), change);
+                    drain();
+                }
+                step();
+                if (uncommitted && System.nanoTime() - lastCommit > COMMIT_EVERY_NANOS) {
+                    commit();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            if (!closed) {
+                failure = t;
+                log.error("the search index stopped: {}; searches answer 503 until the spoke is restarted (record look-ups are unaffected)",
+                        t.toString(), t);
+                progress = new Progress(true, 0, 0, indexRevision.get());
+                SearchView old = current.getAndSet(null);
+                if (old != null) {
+                    old.release();
+                }
+            }
+        }
+    }
+
+    private void drain() {
+        for (Replica.Change c; (c = changes.poll()) != null; ) {
+            if (c == STOP) {
+                changes.add(STOP); // seen again by the loop, after this step
+                return;
+            }
+            pending.put(c.revision(), c);
+        }
+    }
+
+    /** Brings the index to the replica's revision, if it is not there. */
+    private void step() throws IOException, InterruptedException {
+        if (current.get() != null && replica.state().map(s -> s.revision() == indexedRevision).orElse(true)) {
+            pending.headMap(indexedRevision, true).clear();
+            return;
+        }
+        Optional<Replica.View> taken = replica.view();
+        if (taken.isEmpty()) {
+            return;
+        }
+        Replica.View view = taken.get();
+        long started = System.nanoTime();
+        try {
+            long target = view.revision();
+            if (usable && target == indexedRevision && java.util.Arrays.equals(indexedManifest, view.state().manifestDigest())) {
+                publish(view, started);
+                view = null;
+                return;
+            }
+            List<String> ids = usable ? changesUpTo(target) : null;
+            if (ids == null) {
+                rebuild(view);
+            } else {
+                for (String id : ids) {
+                    byte[] canonical = view.get(id);
+                    if (canonical == null) {
+                        writer.deleteDocuments(new Term(RecordDocuments.ID, id));
+                    } else {
+                        writer.updateDocument(new Term(RecordDocuments.ID, id), RecordDocuments.document(Record.parseFrom(canonical)));
+                    }
+                }
+            }
+            indexedRevision = target;
+            indexedManifest = view.state().manifestDigest();
+            uncommitted = true;
+            publish(view, started);
+            view = null;
+        } finally {
+            if (view != null) {
+                view.close();
+            }
+        }
+    }
+
+    /**
+     * The ids every revision after the indexed one, up to {@code target}, touched; null when the index must be
+     * rebuilt instead (it is empty or elsewhere, a bootstrap replaced the replica, or a change never came).
+     */
+    private List<String> changesUpTo(long target) throws InterruptedException {
+        if (target <= indexedRevision) {
+            return null;
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        for (long r = indexedRevision + 1; r <= target; r++) {
+            Replica.Change change = pending.get(r);
+            long deadline = System.currentTimeMillis() + MISSING_CHANGE_WAIT_MILLIS;
+            while (change == null && System.currentTimeMillis() < deadline) {
+                // Committed, but its listener call has not come yet: it follows the commit at once.
+                Replica.Change next = changes.poll(10, TimeUnit.MILLISECONDS);
+                if (next == STOP) {
+                    changes.add(STOP);
+                    return null;
+                }
+                if (next != null) {
+                    pending.put(next.revision(), next);
+                    drain();
+                }
+                change = pending.get(r);
+            }
+            if (change == null || change.replaced()) {
+                return null;
+            }
+            ids.addAll(change.ids());
+        }
+        pending.headMap(target, true).clear();
+        return new ArrayList<>(ids);
+    }
+
+    private void rebuild(Replica.View view) throws IOException {
+        long total = view.state().entryCount();
+        long started = System.nanoTime();
+        log.info("building the search index at revision {} from the replica: {} records", view.revision(), total);
+        progress = new Progress(true, 0, total, indexRevision.get());
+        beforeBuild.run();
+        writer.deleteAll();
+        AtomicLong done = new AtomicLong();
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "spoke-index-build");
+            t.setDaemon(true);
+            return t;
+        });
+        Semaphore inFlight = new Semaphore(threads * 2);
+        List<Future<?>> futures = new ArrayList<>();
+        try {
+            List<byte[]> batch = new ArrayList<>(BUILD_BATCH);
+            view.forEach((id, canonical) -> {
+                batch.add(canonical);
+                if (batch.size() == BUILD_BATCH) {
+                    futures.add(submit(pool, inFlight, List.copyOf(batch), done, total));
+                    batch.clear();
+                }
+            });
+            if (!batch.isEmpty()) {
+                futures.add(submit(pool, inFlight, List.copyOf(batch), done, total));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while building the search index", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("building the search index failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        indexedRevision = view.revision();
+        indexedManifest = view.state().manifestDigest();
+        usable = true;
+        commit();
+        log.info("search index built at revision {}: {} records in {} ms", view.revision(), done.get(), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private Future<?> submit(ExecutorService pool, Semaphore inFlight, List<byte[]> batch, AtomicLong done, long total) {
+        inFlight.acquireUninterruptibly();
+        return pool.submit(() -> {
+            try {
+                for (byte[] canonical : batch) {
+                    writer.addDocument(RecordDocuments.document(Record.parseFrom(canonical)));
+                }
+                long n = done.addAndGet(batch.size());
+                progress = new Progress(true, n, total, indexRevision.get());
+                return null;
+            } finally {
+                inFlight.release();
+            }
+        });
+    }
+
+    /** Refreshes the reader and publishes the view of {@code records}, which the new view now owns. */
+    private void publish(Replica.View records, long started) throws IOException {
+        DirectoryReader next;
+        if (reader == null) {
+            next = DirectoryReader.open(writer);
+        } else {
+            next = DirectoryReader.openIfChanged(reader, writer);
+            if (next == null) {
+                reader.incRef();
+                next = reader;
+            }
+        }
+        SearchView view;
+        try {
+            view = new SearchView(next, records, clock.instant());
+        } catch (IOException | RuntimeException e) {
+            next.decRef();
+            throw e;
+        }
+        reader = next;
+        SearchView old = current.getAndSet(view);
+        indexRevision.set(view.revision());
+        progress = new Progress(false, view.documents(), view.documents(), view.revision());
+        if (old != null) {
+            old.release();
+        }
+        applyTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    }
+
+    private void commit() throws IOException {
+        Map<String, String> data = new HashMap<>();
+        data.put(REVISION, Long.toString(indexedRevision));
+        if (indexedManifest != null) {
+            data.put(MANIFEST, Sha256.hex(indexedManifest));
+        }
+        writer.setLiveCommitData(data.entrySet());
+        writer.commit();
+        uncommitted = false;
+        lastCommit = System.nanoTime();
+    }
+
+    private static Map<String, String> committed(FSDirectory directory) throws IOException {
+        if (!DirectoryReader.indexExists(directory)) {
+            return Map.of();
+        }
+        return SegmentInfos.readLatestCommit(directory).getUserData();
+    }
+
+    /**
+     * Rebuilds the index in {@code dir} from the replica, with no spoke running: {@code spejl-spoke reindex}.
+     * Returns the number of records indexed.
+     */
+    public static long reindex(Path dir, Replica replica) throws IOException {
+        // An index a running spoke holds is locked: opening a writer on it fails, and nothing is changed.
+        SearchIndex index = new SearchIndex(dir, replica, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Clock.systemUTC(), true);
+        try (Replica.View view = replica.view().orElseThrow(() -> new IOException("the replica is empty: there is nothing to index"))) {
+            index.rebuild(view);
+            return view.state().entryCount();
+        } finally {
+            index.closeWriter();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        changes.add(STOP); // not an interrupt: one that lands in the writer's file I/O closes its channels for good
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        SearchView view = current.getAndSet(null);
+        try {
+            if (failure == null && thread.getState() != Thread.State.NEW && indexedRevision >= 0 && uncommitted) {
+                commit(); // the next start finds the index at the revision the replica holds, and need not rebuild
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not commit the search index at revision {}: {}; it is rebuilt at the next start", indexedRevision, e.toString());
+        } finally {
+            if (view != null) {
+                view.release();
+            }
+            closeWriter();
+        }
+    }
+
+    private void closeWriter() {
+        try {
+            reader = null; // its references belong to the views, released by now
+            writer.close();
+            directory.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dk.spejl.spoke.search;
+
+import dk.spejl.spoke.replica.Replica;
+import org.apache.lucene.facet.Facets;
+import org.apache.lucene.facet.FacetsCollector;
+import org.apache.lucene.facet.FacetsCollectorManager;
+import org.apache.lucene.facet.sortedset.DefaultSortedSetDocValuesReaderState;
+import org.apache.lucene.facet.sortedset.SortedSetDocValuesFacetCounts;
+import org.apache.lucene.facet.sortedset.SortedSetDocValuesReaderState;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One revision, exactly: a searcher over the index at revision N, the replica's view at N that the
+ * hits' records are read from, and N itself (docs/design.md, "Search at the spoke"). Only the index's
+ * writer thread makes one, after it has applied all of N; requests, and cursors that page through N,
+ * hold a reference. The last release closes the reader and the replica's view.
+ */
+public final class SearchView {
+    private final DirectoryReader reader;
+    private final IndexSearcher searcher;
+    private final SortedSetDocValuesReaderState facetState;
+    private final Replica.View records;
+    private final Instant publishedAt;
+    /** The index's writer holds one reference while this is the current view. */
+    private final AtomicInteger refs = new AtomicInteger(1);
+    private volatile Facets allFacets;
+
+    SearchView(DirectoryReader reader, Replica.View records, Instant publishedAt) throws IOException {
+        this.reader = reader;
+        this.searcher = new IndexSearcher(reader);
+        this.searcher.setQueryCache(null); // a view lives for one revision; caching its queries pays back rarely
+        this.facetState = new DefaultSortedSetDocValuesReaderState(reader, RecordDocuments.FACETS);
+        this.records = records;
+        this.publishedAt = publishedAt;
+    }
+
+    public long revision() {
+        return records.revision();
+    }
+
+    public Replica.View records() {
+        return records;
+    }
+
+    public IndexSearcher searcher() {
+        return searcher;
+    }
+
+    SortedSetDocValuesReaderState facetState() {
+        return facetState;
+    }
+
+    /** When the writer published it. */
+    public Instant publishedAt() {
+        return publishedAt;
+    }
+
+    public int documents() {
+        return reader.numDocs();
+    }
+
+    /** The facet counts over every record of this revision: computed once, kept until the revision is replaced. */
+    Facets allFacets() {
+        Facets facets = allFacets;
+        if (facets == null) {
+            synchronized (this) {
+                if (allFacets == null) {
+                    try {
+                        FacetsCollector collected = searcher.search(new MatchAllDocsQuery(), new FacetsCollectorManager());
+                        allFacets = new SortedSetDocValuesFacetCounts(facetState, collected);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                facets = allFacets;
+            }
+        }
+        return facets;
+    }
+
+    /** Takes a reference, unless the view has been released for good. */
+    boolean tryAcquire() {
+        for (int n = refs.get(); n > 0; n = refs.get()) {
+            if (refs.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public void release() {
+        if (refs.decrementAndGet() == 0) {
+            try {
+                reader.decRef();
+            } catch (IOException e) {
+                // a reader that fails to close has nothing left to give; its files go with the next commit
+            } finally {
+                records.close();
+            }
+        }
+    }
+}
