@@ -208,6 +208,10 @@ public final class Spoke implements AutoCloseable {
         return index;
     }
 
+    public Search search() {
+        return search;
+    }
+
     @Override
     public void close() {
         follower.close();

@@ -72,6 +72,7 @@ public final class SearchIndex implements AutoCloseable {
     private volatile boolean closed;
     private volatile Throwable failure;
     private volatile Runnable beforeBuild = () -> { };
+    private final List<java.util.function.LongConsumer> published = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     // Writer thread only:
     private final TreeMap<Long, Replica.Change> pending = new TreeMap<>();
@@ -140,6 +141,11 @@ public final class SearchIndex implements AutoCloseable {
     /** Runs {@code hook} on the writer thread before each build, once the progress says building: for tests of what a client sees meanwhile. */
     public void beforeBuild(Runnable hook) {
         this.beforeBuild = hook;
+    }
+
+    /** Tells {@code listener}, on the writer thread, of each revision as soon as searches are answered at it. */
+    public void onPublished(java.util.function.LongConsumer listener) {
+        published.add(listener);
     }
 
     /** Starts the writer thread, which catches up with the replica (or rebuilds) and then follows it. */
@@ -397,6 +403,9 @@ public final class SearchIndex implements AutoCloseable {
             old.release();
         }
         applyTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        for (var listener : published) {
+            listener.accept(view.revision());
+        }
     }
 
     private void commit() throws IOException {

@@ -1,0 +1,616 @@
+package dk.spejl.bench;
+
+import dk.spejl.deploy.DaemonProcess;
+import dk.spejl.deploy.LocalCluster;
+import dk.spejl.hub.Hub;
+import dk.spejl.hub.catalogue.ChangeSet;
+import dk.spejl.hub.publish.Published;
+import dk.spejl.hub.publish.SnapshotPolicy;
+import dk.spejl.hub.sample.CatalogueGenerator;
+import dk.spejl.hub.trust.HubKeys;
+import dk.spejl.signing.Ed25519;
+import dk.spejl.spoke.Spoke;
+import dk.spejl.spoke.SpokeConfig;
+import dk.spejl.spoke.browse.RecordJson;
+import dk.spejl.spoke.replica.Replica;
+import dk.spejl.spoke.search.SearchIndex;
+import dk.spejl.spoke.search.SearchQuery;
+import dk.spejl.tls.ServerPki;
+import dk.spejl.wire.HubRecord;
+import dk.spejl.wire.Record;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+/**
+ * What issue 13 asks of search at the spoke, printed as Markdown: (1) server-side latency of a seeded
+ * query mix per class, (2) searches/s over HTTP with keep-alive from another process, (3) PostgreSQL 15
+ * side by side with the same records and queries, (4) replication latency while searches run, (5) the
+ * time to "searchable" after a bootstrap and of {@code reindex}, (6) the spoke's resident memory under load.
+ * Loopback only; everything stops by itself.
+ */
+@Command(name = "spejl-search-bench", mixinStandardHelpOptions = true, description = "Search benchmarks; prints Markdown.")
+public final class SearchBench implements Callable<Integer> {
+    @Option(names = "--records", defaultValue = "1000000", description = "Catalogue size (default: ${DEFAULT-VALUE}).")
+    int records;
+    @Option(names = "--queries", defaultValue = "2000", description = "Queries measured per class (default: ${DEFAULT-VALUE}).")
+    int queries;
+    @Option(names = "--seconds", defaultValue = "15", description = "Seconds per concurrency level in the throughput runs (default: ${DEFAULT-VALUE}).")
+    int seconds;
+    @Option(names = "--concurrency", split = ",", defaultValue = "1,2,4,8,16", description = "Concurrent clients in the throughput runs (default: ${DEFAULT-VALUE}).")
+    List<Integer> concurrency;
+    @Option(names = "--revisions", defaultValue = "500", description = "Single-record revisions measured under search load (default: ${DEFAULT-VALUE}).")
+    int revisions;
+    @Option(names = "--searches-per-second", defaultValue = "200", description = "Search load while revisions are measured (default: ${DEFAULT-VALUE}).")
+    int searchRate;
+    @Option(names = "--no-postgres", description = "Skip the PostgreSQL comparison.")
+    boolean noPostgres;
+
+    static final List<String> CLASSES = List.of("selective filters", "free text", "pseudonym", "facets (broad filter)", "match-all facet page");
+
+    private Path dir;
+    private final SplittableRandom random = new SplittableRandom(13);
+    private final Map<String, String> figures = new LinkedHashMap<>();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SearchBench()).execute(args));
+    }
+
+    /** One query of the mix: its class, and its parameters as the API takes them. */
+    record Query(String kind, List<String[]> parameters) {
+        String queryString() {
+            return parameters.stream().map(p -> p[0] + "=" + URLEncoder.encode(p[1], StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
+        }
+
+        Map<String, List<String>> map() {
+            Map<String, List<String>> m = new LinkedHashMap<>();
+            parameters.forEach(p -> m.computeIfAbsent(p[0], k -> new ArrayList<>()).add(p[1]));
+            return m;
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        dir = Files.createTempDirectory("spejl-search-bench");
+        Ed25519.PrivateKey root = Ed25519.generate(new SecureRandom());
+        dk.spejl.tls.TlsFiles tls = ServerPki.create(dir.resolve("tls"), "bench", List.of("localhost"), List.of("127.0.0.1"));
+        HubKeys.create(dir.resolve("keys"), root, "bench", Duration.ofDays(365), java.time.Clock.systemUTC());
+        System.out.printf("## Search benchmark: %,d records, %d cores, %s%n%n", records, Runtime.getRuntime().availableProcessors(),
+                java.time.LocalDate.now());
+        List<Record> catalogue = new ArrayList<>(records);
+        try (Hub hub = Hub.builder().dataDir(dir.resolve("hub")).hubId("bench").keys(dir.resolve("keys"), root.publicKey().fingerprint())
+                .tls(tls)
+                .snapshotPolicy(new SnapshotPolicy(1_000_000, 100.0, 2)).start()) {
+            List<HubRecord> generated = new CatalogueGenerator(1).generate(records);
+            List<ChangeSet.Put> puts = new ArrayList<>(records);
+            for (int i = 0; i < generated.size(); i++) {
+                puts.add(new ChangeSet.Put(i + 1, generated.get(i)));
+                catalogue.add(generated.get(i).getRecord());
+            }
+            long t0 = System.nanoTime();
+            hub.publisher().publish(new ChangeSet(puts, List.of()));
+            System.out.printf("published %,d records in %.1f s%n%n", records, (System.nanoTime() - t0) / 1e9);
+            puts = null;
+            List<Query> mix = mix(catalogue);
+            int httpPort = freePort();
+            Path conf = LocalCluster.enrolSpoke(dir.resolve("spoke"), "bench", "midtjylland", "127.0.0.1:" + hub.replicationPort(),
+                    dir.resolve("tls"), root.publicKey().fingerprint(), "127.0.0.1:" + httpPort);
+            SpokeConfig config = SpokeConfig.read(conf);
+
+            // (5a), (1), (4): the spoke in this JVM, so that its search calls and apply times can be timed directly.
+            Map<Long, Long> applied = new ConcurrentHashMap<>();
+            Map<Long, Long> searchable = new ConcurrentHashMap<>();
+            Map<Long, CountDownLatch> waiting = new ConcurrentHashMap<>();
+            long started = System.nanoTime();
+            Spoke spoke = config.toBuilder().onApplied((revision, bootstrap, nanos) -> applied.put(revision, System.nanoTime())).start();
+            spoke.index().onPublished(revision -> {
+                searchable.put(revision, System.nanoTime());
+                CountDownLatch latch = waiting.get(revision);
+                if (latch != null) {
+                    latch.countDown();
+                }
+            });
+            long head = hub.publisher().head().revision();
+            spoke.awaitRevision(head, Duration.ofMinutes(10));
+            double toReplica = (System.nanoTime() - started) / 1e9;
+            spoke.awaitSearchable(head, Duration.ofMinutes(10));
+            double toSearchable = (System.nanoTime() - started) / 1e9;
+            serverSide(spoke, mix);
+            underLoad(hub, spoke, catalogue, mix, applied, searchable, waiting);
+            spoke.close();
+            long reindexStart = System.nanoTime();
+            long indexed;
+            try (Replica replica = Replica.openReadOnly(config.dataDir().resolve("replica"))) {
+                indexed = SearchIndex.reindex(config.dataDir().resolve(Spoke.INDEX_DIR), replica);
+            }
+            double reindex = (System.nanoTime() - reindexStart) / 1e9;
+            System.out.println("### (5) Build time (target ≤ 20 s each)\n");
+            System.out.println("| step | s |\n|---|---|");
+            System.out.printf("| spoke start to replica at head (bootstrap of %,d records) | %.1f |%n", records, toReplica);
+            System.out.printf("| spoke start to searchable (bootstrap and index build) | %.1f |%n", toSearchable);
+            System.out.printf("| index build after the bootstrap alone | %.1f |%n", toSearchable - toReplica);
+            System.out.printf("| `reindex` (%,d records) | %.1f |%n%n", indexed, reindex);
+
+            // (2), (6): the spoke in a process of its own, searched over HTTP with keep-alive from this one.
+            Map<String, double[]> httpLatency;
+            List<double[]> spejlThroughput;
+            try (DaemonProcess process = DaemonProcess.spoke(Path.of("deploy/target/spejl"), "bench-spoke", dir.resolve("spoke.log"), List.of(),
+                    "serve", "--config", conf.toString())) {
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                String base = "http://127.0.0.1:" + httpPort + "/api/v1/records?";
+                awaitHttp(http, base, process);
+                httpLatency = latencyPerClass(mix, q -> send(http, base + q.queryString()));
+                spejlThroughput = throughput("Spejl over HTTP", mix, () -> {
+                    HttpClient own = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                    return q -> send(own, base + q.queryString());
+                }, process.pid());
+            }
+            printLatency("### (1b) Client-observed latency over HTTP, one keep-alive connection, ms", httpLatency);
+
+            if (!noPostgres) {
+                try (Postgres pg = Postgres.start(dir.resolve("pg"))) {
+                    long loadStart = System.nanoTime();
+                    pg.load(catalogue);
+                    System.out.printf("PostgreSQL: loaded and indexed %,d rows in %.0f s%n%n", records, (System.nanoTime() - loadStart) / 1e9);
+                    Map<String, double[]> pgLatency;
+                    try (Connection c = pg.connect()) {
+                        PgSearch search = new PgSearch(c);
+                        pgLatency = latencyPerClass(mix, search::run);
+                    }
+                    printLatency("### (3a) PostgreSQL 15 over JDBC, one connection, ms (hits, total and drill-sideways facets per search)", pgLatency);
+                    List<double[]> pgThroughput = throughput("PostgreSQL over JDBC", mix, () -> {
+                        PgSearch own = new PgSearch(pg.connect());
+                        return own::run;
+                    }, -1);
+                    System.out.println("### (3b) Spejl (HTTP) against PostgreSQL (JDBC), same queries, same run\n");
+                    System.out.println("| class | p50 PG/Spejl | p99 PG/Spejl |\n|---|---|---|");
+                    for (String kind : CLASSES) {
+                        double[] s = httpLatency.get(kind);
+                        double[] p = pgLatency.get(kind);
+                        System.out.printf("| %s | %.1f× | %.1f× |%n", kind, pct(p, 0.5) / pct(s, 0.5), pct(p, 0.99) / pct(s, 0.99));
+                    }
+                    double spejlBest = best(spejlThroughput);
+                    double pgBest = best(pgThroughput);
+                    System.out.printf("| throughput at p99 ≤ 50 ms | Spejl %.0f/s, PostgreSQL %.0f/s | %.1f× |%n%n", spejlBest, pgBest, spejlBest / pgBest);
+                }
+            }
+        } finally {
+            deleteTree(dir);
+        }
+        return 0;
+    }
+
+    /** A seeded mix: each class's queries drawn from values that exist in the catalogue. */
+    private List<Query> mix(List<Record> catalogue) {
+        List<Query> mix = new ArrayList<>();
+        String[] words = {"onkologi", "genetik", "sarek", "raredisease", "novaseq", "molekylaer"};
+        for (int i = 0; i < 400; i++) {
+            Record r = catalogue.get(random.nextInt(catalogue.size()));
+            mix.add(new Query(CLASSES.get(0), List.of(new String[] {"owner_unit", r.getOwnerUnit()},
+                    new String[] {"file_format", RecordJson.spell(r.getFileFormat().getValueDescriptor())},
+                    new String[] {"reference_genome", r.getReferenceGenome()}, new String[] {"sample_kind",
+                            RecordJson.spell(r.getSampleKind().getValueDescriptor())})));
+            mix.add(new Query(CLASSES.get(1), random.nextBoolean()
+                    ? List.of(new String[] {"q", words[random.nextInt(words.length)]})
+                    : List.of(new String[] {"q", words[random.nextInt(words.length)]}, new String[] {"owner_region", r.getOwnerRegion()})));
+            mix.add(new Query(CLASSES.get(2), List.of(new String[] {"q", random.nextBoolean() ? r.getSubjectPseudonym() : r.getSamplePseudonym()})));
+            mix.add(new Query(CLASSES.get(3), List.of(new String[] {"file_format", RecordJson.spell(r.getFileFormat().getValueDescriptor())})));
+            mix.add(new Query(CLASSES.get(4), List.of()));
+        }
+        return mix;
+    }
+
+    @FunctionalInterface
+    interface Runner {
+        void run(Query q) throws Exception;
+    }
+
+    @FunctionalInterface
+    interface RunnerFactory {
+        Runner create() throws Exception;
+    }
+
+    /** (1) The spoke's own search calls, in this JVM: parsing, the index and the records from the view; no HTTP. */
+    private void serverSide(Spoke spoke, List<Query> mix) throws Exception {
+        Map<String, double[]> times = latencyPerClass(mix, q -> spoke.search().records(SearchQuery.parse(q.map())));
+        printLatency("### (1) Server-side latency per query class, ms (target p99 ≤ 10 ms)", times);
+    }
+
+    private Map<String, double[]> latencyPerClass(List<Query> mix, Runner runner) throws Exception {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (String kind : CLASSES) {
+            List<Query> ofKind = mix.stream().filter(q -> q.kind().equals(kind)).toList();
+            for (int i = 0; i < Math.min(1000, queries); i++) {
+                runner.run(ofKind.get(i % ofKind.size())); // warm-up
+            }
+            double[] ms = new double[queries];
+            for (int i = 0; i < queries; i++) {
+                long t = System.nanoTime();
+                runner.run(ofKind.get(random.nextInt(ofKind.size())));
+                ms[i] = (System.nanoTime() - t) / 1e6;
+            }
+            Arrays.sort(ms);
+            out.put(kind, ms);
+        }
+        return out;
+    }
+
+    private static void printLatency(String title, Map<String, double[]> times) {
+        System.out.println(title + "\n");
+        System.out.println("| class | p50 | p99 | max |\n|---|---|---|---|");
+        times.forEach((kind, ms) -> System.out.printf("| %s | %.2f | %.2f | %.1f |%n", kind, pct(ms, 0.5), pct(ms, 0.99), ms[ms.length - 1]));
+        System.out.println();
+    }
+
+    /** (2) Closed-loop clients, each with its own connection, for {@link #seconds} per level; (6) the spoke's memory meanwhile. */
+    private List<double[]> throughput(String name, List<Query> mix, RunnerFactory clients, long pid) throws Exception {
+        System.out.println("### " + (pid > 0 ? "(2) " : "(3c) ") + name + ": searches/s by concurrency (target ≥ 2,000/s at p99 ≤ 50 ms)\n");
+        System.out.println(pid > 0 ? "| clients | searches/s | p50 ms | p99 ms | spoke VmRSS MB | VmHWM MB |\n|---|---|---|---|---|---|"
+                : "| clients | searches/s | p50 ms | p99 ms |\n|---|---|---|---|");
+        List<double[]> levels = new ArrayList<>();
+        for (int c : concurrency) {
+            List<List<Double>> perClient = new ArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            AtomicBoolean running = new AtomicBoolean(true);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            for (int t = 0; t < c; t++) {
+                List<Double> times = new ArrayList<>();
+                perClient.add(times);
+                Runner runner = clients.create();
+                SplittableRandom own = random.split();
+                Thread thread = new Thread(() -> {
+                    try {
+                        while (running.get() && System.nanoTime() < end) {
+                            long t0 = System.nanoTime();
+                            runner.run(mix.get(own.nextInt(mix.size())));
+                            times.add((System.nanoTime() - t0) / 1e6);
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                threads.add(thread);
+            }
+            long t0 = System.nanoTime();
+            threads.forEach(Thread::start);
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            double wall = (System.nanoTime() - t0) / 1e9;
+            double[] all = perClient.stream().flatMap(List::stream).mapToDouble(Double::doubleValue).sorted().toArray();
+            double rate = all.length / wall;
+            levels.add(new double[] {c, rate, pct(all, 0.5), pct(all, 0.99)});
+            if (pid > 0) {
+                Map<String, Long> memory = procStatus(pid);
+                System.out.printf("| %d | %.0f | %.2f | %.2f | %.0f | %.0f |%n", c, rate, pct(all, 0.5), pct(all, 0.99),
+                        memory.get("VmRSS") / 1024.0, memory.get("VmHWM") / 1024.0);
+            } else {
+                System.out.printf("| %d | %.0f | %.2f | %.2f |%n", c, rate, pct(all, 0.5), pct(all, 0.99));
+            }
+        }
+        System.out.println();
+        return levels;
+    }
+
+    private static double best(List<double[]> levels) {
+        return levels.stream().filter(l -> l[3] <= 50).mapToDouble(l -> l[1]).max().orElse(0);
+    }
+
+    /** (4) Single-record revisions, commit to searchable at the spoke, while searches run at a steady rate. */
+    private void underLoad(Hub hub, Spoke spoke, List<Record> catalogue, List<Query> mix, Map<Long, Long> applied, Map<Long, Long> searchable,
+                           Map<Long, CountDownLatch> waiting) throws Exception {
+        AtomicBoolean loading = new AtomicBoolean(true);
+        long[] searches = {0};
+        Thread load = new Thread(() -> {
+            long interval = 1_000_000_000L / searchRate;
+            long next = System.nanoTime();
+            SplittableRandom own = random.split();
+            while (loading.get()) {
+                try {
+                    spoke.search().records(SearchQuery.parse(mix.get(own.nextInt(mix.size())).map()));
+                    searches[0]++;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                next += interval;
+                long sleep = next - System.nanoTime();
+                if (sleep > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(sleep);
+                }
+            }
+        }, "search-load");
+        load.start();
+        CatalogueGenerator generator = new CatalogueGenerator(77);
+        List<Double> toSearchable = new ArrayList<>();
+        List<Double> toApplied = new ArrayList<>();
+        List<Double> indexPart = new ArrayList<>();
+        long loadStart = System.nanoTime();
+        try {
+            for (int i = 0; i < 300 + revisions; i++) {
+                long revision = hub.publisher().head().revision() + 1;
+                CountDownLatch latch = new CountDownLatch(1);
+                waiting.put(revision, latch);
+                Record r = catalogue.get(random.nextInt(catalogue.size()));
+                HubRecord changed = generator.modify(HubRecord.newBuilder().setRecord(r).setStorageUri("s3://ngc/bench/" + r.getId()).build());
+                Published published = hub.publisher().publish(new ChangeSet(List.of(new ChangeSet.Put(1, changed)), List.of()));
+                if (!latch.await(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("revision " + revision + " did not become searchable");
+                }
+                waiting.remove(revision);
+                if (i >= 300) {
+                    long committed = published.committedNanos();
+                    long a = applied.get(revision);
+                    long s = searchable.get(revision);
+                    toSearchable.add((s - committed) / 1e6);
+                    toApplied.add((a - committed) / 1e6);
+                    indexPart.add((s - a) / 1e6);
+                }
+            }
+        } finally {
+            loading.set(false);
+            load.join();
+        }
+        double rate = searches[0] / ((System.nanoTime() - loadStart) / 1e9);
+        double[] s = toSearchable.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] a = toApplied.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double share = indexPart.stream().mapToDouble(Double::doubleValue).sum() / toSearchable.stream().mapToDouble(Double::doubleValue).sum();
+        System.out.printf("### (4) Replication under search load: %d single-record revisions at 1 spoke, %.0f searches/s meanwhile (target p99 ≤ 5 ms)%n%n",
+                revisions, rate);
+        System.out.println("| from the hub's commit to | p50 ms | p99 ms | max ms |\n|---|---|---|---|");
+        System.out.printf("| applied in the replica | %.2f | %.2f | %.1f |%n", pct(a, 0.5), pct(a, 0.99), a[a.length - 1]);
+        System.out.printf("| searchable (index included) | %.2f | %.2f | %.1f |%n", pct(s, 0.5), pct(s, 0.99), s[s.length - 1]);
+        System.out.printf("%nThe index's share of commit-to-searchable: %.0f %%.%n%n", share * 100);
+    }
+
+    private static void send(HttpClient http, String url) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(url + " -> " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    private static void awaitHttp(HttpClient http, String base, DaemonProcess process) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the spoke process did not answer searches; see " + process.log());
+    }
+
+    private static int freePort() throws Exception {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static Map<String, Long> procStatus(long pid) throws Exception {
+        Map<String, Long> values = new ConcurrentHashMap<>();
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            String[] parts = line.split("\\s+");
+            if (parts.length >= 2 && (parts[0].equals("VmRSS:") || parts[0].equals("VmHWM:"))) {
+                values.put(parts[0].substring(0, parts[0].length() - 1), Long.parseLong(parts[1]));
+            }
+        }
+        return values;
+    }
+
+    static double pct(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(p * sorted.length) - 1))];
+    }
+
+    private static void deleteTree(Path path) throws Exception {
+        try (var walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Debian's PostgreSQL 15, in a cluster of its own in a temporary directory, on a loopback port. */
+    static final class Postgres implements AutoCloseable {
+        private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
+        private final Path data;
+        private final int port;
+
+        private Postgres(Path data, int port) {
+            this.data = data;
+            this.port = port;
+        }
+
+        static Postgres start(Path data) throws Exception {
+            if (!Files.exists(BIN.resolve("postgres"))) {
+                run(List.of("apt-get", "install", "-y", "postgresql-15"));
+            }
+            int port = freePort();
+            run(List.of(BIN.resolve("initdb").toString(), "-D", data.toString(), "-U", "bench", "--auth=trust", "-E", "UTF8", "--no-locale"));
+            Files.writeString(data.resolve("postgresql.conf"), "\nlisten_addresses = '127.0.0.1'\nport = " + port
+                    + "\nunix_socket_directories = '" + data + "'\nshared_buffers = 1GB\nwork_mem = 64MB\nmaintenance_work_mem = 1GB"
+                    + "\nfsync = off\nsynchronous_commit = off\nmax_connections = 50\njit = off\n", java.nio.file.StandardOpenOption.APPEND);
+            run(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", data.resolve("log").toString(), "-w", "start"));
+            return new Postgres(data, port);
+        }
+
+        Connection connect() throws Exception {
+            return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "bench", "");
+        }
+
+        /** The same records in one table, B-tree indexes on every filter column, pg_trgm GIN for the free text. */
+        void load(List<Record> catalogue) throws Exception {
+            try (Connection c = connect(); var s = c.createStatement()) {
+                s.execute("CREATE EXTENSION pg_trgm");
+                s.execute("CREATE TABLE records (id text PRIMARY KEY, subject text, sample text, owner_region text, owner_unit text, "
+                        + "file_format text, file_role text, platform text, sample_kind text, library_strategy text, reference_genome text, "
+                        + "status text, data_use text[], produced_on int, size_bytes bigint, words text, body text)");
+                StringBuilder csv = new StringBuilder();
+                var copy = new org.postgresql.copy.CopyManager(c.unwrap(org.postgresql.core.BaseConnection.class));
+                int n = 0;
+                for (Record r : catalogue) {
+                    csv.append(field(r.getId())).append(',').append(field(r.getSubjectPseudonym())).append(',').append(field(r.getSamplePseudonym()))
+                            .append(',').append(field(r.getOwnerRegion())).append(',').append(field(r.getOwnerUnit())).append(',')
+                            .append(field(RecordJson.spell(r.getFileFormat().getValueDescriptor()))).append(',').append(field(r.getFileRole()))
+                            .append(',').append(field(RecordJson.spell(r.getPlatform().getValueDescriptor()))).append(',')
+                            .append(field(RecordJson.spell(r.getSampleKind().getValueDescriptor()))).append(',').append(field(r.getLibraryStrategy()))
+                            .append(',').append(field(r.getReferenceGenome())).append(',').append(field(RecordJson.spell(r.getStatus().getValueDescriptor())))
+                            .append(',').append(field("{" + String.join(",", r.getDataUseList()) + "}")).append(',')
+                            .append(dk.spejl.spoke.search.RecordDocuments.month(r.getProducedOn())).append(',').append(r.getSizeBytes()).append(',')
+                            .append(field(String.join(" ", r.getPipeline(), r.getInstrumentModel(), r.getBasecaller(), r.getOwnerUnit())
+                                    .toLowerCase(Locale.ROOT))).append(',').append(field(RecordJson.of(r).toString())).append('\n');
+                    if (++n % 50_000 == 0) {
+                        copy.copyIn("COPY records FROM STDIN WITH (FORMAT csv)", new java.io.StringReader(csv.toString()));
+                        csv.setLength(0);
+                    }
+                }
+                copy.copyIn("COPY records FROM STDIN WITH (FORMAT csv)", new java.io.StringReader(csv.toString()));
+                for (String column : List.of("subject", "sample", "owner_region", "owner_unit", "file_format", "file_role", "platform",
+                        "sample_kind", "library_strategy", "reference_genome", "status", "produced_on", "size_bytes")) {
+                    s.execute("CREATE INDEX ON records (" + column + ")");
+                }
+                s.execute("CREATE INDEX ON records (lower(id) text_pattern_ops)");
+                s.execute("CREATE INDEX ON records (lower(subject) text_pattern_ops)");
+                s.execute("CREATE INDEX ON records (lower(sample) text_pattern_ops)");
+                s.execute("CREATE INDEX ON records USING gin (data_use)");
+                s.execute("CREATE INDEX ON records USING gin (words gin_trgm_ops)");
+                s.execute("VACUUM ANALYZE records");
+            }
+        }
+
+        private static String field(String value) {
+            return "\"" + value.replace("\"", "\"\"") + "\"";
+        }
+
+        private static void run(List<String> command) throws Exception {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            run(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "stop"));
+        }
+    }
+
+    /**
+     * The mix in SQL, with the API's semantics: the first 50 hits in the default order, the exact total, and for every
+     * filter field its value counts over the rows the other fields' filters select (one GROUP BY per filtered field,
+     * and one with GROUPING SETS for the others).
+     */
+    static final class PgSearch {
+        private static final List<String> FIELDS = List.of("owner_region", "owner_unit", "file_format", "file_role", "platform", "sample_kind",
+                "library_strategy", "reference_genome", "status");
+        private final Connection c;
+        private final Map<String, PreparedStatement> prepared = new ConcurrentHashMap<>();
+
+        PgSearch(Connection c) {
+            this.c = c;
+        }
+
+        void run(Query q) throws Exception {
+            Map<String, List<String>> p = q.map();
+            String text = p.containsKey("q") ? p.get("q").get(0).toLowerCase(Locale.ROOT) : null;
+            Map<String, List<String>> filters = new LinkedHashMap<>(p);
+            filters.remove("q");
+            String order = text != null ? "ORDER BY (lower(id) = ? OR lower(subject) = ? OR lower(sample) = ?) DESC, id" : "ORDER BY produced_on DESC NULLS LAST, id";
+            Where all = where(text, filters, null);
+            List<Object> hitArgs = new ArrayList<>(all.args);
+            if (text != null) {
+                hitArgs.addAll(List.of(text, text, text));
+            }
+            query("SELECT body FROM records" + all.sql + " " + order + " LIMIT 50", hitArgs);
+            query("SELECT count(*) FROM records" + all.sql, all.args);
+            List<String> unfiltered = FIELDS.stream().filter(f -> !filters.containsKey(f)).toList();
+            if (!unfiltered.isEmpty()) {
+                query("SELECT " + String.join(", ", unfiltered) + ", count(*) FROM records" + all.sql + " GROUP BY GROUPING SETS ("
+                        + unfiltered.stream().map(f -> "(" + f + ")").collect(Collectors.joining(", ")) + ")", all.args);
+            }
+            query("SELECT u, count(*) FROM records, unnest(data_use) u" + all.sql + " GROUP BY u", all.args);
+            for (String field : filters.keySet()) {
+                Where others = where(text, filters, field);
+                query("SELECT " + field + ", count(*) FROM records" + others.sql + " GROUP BY " + field, others.args);
+            }
+        }
+
+        private record Where(String sql, List<Object> args) {
+        }
+
+        private static Where where(String text, Map<String, List<String>> filters, String leaveOut) {
+            List<String> clauses = new ArrayList<>();
+            List<Object> args = new ArrayList<>();
+            if (text != null) {
+                clauses.add("(lower(id) = ? OR lower(subject) = ? OR lower(sample) = ? OR lower(id) LIKE ? OR lower(subject) LIKE ? "
+                        + "OR lower(sample) LIKE ? OR words LIKE ?)");
+                args.addAll(List.of(text, text, text, text + "%", text + "%", text + "%", "%" + text + "%"));
+            }
+            filters.forEach((field, values) -> {
+                if (!field.equals(leaveOut)) {
+                    clauses.add(field + " = ANY (?)");
+                    args.add(values.toArray(new String[0]));
+                }
+            });
+            return new Where(clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses), args);
+        }
+
+        private void query(String sql, List<Object> args) throws Exception {
+            PreparedStatement statement = prepared.computeIfAbsent(sql, s -> {
+                try {
+                    return c.prepareStatement(s);
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            for (int i = 0; i < args.size(); i++) {
+                Object a = args.get(i);
+                if (a instanceof String[] array) {
+                    statement.setArray(i + 1, c.createArrayOf("text", array));
+                } else {
+                    statement.setObject(i + 1, a);
+                }
+            }
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    rs.getString(1);
+                }
+            }
+        }
+    }
+}
