@@ -219,10 +219,10 @@ public final class SearchBench implements Callable<Integer> {
                     new String[] {"reference_genome", r.getReferenceGenome()}, new String[] {"sample_kind",
                             RecordJson.spell(r.getSampleKind().getValueDescriptor())})));
             mix.add(new Query(CLASSES.get(1), random.nextBoolean()
-                    ? List.of(new String[] {"q", words[random.nextInt(words.length)]})
+                    ? List.<String[]>of(new String[] {"q", words[random.nextInt(words.length)]})
                     : List.of(new String[] {"q", words[random.nextInt(words.length)]}, new String[] {"owner_region", r.getOwnerRegion()})));
-            mix.add(new Query(CLASSES.get(2), List.of(new String[] {"q", random.nextBoolean() ? r.getSubjectPseudonym() : r.getSamplePseudonym()})));
-            mix.add(new Query(CLASSES.get(3), List.of(new String[] {"file_format", RecordJson.spell(r.getFileFormat().getValueDescriptor())})));
+            mix.add(new Query(CLASSES.get(2), List.<String[]>of(new String[] {"q", random.nextBoolean() ? r.getSubjectPseudonym() : r.getSamplePseudonym()})));
+            mix.add(new Query(CLASSES.get(3), List.<String[]>of(new String[] {"file_format", RecordJson.spell(r.getFileFormat().getValueDescriptor())})));
             mix.add(new Query(CLASSES.get(4), List.of()));
         }
         return mix;

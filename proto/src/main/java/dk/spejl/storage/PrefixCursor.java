@@ -81,6 +81,15 @@ public final class PrefixCursor implements AutoCloseable {
         }
     }
 
+    /** Fails if the scan ended because of a read error rather than at the last key. */
+    public void checkStatus() throws IOException {
+        try {
+            it.status();
+        } catch (RocksDBException e) {
+            throw new IOException("reading the database failed: " + e.getMessage(), e);
+        }
+    }
+
     private void requireValid() {
         if (!it.isValid()) {
             throw new NoSuchElementException("the cursor is past the last key under " + prefix);

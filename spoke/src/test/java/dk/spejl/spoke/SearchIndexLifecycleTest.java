@@ -76,7 +76,9 @@ class SearchIndexLifecycleTest {
             List<HubRecord> records = new CatalogueGenerator(3).generate(300);
             long revision = cluster.put(records);
             CountDownLatch gate = new CountDownLatch(1);
+            CountDownLatch building = new CountDownLatch(1);
             Spoke spoke = cluster.spokeBuilder("building").beforeIndexBuild(() -> {
+                building.countDown();
                 try {
                     gate.await(60, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
@@ -85,6 +87,7 @@ class SearchIndexLifecycleTest {
             }).start();
             try {
                 assertThat(spoke.awaitRevision(revision, Duration.ofSeconds(30))).isTrue();
+                assertThat(building.await(30, TimeUnit.SECONDS)).as("the index build began").isTrue();
                 HttpResponse<String> search = get(spoke, "/api/v1/records?file_format=cram");
                 assertThat(search.statusCode()).isEqualTo(503);
                 assertThat(search.headers().firstValue("Retry-After")).isPresent();
@@ -139,16 +142,15 @@ class SearchIndexLifecycleTest {
                     page.get("hits").forEach(h -> assertThat(seen.add(h.get("id").asText())).isTrue());
                     cursor = page.get("next").isNull() ? null : page.get("next").asText();
                     pages++;
-                    if (pages == 2) {
-                        // Nine minutes on, the cursor still pages through its revision.
-                        clock.offset = Duration.ofMinutes(9);
-                    }
+                    // Each page comes nine minutes and 50 seconds after the one before: within ten minutes of the last.
+                    clock.offset = clock.offset.plus(Duration.ofMinutes(9).plusSeconds(50));
                 }
+                assertThat(pages).as("the first revision's 200 records in pages of 50").isEqualTo(4);
                 assertThat(seen).as("every record of the first revision, each once").hasSize(200)
                         .containsExactlyInAnyOrderElementsOf(records.stream().map(r -> r.getRecord().getId()).toList());
 
                 String kept = json(get(spoke, "/api/v1/records?sort=id&limit=50")).get("next").asText();
-                clock.offset = clock.offset.plus(Duration.ofMinutes(11));
+                clock.offset = clock.offset.plus(Duration.ofMinutes(10).plusSeconds(10));
                 HttpResponse<String> gone = get(spoke, "/api/v1/records?sort=id&limit=50&cursor=" + page1.get("next").asText());
                 assertThat(gone.statusCode()).as("ten minutes after its last page").isEqualTo(410);
                 assertThat(json(gone).get("error").asText()).contains("start the search again");
@@ -227,6 +229,32 @@ class SearchIndexLifecycleTest {
                 assertThat(spoke.awaitSearchable(revision, Duration.ofSeconds(30))).isTrue();
                 assertThat(builds.get()).as("the rebuilt index holds the replica's revision: used as it is").isZero();
                 assertThat(json(get(spoke, "/api/v1/records")).get("total").get("value").asLong()).isEqualTo(120);
+            } finally {
+                spoke.close();
+            }
+        }
+    }
+
+    @Test
+    void anEmptyCatalogueAndOneWhoseRecordsAreAllDeletedAreSearchedAsEmpty() throws Exception {
+        try (Cluster cluster = new Cluster(tmp, new SnapshotPolicy(1000, 0.25, 2))) {
+            List<HubRecord> records = new CatalogueGenerator(8).generate(3);
+            long first = cluster.put(records);
+            Spoke spoke = cluster.spokeBuilder("empty").start();
+            try {
+                assertThat(spoke.awaitSearchable(first, Duration.ofSeconds(30))).isTrue();
+                long emptied = cluster.ingest(records.stream().map(r -> CatalogueGenerator.deleteLine(r.getRecord().getId())).toList());
+                assertThat(spoke.awaitSearchable(emptied, Duration.ofSeconds(30))).as("an index with no records is published too").isTrue();
+                HttpResponse<String> search = get(spoke, "/api/v1/records?file_format=cram&q=x");
+                assertThat(search.statusCode()).isEqualTo(200);
+                assertThat(json(search).get("total").get("value").asLong()).isZero();
+                assertThat(json(get(spoke, "/api/v1/records")).get("hits")).isEmpty();
+                HttpResponse<String> missing = get(spoke, "/api/v1/records/" + records.get(0).getRecord().getId());
+                assertThat(missing.statusCode()).isEqualTo(404);
+                assertThat(missing.headers().firstValue("Spejl-Revision")).as("the revision looked at").contains(Long.toString(emptied));
+                long again = cluster.put(new CatalogueGenerator(9).generate(2));
+                assertThat(spoke.awaitSearchable(again, Duration.ofSeconds(30))).isTrue();
+                assertThat(json(get(spoke, "/api/v1/records")).get("total").get("value").asLong()).isEqualTo(2);
             } finally {
                 spoke.close();
             }

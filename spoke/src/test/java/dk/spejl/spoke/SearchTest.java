@@ -279,6 +279,8 @@ class SearchTest {
         cases.put(q("produced_on", "2024-05..2024-01"), "produced_on");
         cases.put(q("size_bytes", "ten..20"), "size_bytes");
         cases.put(q("size_bytes", ".."), "size_bytes");
+        cases.put(q("size_bytes", "9999999999999999999.."), "size_bytes");
+        cases.put(q("size_bytes", "\uff11\uff12.."), "size_bytes");
         cases.put(q("limit", "0"), "limit");
         cases.put(q("limit", "201"), "limit");
         cases.put(q("limit", "many"), "limit");
@@ -354,8 +356,10 @@ class SearchTest {
         // A model of what the hub publishes: per revision, how many records are available.
         Map<String, Record> model = new HashMap<>(catalogue);
         Map<Long, Long> available = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<Long, Map<String, Record>> at = new java.util.concurrent.ConcurrentHashMap<>();
         long start = spoke.replica().state().orElseThrow().revision();
         available.put(start, model.values().stream().filter(r -> r.getStatus() == Status.AVAILABLE).count());
+        at.put(start, Map.copyOf(model));
         CatalogueGenerator generator = new CatalogueGenerator(99);
         List<String> ids = new ArrayList<>(model.keySet());
         java.util.concurrent.atomic.AtomicBoolean publishing = new java.util.concurrent.atomic.AtomicBoolean(true);
@@ -374,6 +378,7 @@ class SearchTest {
                     long count = model.values().stream().filter(r -> r.getStatus() == Status.AVAILABLE).count();
                     long published = cluster.put(changed);
                     available.put(published, count);
+                    at.put(published, Map.copyOf(model));
                     last.set(published);
                 }
             }
@@ -384,12 +389,20 @@ class SearchTest {
         try {
             while (publisher.isAlive() || checked < 20) {
                 JsonNode page = get("/api/v1/records" + q("status", "available", "limit", "200"), 200);
-                long at = page.get("revision").asLong();
-                revisionsSeen.add(at);
-                page.get("hits").forEach(h -> assertThat(h.get("status").asText()).as("a hit read at revision " + at).isEqualTo("available"));
-                Long expected = available.get(at);
+                long revisionOf = page.get("revision").asLong();
+                revisionsSeen.add(revisionOf);
+                page.get("hits").forEach(h -> assertThat(h.get("status").asText()).as("a hit read at revision " + revisionOf).isEqualTo("available"));
+                Map<String, Record> then = at.get(revisionOf);
+                if (then != null) {
+                    // Every hit is the record exactly as the revision the answer names holds it, not as any other does.
+                    for (JsonNode h : page.get("hits")) {
+                        assertThat(h).as("record " + h.get("id").asText() + " at revision " + revisionOf)
+                                .isEqualTo(JSON.readTree(RecordJson.of(then.get(h.get("id").asText())).toString()));
+                    }
+                }
+                Long expected = available.get(revisionOf);
                 if (expected != null) {
-                    assertThat(page.get("total").get("value").asLong()).as("available records at revision " + at).isEqualTo(expected);
+                    assertThat(page.get("total").get("value").asLong()).as("available records at revision " + revisionOf).isEqualTo(expected);
                     long facetAvailable = 0;
                     for (JsonNode v : page.get("facets").get("status")) {
                         if (v.get("value").asText().equals("available")) {

@@ -51,6 +51,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class HttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
     private final EventLoopGroup group;
+    /**
+     * Handlers run here, not on the two I/O threads: a search that counts the whole catalogue must not hold up
+     * a record look-up, a health check or another connection's bytes. Each connection keeps to one thread, so
+     * its requests are answered in order.
+     */
+    private final io.netty.util.concurrent.EventExecutorGroup workers =
+            new io.netty.util.concurrent.DefaultEventExecutorGroup(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
     private final Channel channel;
     private final AtomicInteger open = new AtomicInteger();
     private final MeterRegistry metrics;
@@ -78,8 +85,8 @@ public final class HttpServer implements AutoCloseable {
                         ch.closeFuture().addListener(closed -> open.decrementAndGet());
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
                                 new HttpServerCodec(limits.maxRequestLineBytes(), limits.maxHeaderBytes(), 8192),
-                                new HttpObjectAggregator(limits.maxBodyBytes()),
-                                new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                new HttpObjectAggregator(limits.maxBodyBytes()));
+                        ch.pipeline().addLast(workers, new SimpleChannelInboundHandler<FullHttpRequest>() {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
                                         if (request.decoderResult().isFailure()) {
@@ -193,5 +200,6 @@ public final class HttpServer implements AutoCloseable {
     public void close() {
         channel.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 }

@@ -168,12 +168,13 @@ public final class Replica implements AutoCloseable {
             }
         }
 
-        /** Visits every record at this view's revision in id order, (id, canonical bytes). */
-        public void forEach(BiConsumer<String, byte[]> visitor) {
+        /** Visits every record at this view's revision in id order, (id, canonical bytes); a read error ends it with an exception. */
+        public void forEach(BiConsumer<String, byte[]> visitor) throws IOException {
             try (PrefixCursor records = PrefixCursor.open(generation.db, RECORDS, snapshot)) {
                 for (; records.valid(); records.next()) {
                     visitor.accept(records.name(), records.value());
                 }
+                records.checkStatus();
             }
         }
 
@@ -304,6 +305,10 @@ public final class Replica implements AutoCloseable {
     /** Tells {@code listener}, on the applying thread and after the commit, of every change from now on. */
     public void onChange(java.util.function.Consumer<Change> listener) {
         listeners.add(listener);
+    }
+
+    public void removeChangeListener(java.util.function.Consumer<Change> listener) {
+        listeners.remove(listener);
     }
 
     private void changed(Change change) {

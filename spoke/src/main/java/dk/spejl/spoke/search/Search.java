@@ -53,6 +53,9 @@ public final class Search {
     private final Cursors cursors;
     private final Clock clock;
     private final Map<Long, Retained> retained = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+    /** The most revisions held for cursors at once. */
+    static final int MAX_RETAINED = 64;
 
     /** The index is being built: what to tell the client. */
     public static final class NotReady extends Exception {
@@ -84,12 +87,15 @@ public final class Search {
                        Map<String, List<FacetValue>> facets, Optional<String> next) {
     }
 
-    /** A subject's records at one revision, each with the records it was derived from. */
+    /** A subject's records at one revision (none when the revision holds none). */
     public record Subject(long revision, List<Record> records) {
     }
 
-    /** One record, and the records that name it in their {@code derived_from}, or empty when the index cannot say yet. */
-    public record Lineage(long revision, Record record, Optional<List<String>> derivatives) {
+    /**
+     * One record at one revision (empty when the revision does not hold it), and the records that name it in their
+     * {@code derived_from}, or empty when the index cannot say yet.
+     */
+    public record Lineage(long revision, Optional<Record> record, Optional<List<String>> derivatives) {
     }
 
     /** How many records, samples and subjects a search selects. */
@@ -139,27 +145,33 @@ public final class Search {
         Facets facets;
         long total;
         boolean exact;
+        if (view.facetState() == null) {
+            // No record has a facet value: the revision holds no records at all.
+            return new Page(view.revision(), view.publishedAt(), List.of(), 0, true, facets(null), Optional.empty());
+        }
         if (query.matchesAll()) {
             // Every record of the revision: its facets are counted once per revision, its total is the document count.
-            hits = searcher.searchAfter(after, query.base(), query.limit(), sort, scores);
+            hits = searcher.searchAfter(after, query.base(), query.limit() + 1, sort, scores);
             facets = view.allFacets();
             total = view.documents();
             exact = true;
         } else {
             DrillSideways.DrillSidewaysResult result = new DrillSideways(searcher, RecordDocuments.FACETS, view.facetState())
-                    .search(query.drillDown(), null, after, query.limit(), sort, scores);
+                    .search(query.drillDown(), null, after, query.limit() + 1, sort, scores);
             hits = result.hits;
             facets = result.facets;
             total = hits.totalHits.value;
             exact = hits.totalHits.relation == TotalHits.Relation.EQUAL_TO;
         }
-        List<Record> records = new ArrayList<>(hits.scoreDocs.length);
-        for (ScoreDoc hit : hits.scoreDocs) {
-            records.add(record(view, searcher.storedFields().document(hit.doc, Set.of(RecordDocuments.ID)).get(RecordDocuments.ID)));
+        // One hit more than the page is asked for, to know whether there is a next page.
+        int shown = Math.min(hits.scoreDocs.length, query.limit());
+        List<Record> records = new ArrayList<>(shown);
+        for (int i = 0; i < shown; i++) {
+            records.add(record(view, searcher.storedFields().document(hits.scoreDocs[i].doc, Set.of(RecordDocuments.ID)).get(RecordDocuments.ID)));
         }
         Optional<String> next = Optional.empty();
-        if (hits.scoreDocs.length == query.limit() && hits.scoreDocs.length > 0) {
-            FieldDoc last = (FieldDoc) hits.scoreDocs[hits.scoreDocs.length - 1];
+        if (hits.scoreDocs.length > query.limit()) {
+            FieldDoc last = (FieldDoc) hits.scoreDocs[shown - 1];
             retain(view);
             next = Optional.of(cursors.encode(new Cursors.Position(view.revision(), query.fingerprint(), last)));
         }
@@ -172,7 +184,7 @@ public final class Search {
             List<FacetValue> values = new ArrayList<>();
             FacetResult result;
             try {
-                result = facets.getAllChildren(dimension);
+                result = facets == null ? null : facets.getAllChildren(dimension);
             } catch (IllegalArgumentException noSuchValueYet) {
                 result = null; // no record of the revision has a value in this field
             }
@@ -189,8 +201,8 @@ public final class Search {
         return out;
     }
 
-    /** A subject's records, or empty when the revision holds none. */
-    public Optional<Subject> subject(String pseudonym) throws NotReady {
+    /** A subject's records at the revision searched. */
+    public Subject subject(String pseudonym) throws NotReady {
         SearchView view = current();
         try {
             List<Record> records = new ArrayList<>();
@@ -200,7 +212,7 @@ public final class Search {
             for (ScoreDoc hit : hits.scoreDocs) {
                 records.add(record(view, searcher.storedFields().document(hit.doc, Set.of(RecordDocuments.ID)).get(RecordDocuments.ID)));
             }
-            return records.isEmpty() ? Optional.empty() : Optional.of(new Subject(view.revision(), records));
+            return new Subject(view.revision(), records);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -217,18 +229,18 @@ public final class Search {
         if (searchable.isEmpty()) {
             Optional<Replica.View> taken = replica.view();
             if (taken.isEmpty()) {
-                return Optional.empty();
+                return Optional.empty(); // the replica holds no revision at all
             }
             try (Replica.View view = taken.get()) {
                 byte[] canonical = view.get(id);
-                return canonical == null ? Optional.empty() : Optional.of(new Lineage(view.revision(), parse(canonical), Optional.empty()));
+                return Optional.of(new Lineage(view.revision(), Optional.ofNullable(canonical).map(Search::parse), Optional.empty()));
             }
         }
         SearchView view = searchable.get();
         try {
             byte[] canonical = view.records().get(id);
             if (canonical == null) {
-                return Optional.empty();
+                return Optional.of(new Lineage(view.revision(), Optional.empty(), Optional.empty()));
             }
             IndexSearcher searcher = view.searcher();
             TopDocs hits = searcher.search(new TermQuery(new Term(RecordDocuments.DERIVED_FROM, id)), DERIVATIVES,
@@ -237,7 +249,7 @@ public final class Search {
             for (ScoreDoc hit : hits.scoreDocs) {
                 derivatives.add(searcher.storedFields().document(hit.doc, Set.of(RecordDocuments.ID)).get(RecordDocuments.ID));
             }
-            return Optional.of(new Lineage(view.revision(), parse(canonical), Optional.of(derivatives)));
+            return Optional.of(new Lineage(view.revision(), Optional.of(parse(canonical)), Optional.of(derivatives)));
         } finally {
             view.release();
         }
@@ -303,7 +315,20 @@ public final class Search {
 
     /** Keeps {@code view} searchable for cursors for {@link #CURSOR_LIFETIME} from now. */
     private void retain(SearchView view) {
+        if (closed) {
+            return;
+        }
         Instant until = clock.instant().plus(CURSOR_LIFETIME);
+        if (!retained.containsKey(view.revision()) && retained.size() >= MAX_RETAINED) {
+            // Each held revision pins a reader and a RocksDB snapshot: beyond this many, the one paged longest ago goes
+            // first, and its cursors answer 410 before their ten minutes are up.
+            retained.entrySet().stream().min(java.util.Map.Entry.comparingByValue(java.util.Comparator.comparing(Retained::until)))
+                    .ifPresent(oldest -> {
+                        if (retained.remove(oldest.getKey(), oldest.getValue())) {
+                            oldest.getValue().view().release();
+                        }
+                    });
+        }
         retained.compute(view.revision(), (revision, held) -> {
             if (held != null && held.view() == view) {
                 return new Retained(view, until);
@@ -329,8 +354,12 @@ public final class Search {
 
     /** Releases every view kept for cursors. */
     public void close() {
-        retained.values().forEach(r -> r.view().release());
-        retained.clear();
+        closed = true;
+        retained.forEach((revision, held) -> {
+            if (retained.remove(revision, held)) {
+                held.view().release();
+            }
+        });
     }
 
     private static Record record(SearchView view, String id) {

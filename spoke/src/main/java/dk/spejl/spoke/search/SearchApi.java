@@ -95,11 +95,11 @@ public final class SearchApi {
             return HttpResponse.error(400, new TreeMap<>(request.query()).firstKey() + ": unknown parameter; this endpoint takes none");
         }
         try {
-            Optional<Search.Subject> found = search.subject(pseudonym);
-            if (found.isEmpty()) {
-                return stamped(HttpResponse.error(404, "no records of subject " + pseudonym + " at this revision"), search.index().revision());
+            Search.Subject subject = search.subject(pseudonym);
+            if (subject.records().isEmpty()) {
+                return stamped(HttpResponse.error(404, "no records of subject " + pseudonym + " at revision " + subject.revision()),
+                        subject.revision());
             }
-            Search.Subject subject = found.get();
             ObjectNode body = HttpResponse.object();
             body.put("revision", subject.revision());
             freshness(body);
@@ -146,11 +146,13 @@ public final class SearchApi {
         try {
             Optional<Search.Lineage> found = search.record(id, replica);
             if (found.isEmpty()) {
-                long revision = replica.state().map(s -> s.revision()).orElse(-1L);
-                return stamped(HttpResponse.error(404, "no record " + id + " at revision " + revision), revision);
+                return stamped(HttpResponse.error(404, "no record " + id + ": this spoke holds no revision yet"), -1);
             }
             Search.Lineage lineage = found.get();
-            ObjectNode body = RecordJson.of(lineage.record());
+            if (lineage.record().isEmpty()) {
+                return stamped(HttpResponse.error(404, "no record " + id + " at revision " + lineage.revision()), lineage.revision());
+            }
+            ObjectNode body = RecordJson.of(lineage.record().get());
             if (!body.has("derived_from")) {
                 body.putArray("derived_from");
             }
@@ -225,9 +227,12 @@ public final class SearchApi {
         return HttpResponse.json(400, HttpResponse.object().put("error", e.getMessage()).put("parameter", e.parameter()));
     }
 
-    private static HttpResponse notReady(Search.NotReady e) {
+    private HttpResponse notReady(Search.NotReady e) {
         SearchIndex.Progress p = e.progress();
-        ObjectNode body = HttpResponse.object().put("error", "the search index is being built; record look-ups by id work meanwhile");
+        Optional<Throwable> failed = search.index().failure();
+        ObjectNode body = HttpResponse.object().put("error", failed.isPresent()
+                ? "the search index failed (" + failed.get().getMessage() + ") and is being rebuilt; record look-ups by id work meanwhile"
+                : "the search index is being built; record look-ups by id work meanwhile");
         body.putObject("progress").put("indexed", p.done()).put("total", p.total());
         return HttpResponse.json(503, body).withHeader("Retry-After", "5");
     }

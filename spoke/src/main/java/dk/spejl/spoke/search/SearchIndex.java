@@ -85,6 +85,7 @@ public final class SearchIndex implements AutoCloseable {
     private long lastCommit = System.nanoTime();
 
     private static final Replica.Change STOP = new Replica.Change(Long.MIN_VALUE, List.of(), false);
+    private final java.util.function.Consumer<Replica.Change> listener = changes::add;
 
     private SearchIndex(Path dir, Replica replica, MeterRegistry metrics, Clock clock, boolean create) throws IOException {
         this.replica = replica;
@@ -151,7 +152,7 @@ public final class SearchIndex implements AutoCloseable {
     /** Starts the writer thread, which catches up with the replica (or rebuilds) and then follows it. */
     public void start() {
         // Listening first: a change between the two steps makes the index look unusable, and it is rebuilt (never missed).
-        replica.onChange(changes::add);
+        replica.onChange(listener);
         usable = replica.state().map(s -> s.revision() == indexedRevision && java.util.Arrays.equals(indexedManifest, s.manifestDigest()))
                 .orElse(false);
         if (usable) {
@@ -195,6 +196,7 @@ public final class SearchIndex implements AutoCloseable {
     }
 
     private void run() {
+        long backoffMillis = 1_000;
         try {
             while (!closed) {
                 Replica.Change change = changes.poll(1, TimeUnit.SECONDS);
@@ -205,25 +207,47 @@ public final class SearchIndex implements AutoCloseable {
                     pending.put(change.revision(), change);
                     drain();
                 }
-                step();
-                if (uncommitted && System.nanoTime() - lastCommit > COMMIT_EVERY_NANOS) {
-                    commit();
+                try {
+                    step();
+                    if (uncommitted && System.nanoTime() - lastCommit > COMMIT_EVERY_NANOS) {
+                        commit();
+                    }
+                    if (failure != null) {
+                        log.info("the search index is working again, at revision {}", indexedRevision);
+                        failure = null;
+                    }
+                    backoffMillis = 1_000;
+                } catch (Stopping stopping) {
+                    return;
+                } catch (IOException | RuntimeException e) {
+                    if (closed) {
+                        return;
+                    }
+                    // Searches answer 503 meanwhile (record look-ups are unaffected); the next try rebuilds from the replica.
+                    failure = e;
+                    usable = false;
+                    progress = new Progress(true, 0, 0, indexRevision.get());
+                    log.error("the search index failed: {}; searches answer 503, and it is rebuilt from the replica in {} s",
+                            e.toString(), backoffMillis / 1000, e);
+                    Thread.sleep(backoffMillis);
+                    backoffMillis = Math.min(backoffMillis * 2, 60_000);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Throwable t) {
-            if (!closed) {
-                failure = t;
-                log.error("the search index stopped: {}; searches answer 503 until the spoke is restarted (record look-ups are unaffected)",
-                        t.toString(), t);
-                progress = new Progress(true, 0, 0, indexRevision.get());
-                SearchView old = current.getAndSet(null);
-                if (old != null) {
-                    old.release();
-                }
-            }
         }
+    }
+
+    /** The index is being closed: whatever the writer thread was doing, it stops. */
+    private static final class Stopping extends RuntimeException {
+        Stopping() {
+            super("the search index is closing", null, false, false);
+        }
+    }
+
+    /** Why searches cannot be answered now, if they cannot: a failure being retried. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
     }
 
     private void drain() {
@@ -238,7 +262,7 @@ public final class SearchIndex implements AutoCloseable {
 
     /** Brings the index to the replica's revision, if it is not there. */
     private void step() throws IOException, InterruptedException {
-        if (current.get() != null && replica.state().map(s -> s.revision() == indexedRevision).orElse(true)) {
+        if (usable && current.get() != null && replica.state().map(s -> s.revision() == indexedRevision).orElse(true)) {
             pending.headMap(indexedRevision, true).clear();
             return;
         }
@@ -250,29 +274,27 @@ public final class SearchIndex implements AutoCloseable {
         long started = System.nanoTime();
         try {
             long target = view.revision();
-            if (usable && target == indexedRevision && java.util.Arrays.equals(indexedManifest, view.state().manifestDigest())) {
-                publish(view, started);
-                view = null;
-                return;
-            }
-            List<String> ids = usable ? changesUpTo(target) : null;
-            if (ids == null) {
-                rebuild(view);
-            } else {
-                for (String id : ids) {
-                    byte[] canonical = view.get(id);
-                    if (canonical == null) {
-                        writer.deleteDocuments(new Term(RecordDocuments.ID, id));
-                    } else {
-                        writer.updateDocument(new Term(RecordDocuments.ID, id), RecordDocuments.document(Record.parseFrom(canonical)));
+            if (!(usable && target == indexedRevision && java.util.Arrays.equals(indexedManifest, view.state().manifestDigest()))) {
+                List<String> ids = usable ? changesUpTo(target) : null;
+                if (ids == null) {
+                    rebuild(view);
+                } else {
+                    for (String id : ids) {
+                        byte[] canonical = view.get(id);
+                        if (canonical == null) {
+                            writer.deleteDocuments(new Term(RecordDocuments.ID, id));
+                        } else {
+                            writer.updateDocument(new Term(RecordDocuments.ID, id), RecordDocuments.document(Record.parseFrom(canonical)));
+                        }
                     }
                 }
+                indexedRevision = target;
+                indexedManifest = view.state().manifestDigest();
+                uncommitted = true;
             }
-            indexedRevision = target;
-            indexedManifest = view.state().manifestDigest();
-            uncommitted = true;
-            publish(view, started);
-            view = null;
+            Replica.View owned = view;
+            view = null; // from here the view is publish's: it is the new search view's, or closed by publish if that fails
+            publish(owned, started);
         } finally {
             if (view != null) {
                 view.close();
@@ -282,10 +304,13 @@ public final class SearchIndex implements AutoCloseable {
 
     /**
      * The ids every revision after the indexed one, up to {@code target}, touched; null when the index must be
-     * rebuilt instead (it is empty or elsewhere, a bootstrap replaced the replica, or a change never came).
+     * rebuilt instead (a bootstrap replaced the replica, it moved back, or a change never came).
      */
     private List<String> changesUpTo(long target) throws InterruptedException {
         if (target <= indexedRevision) {
+            return null;
+        }
+        if (pending.subMap(indexedRevision, false, target, true).values().stream().anyMatch(Replica.Change::replaced)) {
             return null;
         }
         Set<String> ids = new LinkedHashSet<>();
@@ -297,7 +322,7 @@ public final class SearchIndex implements AutoCloseable {
                 Replica.Change next = changes.poll(10, TimeUnit.MILLISECONDS);
                 if (next == STOP) {
                     changes.add(STOP);
-                    return null;
+                    throw new Stopping();
                 }
                 if (next != null) {
                     pending.put(next.revision(), next);
@@ -318,6 +343,7 @@ public final class SearchIndex implements AutoCloseable {
         long total = view.state().entryCount();
         long started = System.nanoTime();
         log.info("building the search index at revision {} from the replica: {} records", view.revision(), total);
+        usable = false;
         progress = new Progress(true, 0, total, indexRevision.get());
         beforeBuild.run();
         writer.deleteAll();
@@ -333,6 +359,9 @@ public final class SearchIndex implements AutoCloseable {
         try {
             List<byte[]> batch = new ArrayList<>(BUILD_BATCH);
             view.forEach((id, canonical) -> {
+                if (closed) {
+                    throw new Stopping();
+                }
                 batch.add(canonical);
                 if (batch.size() == BUILD_BATCH) {
                     futures.add(submit(pool, inFlight, List.copyOf(batch), done, total));
@@ -352,6 +381,15 @@ public final class SearchIndex implements AutoCloseable {
             throw new IOException("building the search index failed: " + e.getCause(), e.getCause());
         } finally {
             pool.shutdownNow();
+            try {
+                pool.awaitTermination(30, TimeUnit.SECONDS); // no addDocument may run on after the build is given up
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (done.get() != total) {
+            // A scan that ended early (a read error) must not pass for the whole revision.
+            throw new IOException("indexed " + done.get() + " records of revision " + view.revision() + ", which holds " + total);
         }
         indexedRevision = view.revision();
         indexedManifest = view.state().manifestDigest();
@@ -376,26 +414,31 @@ public final class SearchIndex implements AutoCloseable {
         });
     }
 
-    /** Refreshes the reader and publishes the view of {@code records}, which the new view now owns. */
+    /** Refreshes the reader and publishes the view of {@code records}, which is the new search view's (or closed, if that fails). */
     private void publish(Replica.View records, long started) throws IOException {
-        DirectoryReader next;
-        if (reader == null) {
-            next = DirectoryReader.open(writer);
-        } else {
-            next = DirectoryReader.openIfChanged(reader, writer);
-            if (next == null) {
-                reader.incRef();
-                next = reader;
-            }
-        }
         SearchView view;
         try {
-            view = new SearchView(next, records, clock.instant());
+            DirectoryReader next;
+            if (reader == null) {
+                next = DirectoryReader.open(writer);
+            } else {
+                next = DirectoryReader.openIfChanged(reader, writer);
+                if (next == null) {
+                    reader.incRef();
+                    next = reader;
+                }
+            }
+            try {
+                view = new SearchView(next, records, clock.instant());
+            } catch (IOException | RuntimeException e) {
+                next.decRef();
+                throw e;
+            }
         } catch (IOException | RuntimeException e) {
-            next.decRef();
+            records.close();
             throw e;
         }
-        reader = next;
+        reader = view.reader();
         SearchView old = current.getAndSet(view);
         indexRevision.set(view.revision());
         progress = new Progress(false, view.documents(), view.documents(), view.revision());
@@ -404,7 +447,11 @@ public final class SearchIndex implements AutoCloseable {
         }
         applyTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         for (var listener : published) {
-            listener.accept(view.revision());
+            try {
+                listener.accept(view.revision());
+            } catch (RuntimeException e) {
+                log.warn("a search index listener failed at revision {}: {}", view.revision(), e.toString());
+            }
         }
     }
 
@@ -435,7 +482,7 @@ public final class SearchIndex implements AutoCloseable {
         // An index a running spoke holds is locked: opening a writer on it fails, and nothing is changed.
         SearchIndex index = new SearchIndex(dir, replica, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Clock.systemUTC(), true);
         try (Replica.View view = replica.view().orElseThrow(() -> new IOException("the replica is empty: there is nothing to index"))) {
-            index.rebuild(view);
+            index.rebuild(view); // fails unless every record of the revision was indexed
             return view.state().entryCount();
         } finally {
             index.closeWriter();
@@ -446,14 +493,19 @@ public final class SearchIndex implements AutoCloseable {
     public void close() {
         closed = true;
         changes.add(STOP); // not an interrupt: one that lands in the writer's file I/O closes its channels for good
+        replica.removeChangeListener(listener);
         try {
-            thread.join(30_000);
+            thread.join(60_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        boolean stopped = !thread.isAlive();
+        if (!stopped) {
+            log.warn("the search index's writer did not stop within 60 s; its index is rebuilt at the next start");
+        }
         SearchView view = current.getAndSet(null);
         try {
-            if (failure == null && thread.getState() != Thread.State.NEW && indexedRevision >= 0 && uncommitted) {
+            if (stopped && failure == null && usable && thread.getState() != Thread.State.NEW && indexedRevision >= 0 && uncommitted) {
                 commit(); // the next start finds the index at the revision the replica holds, and need not rebuild
             }
         } catch (IOException | RuntimeException e) {

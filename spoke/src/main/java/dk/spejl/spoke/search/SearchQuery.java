@@ -291,10 +291,14 @@ public record SearchQuery(List<String> text, Map<String, List<String>> filters, 
     }
 
     private static Long bytes(String text) {
-        if (text.isEmpty() || text.length() > 19 || !text.chars().allMatch(Character::isDigit)) {
+        if (text.isEmpty() || text.length() > 19 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return null;
         }
-        return Long.parseLong(text);
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException tooLarge) {
+            return null;
+        }
     }
 
     private static SortOrder sort(Optional<String> given, boolean hasText) throws BadQuery {
@@ -322,7 +326,7 @@ public record SearchQuery(List<String> text, Map<String, List<String>> filters, 
             return DEFAULT_LIMIT;
         }
         String value = given.get();
-        if (value.isEmpty() || value.length() > 4 || !value.chars().allMatch(Character::isDigit)) {
+        if (value.isEmpty() || value.length() > 4 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new BadQuery("limit", "'" + shown(value) + "' is not a number from 1 to " + MAX_LIMIT);
         }
         int limit = Integer.parseInt(value);

@@ -2,6 +2,7 @@ package dk.spejl.spoke.search;
 
 import dk.spejl.spoke.replica.Replica;
 import org.apache.lucene.facet.Facets;
+import org.apache.lucene.facet.FacetsConfig;
 import org.apache.lucene.facet.FacetsCollector;
 import org.apache.lucene.facet.FacetsCollectorManager;
 import org.apache.lucene.facet.sortedset.DefaultSortedSetDocValuesReaderState;
@@ -36,9 +37,17 @@ public final class SearchView {
         this.reader = reader;
         this.searcher = new IndexSearcher(reader);
         this.searcher.setQueryCache(null); // a view lives for one revision; caching its queries pays back rarely
-        this.facetState = new DefaultSortedSetDocValuesReaderState(reader, RecordDocuments.FACETS);
+        // An index with no records (an empty catalogue, or every record deleted) has no facet field to read.
+        org.apache.lucene.index.FieldInfo facets = org.apache.lucene.index.FieldInfos.getMergedFieldInfos(reader)
+                .fieldInfo(FacetsConfig.DEFAULT_INDEX_FIELD_NAME);
+        this.facetState = facets != null && facets.getDocValuesType() == org.apache.lucene.index.DocValuesType.SORTED_SET
+                ? new DefaultSortedSetDocValuesReaderState(reader, RecordDocuments.FACETS) : null;
         this.records = records;
         this.publishedAt = publishedAt;
+    }
+
+    DirectoryReader reader() {
+        return reader;
     }
 
     public long revision() {
@@ -53,6 +62,7 @@ public final class SearchView {
         return searcher;
     }
 
+    /** The facets' ordinals, or null when no record of the revision has a facet value. */
     SortedSetDocValuesReaderState facetState() {
         return facetState;
     }
@@ -66,8 +76,11 @@ public final class SearchView {
         return reader.numDocs();
     }
 
-    /** The facet counts over every record of this revision: computed once, kept until the revision is replaced. */
+    /** The facet counts over every record of this revision: computed once, kept until the revision is replaced; null without records. */
     Facets allFacets() {
+        if (facetState == null) {
+            return null;
+        }
         Facets facets = allFacets;
         if (facets == null) {
             synchronized (this) {
