@@ -71,6 +71,8 @@ public final class SearchBench implements Callable<Integer> {
     int revisions;
     @Option(names = "--searches-per-second", defaultValue = "200", description = "Search load while revisions are measured (default: ${DEFAULT-VALUE}).")
     int searchRate;
+    @Option(names = "--pg-queries", defaultValue = "200", description = "Queries measured per class in PostgreSQL, which is slower (default: ${DEFAULT-VALUE}).")
+    int pgQueries;
     @Option(names = "--no-postgres", description = "Skip the PostgreSQL comparison.")
     boolean noPostgres;
 
@@ -183,7 +185,7 @@ public final class SearchBench implements Callable<Integer> {
                     Map<String, double[]> pgLatency;
                     try (Connection c = pg.connect()) {
                         PgSearch search = new PgSearch(c);
-                        pgLatency = latencyPerClass(mix, search::run);
+                        pgLatency = latencyPerClass(mix, search::run, pgQueries);
                     }
                     printLatency("### (3a) PostgreSQL 15 over JDBC, one connection, ms (hits, total and drill-sideways facets per search)", pgLatency);
                     List<double[]> pgThroughput = throughput("PostgreSQL over JDBC", mix, () -> {
@@ -245,10 +247,14 @@ public final class SearchBench implements Callable<Integer> {
     }
 
     private Map<String, double[]> latencyPerClass(List<Query> mix, Runner runner) throws Exception {
+        return latencyPerClass(mix, runner, queries);
+    }
+
+    private Map<String, double[]> latencyPerClass(List<Query> mix, Runner runner, int queries) throws Exception {
         Map<String, double[]> out = new LinkedHashMap<>();
         for (String kind : CLASSES) {
             List<Query> ofKind = mix.stream().filter(q -> q.kind().equals(kind)).toList();
-            for (int i = 0; i < Math.min(1000, queries); i++) {
+            for (int i = 0; i < Math.min(500, queries); i++) {
                 runner.run(ofKind.get(i % ofKind.size())); // warm-up
             }
             double[] ms = new double[queries];
@@ -409,7 +415,9 @@ public final class SearchBench implements Callable<Integer> {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("the spoke process did not answer searches; see " + process.log());
+        List<String> log = Files.readAllLines(process.log());
+        throw new IllegalStateException("the spoke process did not answer searches; its log ends:\n"
+                + String.join("\n", log.subList(Math.max(0, log.size() - 30), log.size())));
     }
 
     private static int freePort() throws Exception {
@@ -455,11 +463,20 @@ public final class SearchBench implements Callable<Integer> {
             this.port = port;
         }
 
-        static Postgres start(Path data) throws Exception {
+        /** PostgreSQL refuses to run as root: then its commands run as the {@code postgres} user Debian's package made. */
+        private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+
+        static Postgres start(Path ignored) throws Exception {
             if (!Files.exists(BIN.resolve("postgres"))) {
                 run(List.of("apt-get", "install", "-y", "postgresql-15"));
             }
             int port = freePort();
+            // Its own directory, which the postgres user can reach (a JVM temporary directory is root's alone).
+            Path data = Files.createTempDirectory(Path.of("/tmp"), "spejl-bench-pg");
+            Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            if (ROOT) {
+                run(List.of("chown", "postgres:postgres", data.toString()));
+            }
             run(List.of(BIN.resolve("initdb").toString(), "-D", data.toString(), "-U", "bench", "--auth=trust", "-E", "UTF8", "--no-locale"));
             Files.writeString(data.resolve("postgresql.conf"), "\nlisten_addresses = '127.0.0.1'\nport = " + port
                     + "\nunix_socket_directories = '" + data + "'\nshared_buffers = 1GB\nwork_mem = 64MB\nmaintenance_work_mem = 1GB"
@@ -517,7 +534,12 @@ public final class SearchBench implements Callable<Integer> {
         }
 
         private static void run(List<String> command) throws Exception {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            List<String> as = new ArrayList<>();
+            if (ROOT && command.get(0).startsWith(BIN.toString())) {
+                as.addAll(List.of("runuser", "-u", "postgres", "--"));
+            }
+            as.addAll(command);
+            Process p = new ProcessBuilder(as).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
                 throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
@@ -527,6 +549,7 @@ public final class SearchBench implements Callable<Integer> {
         @Override
         public void close() throws Exception {
             run(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "stop"));
+            deleteTree(data);
         }
     }
 

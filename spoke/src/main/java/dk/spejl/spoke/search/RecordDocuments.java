@@ -12,7 +12,6 @@ import org.apache.lucene.document.Field;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.SortedDocValuesField;
-import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.facet.FacetsConfig;
@@ -36,8 +35,8 @@ import java.util.regex.Pattern;
  *   <li>numeric points with doc values for size and production month (ranges, and sorting that skips what cannot win);</li>
  *   <li>one SortedSet doc-values facet per filter field, so no taxonomy index has to be kept in step.</li>
  * </ul>
- * Values are spelt as ingest takes them (lower-case enums). The record itself is not stored: it is
- * read from the replica's view at the same revision.
+ * Values are spelt as ingest takes them (lower-case enums). Nothing is stored: a hit's id comes from
+ * its doc values, and the record from the replica's view at the same revision.
  */
 public final class RecordDocuments {
     public static final String ID = "id";
@@ -95,7 +94,7 @@ public final class RecordDocuments {
 
     static Document document(Record r) throws IOException {
         Document doc = new Document();
-        doc.add(new StringField(ID, r.getId(), Field.Store.YES));
+        doc.add(new StringField(ID, r.getId(), Field.Store.NO));
         doc.add(new SortedDocValuesField(ID, new BytesRef(r.getId())));
         doc.add(new StringField(ID_LOWER, lower(r.getId()), Field.Store.NO));
         keyword(doc, SUBJECT, SUBJECT_LOWER, r.getSubjectPseudonym());

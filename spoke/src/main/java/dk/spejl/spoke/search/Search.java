@@ -6,6 +6,10 @@ import dk.spejl.wire.Record;
 import org.apache.lucene.facet.DrillSideways;
 import org.apache.lucene.facet.FacetResult;
 import org.apache.lucene.facet.Facets;
+import org.apache.lucene.facet.FacetsCollector;
+import org.apache.lucene.facet.FacetsCollectorManager;
+import org.apache.lucene.facet.sortedset.SortedSetDocValuesFacetCounts;
+import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.facet.LabelAndValue;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.SortedDocValues;
@@ -105,6 +109,10 @@ public final class Search {
     private record Retained(SearchView view, Instant until) {
     }
 
+    /** What a search at one revision selects, counted once: its total and every field's facets. */
+    record Counted(long total, boolean exact, Map<String, List<FacetValue>> facets) {
+    }
+
     public Search(SearchIndex index, Path cursorKey, Clock clock) throws IOException {
         this.index = index;
         this.cursors = Cursors.keyIn(cursorKey);
@@ -142,32 +150,45 @@ public final class Search {
         Sort sort = query.sort().lucene();
         boolean scores = query.sort().key() == SearchQuery.SortKey.RELEVANCE;
         TopDocs hits;
-        Facets facets;
-        long total;
-        boolean exact;
+        Counted counts;
         if (view.facetState() == null) {
             // No record has a facet value: the revision holds no records at all.
             return new Page(view.revision(), view.publishedAt(), List.of(), 0, true, facets(null), Optional.empty());
         }
+        String selection = query.selection();
+        Counted known = view.counted(selection);
         if (query.matchesAll()) {
             // Every record of the revision: its facets are counted once per revision, its total is the document count.
             hits = searcher.searchAfter(after, query.base(), query.limit() + 1, sort, scores);
-            facets = view.allFacets();
-            total = view.documents();
-            exact = true;
+            if (known == null) {
+                synchronized (view) {
+                    known = view.counted(selection);
+                    if (known == null) {
+                        FacetsCollector all = searcher.search(new MatchAllDocsQuery(), new FacetsCollectorManager());
+                        known = new Counted(view.documents(), true, facets(new SortedSetDocValuesFacetCounts(view.facetState(), all)));
+                        view.count(selection, known);
+                    }
+                }
+            }
+            counts = known;
+        } else if (known != null) {
+            // Counted at this revision already (a revision's counts never change): only the page is searched for.
+            hits = searcher.searchAfter(after, query.drillDown(), query.limit() + 1, sort, scores);
+            counts = known;
         } else {
             DrillSideways.DrillSidewaysResult result = new DrillSideways(searcher, RecordDocuments.FACETS, view.facetState())
                     .search(query.drillDown(), null, after, query.limit() + 1, sort, scores);
             hits = result.hits;
-            facets = result.facets;
-            total = hits.totalHits.value;
-            exact = hits.totalHits.relation == TotalHits.Relation.EQUAL_TO;
+            counts = new Counted(hits.totalHits.value, hits.totalHits.relation == TotalHits.Relation.EQUAL_TO, facets(result.facets));
+        }
+        if (known == null) {
+            view.count(selection, counts);
         }
         // One hit more than the page is asked for, to know whether there is a next page.
         int shown = Math.min(hits.scoreDocs.length, query.limit());
         List<Record> records = new ArrayList<>(shown);
         for (int i = 0; i < shown; i++) {
-            records.add(record(view, searcher.storedFields().document(hits.scoreDocs[i].doc, Set.of(RecordDocuments.ID)).get(RecordDocuments.ID)));
+            records.add(record(view, idOf(searcher, hits.scoreDocs[i].doc)));
         }
         Optional<String> next = Optional.empty();
         if (hits.scoreDocs.length > query.limit()) {
@@ -175,7 +196,7 @@ public final class Search {
             retain(view);
             next = Optional.of(cursors.encode(new Cursors.Position(view.revision(), query.fingerprint(), last)));
         }
-        return new Page(view.revision(), view.publishedAt(), records, total, exact, facets(facets), next);
+        return new Page(view.revision(), view.publishedAt(), records, counts.total(), counts.exact(), counts.facets(), next);
     }
 
     private static Map<String, List<FacetValue>> facets(Facets facets) throws IOException {
@@ -210,7 +231,7 @@ public final class Search {
             TopDocs hits = searcher.search(new TermQuery(new Term(RecordDocuments.SUBJECT, pseudonym)), SUBJECT_RECORDS,
                     new Sort(new org.apache.lucene.search.SortField(RecordDocuments.ID, org.apache.lucene.search.SortField.Type.STRING)));
             for (ScoreDoc hit : hits.scoreDocs) {
-                records.add(record(view, searcher.storedFields().document(hit.doc, Set.of(RecordDocuments.ID)).get(RecordDocuments.ID)));
+                records.add(record(view, idOf(searcher, hit.doc)));
             }
             return new Subject(view.revision(), records);
         } catch (IOException e) {
@@ -247,7 +268,7 @@ public final class Search {
                     new Sort(new org.apache.lucene.search.SortField(RecordDocuments.ID, org.apache.lucene.search.SortField.Type.STRING)));
             List<String> derivatives = new ArrayList<>();
             for (ScoreDoc hit : hits.scoreDocs) {
-                derivatives.add(searcher.storedFields().document(hit.doc, Set.of(RecordDocuments.ID)).get(RecordDocuments.ID));
+                derivatives.add(idOf(searcher, hit.doc));
             }
             return Optional.of(new Lineage(view.revision(), Optional.of(parse(canonical)), Optional.of(derivatives)));
         } finally {
@@ -360,6 +381,17 @@ public final class Search {
                 held.view().release();
             }
         });
+    }
+
+    /** A hit's record id, from the id's doc values (nothing is stored in the index but what it searches by). */
+    static String idOf(IndexSearcher searcher, int doc) throws IOException {
+        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+        LeafReaderContext leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
+        SortedDocValues ids = leaf.reader().getSortedDocValues(RecordDocuments.ID);
+        if (ids == null || !ids.advanceExact(doc - leaf.docBase)) {
+            throw new IllegalStateException("document " + doc + " of the index has no record id");
+        }
+        return ids.lookupOrd(ids.ordValue()).utf8ToString();
     }
 
     private static Record record(SearchView view, String id) {

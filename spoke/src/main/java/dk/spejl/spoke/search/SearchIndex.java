@@ -60,7 +60,7 @@ public final class SearchIndex implements AutoCloseable {
     }
 
     private final Replica replica;
-    private final FSDirectory directory;
+    private final org.apache.lucene.store.Directory directory;
     private final IndexWriter writer;
     private final Clock clock;
     private final LinkedBlockingQueue<Replica.Change> changes = new LinkedBlockingQueue<>();
@@ -90,7 +90,9 @@ public final class SearchIndex implements AutoCloseable {
     private SearchIndex(Path dir, Replica replica, MeterRegistry metrics, Clock clock, boolean create) throws IOException {
         this.replica = replica;
         this.clock = clock;
-        this.directory = FSDirectory.open(dir);
+        // Segments flushed for each revision stay in memory until they are merged into larger ones: a reopen per
+        // revision then costs no file creation or mapping (Lucene's near-real-time set-up).
+        this.directory = new org.apache.lucene.store.NRTCachingDirectory(FSDirectory.open(dir), 8, 48);
         Map<String, String> committed = Map.of();
         IndexWriter opened = null;
         if (!create) {
@@ -119,7 +121,7 @@ public final class SearchIndex implements AutoCloseable {
      * A new, empty index in {@code directory}, whatever was there: a damaged index cannot even be replaced by Lucene's
      * CREATE, which reads the last commit. The files go only while this process holds the index's lock.
      */
-    private static IndexWriter created(FSDirectory directory) throws IOException {
+    private static IndexWriter created(org.apache.lucene.store.Directory directory) throws IOException {
         try (org.apache.lucene.store.Lock lock = directory.obtainLock(IndexWriter.WRITE_LOCK_NAME)) {
             for (String file : directory.listAll()) {
                 if (!file.equals(IndexWriter.WRITE_LOCK_NAME)) {
@@ -131,7 +133,15 @@ public final class SearchIndex implements AutoCloseable {
     }
 
     private static IndexWriterConfig config(IndexWriterConfig.OpenMode mode) {
-        return new IndexWriterConfig(RecordDocuments.analyzer()).setOpenMode(mode).setRAMBufferSizeMB(48).setCommitOnClose(false);
+        // No compound files: each revision's flush would copy its segment's files once more.
+        return new IndexWriterConfig(RecordDocuments.analyzer()).setOpenMode(mode).setRAMBufferSizeMB(48).setCommitOnClose(false)
+                .setUseCompoundFile(false).setMergePolicy(noCompoundFiles());
+    }
+
+    private static org.apache.lucene.index.MergePolicy noCompoundFiles() {
+        org.apache.lucene.index.TieredMergePolicy policy = new org.apache.lucene.index.TieredMergePolicy();
+        policy.setNoCFSRatio(0.0);
+        return policy;
     }
 
     /** Opens (or creates) the index in {@code dir} for {@code replica}; {@link #start} begins following it. */
@@ -467,7 +477,7 @@ public final class SearchIndex implements AutoCloseable {
         lastCommit = System.nanoTime();
     }
 
-    private static Map<String, String> committed(FSDirectory directory) throws IOException {
+    private static Map<String, String> committed(org.apache.lucene.store.Directory directory) throws IOException {
         if (!DirectoryReader.indexExists(directory)) {
             return Map.of();
         }

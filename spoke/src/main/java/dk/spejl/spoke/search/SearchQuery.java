@@ -407,12 +407,19 @@ public record SearchQuery(List<String> text, Map<String, List<String>> filters, 
         any.add(all.build(), BooleanClause.Occur.SHOULD);
     }
 
-    /** A digest of what this search selects and how it is ordered: a cursor is good only for the search that made it. */
-    byte[] fingerprint() {
+    /** What this search selects, whatever its order and page: the key its counts are kept under. */
+    String selection() {
         StringBuilder s = new StringBuilder();
         s.append(String.join(" ", text)).append('\n');
-        filters.forEach((k, v) -> s.append(k).append('=').append(String.join("\u0001", v)).append('\n'));
-        s.append(produced).append('\n').append(size).append('\n').append(sort).append('\n');
+        new TreeMap<>(filters).forEach((k, v) -> s.append(k).append('=').append(String.join("\u0001", new java.util.TreeSet<>(v))).append('\n'));
+        s.append(produced).append('\n').append(size).append('\n');
+        return s.toString();
+    }
+
+    /** A digest of what this search selects and how it is ordered: a cursor is good only for the search that made it. */
+    byte[] fingerprint() {
+        StringBuilder s = new StringBuilder(selection());
+        s.append(sort).append('\n');
         try {
             return MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8));
         } catch (java.security.NoSuchAlgorithmException e) {

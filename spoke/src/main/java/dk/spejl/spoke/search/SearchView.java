@@ -31,7 +31,9 @@ public final class SearchView {
     private final Instant publishedAt;
     /** The index's writer holds one reference while this is the current view. */
     private final AtomicInteger refs = new AtomicInteger(1);
-    private volatile Facets allFacets;
+    /** Facet counts and totals of searches at this revision, by what they select: a revision's counts never change. */
+    private final java.util.Map<String, Search.Counted> counted = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int COUNTED = 512;
 
     SearchView(DirectoryReader reader, Replica.View records, Instant publishedAt) throws IOException {
         this.reader = reader;
@@ -76,26 +78,16 @@ public final class SearchView {
         return reader.numDocs();
     }
 
-    /** The facet counts over every record of this revision: computed once, kept until the revision is replaced; null without records. */
-    Facets allFacets() {
-        if (facetState == null) {
-            return null;
+    /** The counts of a search that selects {@code selection}, if one was counted at this revision. */
+    Search.Counted counted(String selection) {
+        return counted.get(selection);
+    }
+
+    void count(String selection, Search.Counted counts) {
+        if (counted.size() >= COUNTED) {
+            counted.clear(); // a bounded cache; the next searches count again
         }
-        Facets facets = allFacets;
-        if (facets == null) {
-            synchronized (this) {
-                if (allFacets == null) {
-                    try {
-                        FacetsCollector collected = searcher.search(new MatchAllDocsQuery(), new FacetsCollectorManager());
-                        allFacets = new SortedSetDocValuesFacetCounts(facetState, collected);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }
-                facets = allFacets;
-            }
-        }
-        return facets;
+        counted.put(selection, counts);
     }
 
     /** Takes a reference, unless the view has been released for good. */
