@@ -71,7 +71,7 @@ public final class SearchBench implements Callable<Integer> {
     int revisions;
     @Option(names = "--searches-per-second", defaultValue = "200", description = "Search load while revisions are measured (default: ${DEFAULT-VALUE}).")
     int searchRate;
-    @Option(names = "--pg-queries", defaultValue = "200", description = "Queries measured per class in PostgreSQL, which is slower (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pg-queries", defaultValue = "30", description = "Queries measured per class in PostgreSQL, which is slower (default: ${DEFAULT-VALUE}).")
     int pgQueries;
     @Option(names = "--no-postgres", description = "Skip the PostgreSQL comparison.")
     boolean noPostgres;

@@ -267,6 +267,32 @@ class SearchTest {
     }
 
     @Test
+    void concurrentSearchesOfAFreshRevisionAllGetTheirAnswer() throws Exception {
+        // The first searches at a revision count its facets; several at once must not share what one of them reads with.
+        for (int round = 0; round < 3; round++) {
+            Record some = catalogue.values().stream().skip(round * 7L).findFirst().orElseThrow();
+            HubRecord changed = new CatalogueGenerator(round).modify(HubRecord.newBuilder().setRecord(some).setStorageUri("s3://ngc/x/" + some.getId()).build());
+            long fresh = cluster.put(List.of(changed));
+            catalogue.put(some.getId(), changed.getRecord()); // the model the other tests compare with moves with it
+            revision = fresh;
+            assertThat(spoke.awaitSearchable(fresh, Duration.ofSeconds(30))).isTrue();
+            List<java.util.concurrent.Future<Integer>> answers = new ArrayList<>();
+            java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                for (int i = 0; i < 64; i++) {
+                    String query = i % 2 == 0 ? "" : q("file_format", "cram", "owner_region", "hovedstaden");
+                    answers.add(clients.submit(() -> rawGet("/api/v1/records" + query)));
+                }
+                for (var answer : answers) {
+                    assertThat(answer.get()).isEqualTo(200);
+                }
+            } finally {
+                clients.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void badInputIsA400ThatNamesTheParameter() throws Exception {
         Map<String, String> cases = new LinkedHashMap<>();
         cases.put(q("colour", "red"), "colour");
