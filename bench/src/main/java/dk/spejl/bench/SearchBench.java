@@ -32,15 +32,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -197,7 +193,7 @@ public final class SearchBench implements Callable<Integer> {
                     for (String kind : CLASSES) {
                         double[] s = httpLatency.get(kind);
                         double[] p = pgLatency.get(kind);
-                        System.out.printf("| %s | %.1f× | %.1f× |%n", kind, pct(p, 0.5) / pct(s, 0.5), pct(p, 0.99) / pct(s, 0.99));
+                        System.out.printf("| %s | %.1f× | %.1f× |%n", kind, SpejlBench.pct(p, 0.5) / SpejlBench.pct(s, 0.5), SpejlBench.pct(p, 0.99) / SpejlBench.pct(s, 0.99));
                     }
                     double spejlBest = best(spejlThroughput);
                     double pgBest = best(pgThroughput);
@@ -272,7 +268,7 @@ public final class SearchBench implements Callable<Integer> {
     private static void printLatency(String title, Map<String, double[]> times) {
         System.out.println(title + "\n");
         System.out.println("| class | p50 | p99 | max |\n|---|---|---|---|");
-        times.forEach((kind, ms) -> System.out.printf("| %s | %.2f | %.2f | %.1f |%n", kind, pct(ms, 0.5), pct(ms, 0.99), ms[ms.length - 1]));
+        times.forEach((kind, ms) -> System.out.printf("| %s | %.2f | %.2f | %.1f |%n", kind, SpejlBench.pct(ms, 0.5), SpejlBench.pct(ms, 0.99), ms[ms.length - 1]));
         System.out.println();
     }
 
@@ -313,13 +309,13 @@ public final class SearchBench implements Callable<Integer> {
             double wall = (System.nanoTime() - t0) / 1e9;
             double[] all = perClient.stream().flatMap(List::stream).mapToDouble(Double::doubleValue).sorted().toArray();
             double rate = all.length / wall;
-            levels.add(new double[] {c, rate, pct(all, 0.5), pct(all, 0.99)});
+            levels.add(new double[] {c, rate, SpejlBench.pct(all, 0.5), SpejlBench.pct(all, 0.99)});
             if (pid > 0) {
-                Map<String, Long> memory = procStatus(pid);
-                System.out.printf("| %d | %.0f | %.2f | %.2f | %.0f | %.0f |%n", c, rate, pct(all, 0.5), pct(all, 0.99),
+                Map<String, Long> memory = SpejlBench.procStatus(pid);
+                System.out.printf("| %d | %.0f | %.2f | %.2f | %.0f | %.0f |%n", c, rate, SpejlBench.pct(all, 0.5), SpejlBench.pct(all, 0.99),
                         memory.get("VmRSS") / 1024.0, memory.get("VmHWM") / 1024.0);
             } else {
-                System.out.printf("| %d | %.0f | %.2f | %.2f |%n", c, rate, pct(all, 0.5), pct(all, 0.99));
+                System.out.printf("| %d | %.0f | %.2f | %.2f |%n", c, rate, SpejlBench.pct(all, 0.5), SpejlBench.pct(all, 0.99));
             }
         }
         System.out.println();
@@ -391,8 +387,8 @@ public final class SearchBench implements Callable<Integer> {
         System.out.printf("### (4) Replication under search load: %d single-record revisions at 1 spoke, %.0f searches/s meanwhile (target p99 ≤ 5 ms)%n%n",
                 revisions, rate);
         System.out.println("| from the hub's commit to | p50 ms | p99 ms | max ms |\n|---|---|---|---|");
-        System.out.printf("| applied in the replica | %.2f | %.2f | %.1f |%n", pct(a, 0.5), pct(a, 0.99), a[a.length - 1]);
-        System.out.printf("| searchable (index included) | %.2f | %.2f | %.1f |%n", pct(s, 0.5), pct(s, 0.99), s[s.length - 1]);
+        System.out.printf("| applied in the replica | %.2f | %.2f | %.1f |%n", SpejlBench.pct(a, 0.5), SpejlBench.pct(a, 0.99), a[a.length - 1]);
+        System.out.printf("| searchable (index included) | %.2f | %.2f | %.1f |%n", SpejlBench.pct(s, 0.5), SpejlBench.pct(s, 0.99), s[s.length - 1]);
         System.out.printf("%nThe index's share of commit-to-searchable: %.0f %%.%n%n", share * 100);
     }
 
@@ -420,31 +416,13 @@ public final class SearchBench implements Callable<Integer> {
                 + String.join("\n", log.subList(Math.max(0, log.size() - 30), log.size())));
     }
 
-    private static int freePort() throws Exception {
+    static int freePort() throws Exception {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             return socket.getLocalPort();
         }
     }
 
-    static Map<String, Long> procStatus(long pid) throws Exception {
-        Map<String, Long> values = new ConcurrentHashMap<>();
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            String[] parts = line.split("\\s+");
-            if (parts.length >= 2 && (parts[0].equals("VmRSS:") || parts[0].equals("VmHWM:"))) {
-                values.put(parts[0].substring(0, parts[0].length() - 1), Long.parseLong(parts[1]));
-            }
-        }
-        return values;
-    }
-
-    static double pct(double[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(p * sorted.length) - 1))];
-    }
-
-    private static void deleteTree(Path path) throws Exception {
+    static void deleteTree(Path path) throws Exception {
         try (var walk = Files.walk(path)) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
@@ -452,188 +430,4 @@ public final class SearchBench implements Callable<Integer> {
         }
     }
 
-    /** Debian's PostgreSQL 15, in a cluster of its own in a temporary directory, on a loopback port. */
-    static final class Postgres implements AutoCloseable {
-        private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
-        private final Path data;
-        private final int port;
-
-        private Postgres(Path data, int port) {
-            this.data = data;
-            this.port = port;
-        }
-
-        /** PostgreSQL refuses to run as root: then its commands run as the {@code postgres} user Debian's package made. */
-        private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
-
-        static Postgres start(Path ignored) throws Exception {
-            if (!Files.exists(BIN.resolve("postgres"))) {
-                run(List.of("apt-get", "install", "-y", "postgresql-15"));
-            }
-            int port = freePort();
-            // Its own directory, which the postgres user can reach (a JVM temporary directory is root's alone).
-            Path data = Files.createTempDirectory(Path.of("/tmp"), "spejl-bench-pg");
-            Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            if (ROOT) {
-                run(List.of("chown", "postgres:postgres", data.toString()));
-            }
-            run(List.of(BIN.resolve("initdb").toString(), "-D", data.toString(), "-U", "bench", "--auth=trust", "-E", "UTF8", "--no-locale"));
-            Files.writeString(data.resolve("postgresql.conf"), "\nlisten_addresses = '127.0.0.1'\nport = " + port
-                    + "\nunix_socket_directories = '" + data + "'\nshared_buffers = 1GB\nwork_mem = 64MB\nmaintenance_work_mem = 1GB"
-                    + "\nfsync = off\nsynchronous_commit = off\nmax_connections = 50\njit = off\n", java.nio.file.StandardOpenOption.APPEND);
-            run(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", data.resolve("log").toString(), "-w", "start"));
-            return new Postgres(data, port);
-        }
-
-        Connection connect() throws Exception {
-            return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "bench", "");
-        }
-
-        /** The same records in one table, B-tree indexes on every filter column, pg_trgm GIN for the free text. */
-        void load(List<Record> catalogue) throws Exception {
-            try (Connection c = connect(); var s = c.createStatement()) {
-                s.execute("CREATE EXTENSION pg_trgm");
-                s.execute("CREATE TABLE records (id text PRIMARY KEY, subject text, sample text, owner_region text, owner_unit text, "
-                        + "file_format text, file_role text, platform text, sample_kind text, library_strategy text, reference_genome text, "
-                        + "status text, data_use text[], produced_on int, size_bytes bigint, words text, body text)");
-                StringBuilder csv = new StringBuilder();
-                var copy = new org.postgresql.copy.CopyManager(c.unwrap(org.postgresql.core.BaseConnection.class));
-                int n = 0;
-                for (Record r : catalogue) {
-                    csv.append(field(r.getId())).append(',').append(field(r.getSubjectPseudonym())).append(',').append(field(r.getSamplePseudonym()))
-                            .append(',').append(field(r.getOwnerRegion())).append(',').append(field(r.getOwnerUnit())).append(',')
-                            .append(field(RecordJson.spell(r.getFileFormat().getValueDescriptor()))).append(',').append(field(r.getFileRole()))
-                            .append(',').append(field(RecordJson.spell(r.getPlatform().getValueDescriptor()))).append(',')
-                            .append(field(RecordJson.spell(r.getSampleKind().getValueDescriptor()))).append(',').append(field(r.getLibraryStrategy()))
-                            .append(',').append(field(r.getReferenceGenome())).append(',').append(field(RecordJson.spell(r.getStatus().getValueDescriptor())))
-                            .append(',').append(field("{" + String.join(",", r.getDataUseList()) + "}")).append(',')
-                            .append(dk.spejl.spoke.search.RecordDocuments.month(r.getProducedOn())).append(',').append(r.getSizeBytes()).append(',')
-                            .append(field(String.join(" ", r.getPipeline(), r.getInstrumentModel(), r.getBasecaller(), r.getOwnerUnit())
-                                    .toLowerCase(Locale.ROOT))).append(',').append(field(RecordJson.of(r).toString())).append('\n');
-                    if (++n % 50_000 == 0) {
-                        copy.copyIn("COPY records FROM STDIN WITH (FORMAT csv)", new java.io.StringReader(csv.toString()));
-                        csv.setLength(0);
-                    }
-                }
-                copy.copyIn("COPY records FROM STDIN WITH (FORMAT csv)", new java.io.StringReader(csv.toString()));
-                for (String column : List.of("subject", "sample", "owner_region", "owner_unit", "file_format", "file_role", "platform",
-                        "sample_kind", "library_strategy", "reference_genome", "status", "produced_on", "size_bytes")) {
-                    s.execute("CREATE INDEX ON records (" + column + ")");
-                }
-                s.execute("CREATE INDEX ON records (lower(id) text_pattern_ops)");
-                s.execute("CREATE INDEX ON records (lower(subject) text_pattern_ops)");
-                s.execute("CREATE INDEX ON records (lower(sample) text_pattern_ops)");
-                s.execute("CREATE INDEX ON records USING gin (data_use)");
-                s.execute("CREATE INDEX ON records USING gin (words gin_trgm_ops)");
-                s.execute("VACUUM ANALYZE records");
-            }
-        }
-
-        private static String field(String value) {
-            return "\"" + value.replace("\"", "\"\"") + "\"";
-        }
-
-        private static void run(List<String> command) throws Exception {
-            List<String> as = new ArrayList<>();
-            if (ROOT && command.get(0).startsWith(BIN.toString())) {
-                as.addAll(List.of("runuser", "-u", "postgres", "--"));
-            }
-            as.addAll(command);
-            Process p = new ProcessBuilder(as).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            run(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "stop"));
-            deleteTree(data);
-        }
-    }
-
-    /**
-     * The mix in SQL, with the API's semantics: the first 50 hits in the default order, the exact total, and for every
-     * filter field its value counts over the rows the other fields' filters select (one GROUP BY per filtered field,
-     * and one with GROUPING SETS for the others).
-     */
-    static final class PgSearch {
-        private static final List<String> FIELDS = List.of("owner_region", "owner_unit", "file_format", "file_role", "platform", "sample_kind",
-                "library_strategy", "reference_genome", "status");
-        private final Connection c;
-        private final Map<String, PreparedStatement> prepared = new ConcurrentHashMap<>();
-
-        PgSearch(Connection c) {
-            this.c = c;
-        }
-
-        void run(Query q) throws Exception {
-            Map<String, List<String>> p = q.map();
-            String text = p.containsKey("q") ? p.get("q").get(0).toLowerCase(Locale.ROOT) : null;
-            Map<String, List<String>> filters = new LinkedHashMap<>(p);
-            filters.remove("q");
-            String order = text != null ? "ORDER BY (lower(id) = ? OR lower(subject) = ? OR lower(sample) = ?) DESC, id" : "ORDER BY produced_on DESC NULLS LAST, id";
-            Where all = where(text, filters, null);
-            List<Object> hitArgs = new ArrayList<>(all.args);
-            if (text != null) {
-                hitArgs.addAll(List.of(text, text, text));
-            }
-            query("SELECT body FROM records" + all.sql + " " + order + " LIMIT 50", hitArgs);
-            query("SELECT count(*) FROM records" + all.sql, all.args);
-            List<String> unfiltered = FIELDS.stream().filter(f -> !filters.containsKey(f)).toList();
-            if (!unfiltered.isEmpty()) {
-                query("SELECT " + String.join(", ", unfiltered) + ", count(*) FROM records" + all.sql + " GROUP BY GROUPING SETS ("
-                        + unfiltered.stream().map(f -> "(" + f + ")").collect(Collectors.joining(", ")) + ")", all.args);
-            }
-            query("SELECT u, count(*) FROM records, unnest(data_use) u" + all.sql + " GROUP BY u", all.args);
-            for (String field : filters.keySet()) {
-                Where others = where(text, filters, field);
-                query("SELECT " + field + ", count(*) FROM records" + others.sql + " GROUP BY " + field, others.args);
-            }
-        }
-
-        private record Where(String sql, List<Object> args) {
-        }
-
-        private static Where where(String text, Map<String, List<String>> filters, String leaveOut) {
-            List<String> clauses = new ArrayList<>();
-            List<Object> args = new ArrayList<>();
-            if (text != null) {
-                clauses.add("(lower(id) = ? OR lower(subject) = ? OR lower(sample) = ? OR lower(id) LIKE ? OR lower(subject) LIKE ? "
-                        + "OR lower(sample) LIKE ? OR words LIKE ?)");
-                args.addAll(List.of(text, text, text, text + "%", text + "%", text + "%", "%" + text + "%"));
-            }
-            filters.forEach((field, values) -> {
-                if (!field.equals(leaveOut)) {
-                    clauses.add(field + " = ANY (?)");
-                    args.add(values.toArray(new String[0]));
-                }
-            });
-            return new Where(clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses), args);
-        }
-
-        private void query(String sql, List<Object> args) throws Exception {
-            PreparedStatement statement = prepared.computeIfAbsent(sql, s -> {
-                try {
-                    return c.prepareStatement(s);
-                } catch (java.sql.SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            for (int i = 0; i < args.size(); i++) {
-                Object a = args.get(i);
-                if (a instanceof String[] array) {
-                    statement.setArray(i + 1, c.createArrayOf("text", array));
-                } else {
-                    statement.setObject(i + 1, a);
-                }
-            }
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    rs.getString(1);
-                }
-            }
-        }
-    }
 }

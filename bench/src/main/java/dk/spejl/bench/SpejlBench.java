@@ -590,7 +590,8 @@ public final class SpejlBench implements Callable<Integer> {
         }
     }
 
-    private static Map<String, Long> procStatus(long pid) throws Exception {
+    /** VmRSS and VmHWM of a process, in kB, from /proc. */
+    static Map<String, Long> procStatus(long pid) throws Exception {
         Map<String, Long> values = new ConcurrentHashMap<>();
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             String[] parts = line.split("\\s+");
@@ -601,7 +602,8 @@ public final class SpejlBench implements Callable<Integer> {
         return values;
     }
 
-    private static double pct(double[] sorted, double p) {
+    /** The p-th quantile of sorted values (nearest rank). */
+    static double pct(double[] sorted, double p) {
         if (sorted.length == 0) {
             return Double.NaN;
         }

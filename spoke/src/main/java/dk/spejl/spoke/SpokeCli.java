@@ -60,6 +60,12 @@ public final class SpokeCli {
         }
     }
 
+    /** The replica's directory under the config's data dir, or null when it holds no database yet. */
+    static Path replicaRoot(SpokeConfig c) {
+        Path root = c.dataDir().resolve("replica");
+        return Files.exists(root.resolve("CURRENT")) ? root : null;
+    }
+
     /** What bin/spejl-spoke says about the class archive (libexec/spejl-java.bash). */
     static String classArchive() {
         String archive = System.getProperty("spejl.class_archive", "");
@@ -82,9 +88,9 @@ public final class SpokeCli {
         @Override
         public Integer call() throws Exception {
             SpokeConfig c = SpokeConfig.read(config);
-            Path root = c.dataDir().resolve("replica");
-            if (!Files.exists(root.resolve("CURRENT"))) {
-                System.err.println("not verified: the replica at " + root + " is empty");
+            Path root = replicaRoot(c);
+            if (root == null) {
+                System.err.println("not verified: the replica at " + c.dataDir().resolve("replica") + " is empty");
                 return 1;
             }
             dk.spejl.spoke.sync.HeldDelegation delegation;
@@ -114,9 +120,9 @@ public final class SpokeCli {
         @Override
         public Integer call() throws Exception {
             SpokeConfig c = SpokeConfig.read(config);
-            Path root = c.dataDir().resolve("replica");
-            if (!Files.exists(root.resolve("CURRENT"))) {
-                System.err.println("not rebuilt: the replica at " + root + " is empty; there is nothing to index");
+            Path root = replicaRoot(c);
+            if (root == null) {
+                System.err.println("not rebuilt: the replica at " + c.dataDir().resolve("replica") + " is empty; there is nothing to index");
                 return 1;
             }
             long started = System.nanoTime();

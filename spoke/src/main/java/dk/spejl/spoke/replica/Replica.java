@@ -21,12 +21,9 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -46,7 +43,7 @@ import java.util.stream.Stream;
  * Whatever a crash interrupts, the replica reopens at a revision some manifest signs.
  */
 public final class Replica implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(Replica.class);
+    static final Logger log = LoggerFactory.getLogger(Replica.class);
     private static final String POINTER = "CURRENT";
     static final byte[] MANIFEST = bytes("m/manifest");
     static final byte[] LATTICE = bytes("m/lattice");
@@ -76,117 +73,6 @@ public final class Replica implements AutoCloseable {
     /** The live database; null while the replica is empty. Replaced only under the swap lock's write side. */
     private Generation live;
     private volatile ReplicaState state;
-
-    /**
-     * One open database: the live one, or one that a bootstrap replaced while {@link View}s still read it.
-     * The replica holds one reference while it is live, each view one more; the last release closes it (and,
-     * once replaced, deletes its directory).
-     */
-    private static final class Generation {
-        final RocksDB db;
-        final Options options;
-        final Path dir;
-        private int refs = 1;
-        private boolean replaced;
-
-        Generation(RocksDB db, Options options, Path dir) {
-            this.db = db;
-            this.options = options;
-            this.dir = dir;
-        }
-
-        synchronized void acquire() {
-            if (refs == 0) {
-                throw new IllegalStateException("replica database " + dir + " is closed");
-            }
-            refs++;
-        }
-
-        /** Drops the live reference; {@code replaced}: the directory goes when the last view is closed. */
-        void retire(boolean replaced) {
-            synchronized (this) {
-                this.replaced = replaced;
-            }
-            release();
-        }
-
-        void release() {
-            boolean last;
-            boolean delete;
-            synchronized (this) {
-                last = --refs == 0;
-                delete = replaced;
-            }
-            if (last) {
-                db.close();
-                options.close();
-                if (delete) {
-                    try {
-                        deleteTree(dir.getParent());
-                    } catch (IOException e) {
-                        log.warn("the replica database at {} was replaced, but could not be deleted: {}; it goes at the next start",
-                                dir.getParent(), e.toString());
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * A point-in-time view of the replica: one signed revision, its state and its records, whatever is applied
-     * or installed after it was taken (invariant 2). It pins a RocksDB snapshot, and the database it was taken
-     * from even if a bootstrap replaces it; close it.
-     */
-    public static final class View implements AutoCloseable {
-        private final Generation generation;
-        private final org.rocksdb.Snapshot snapshot;
-        private final org.rocksdb.ReadOptions read;
-        private final ReplicaState state;
-        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-
-        private View(Generation generation, org.rocksdb.Snapshot snapshot, org.rocksdb.ReadOptions read, ReplicaState state) {
-            this.generation = generation;
-            this.snapshot = snapshot;
-            this.read = read;
-            this.state = state;
-        }
-
-        public ReplicaState state() {
-            return state;
-        }
-
-        public long revision() {
-            return state.revision();
-        }
-
-        /** The canonical bytes of a record at this view's revision, or null. */
-        public byte[] get(String id) {
-            try {
-                return generation.db.get(read, RECORDS.key(id));
-            } catch (RocksDBException e) {
-                throw new IllegalStateException("replica read failed: " + e.getMessage(), e);
-            }
-        }
-
-        /** Visits every record at this view's revision in id order, (id, canonical bytes); a read error ends it with an exception. */
-        public void forEach(BiConsumer<String, byte[]> visitor) throws IOException {
-            try (PrefixCursor records = PrefixCursor.open(generation.db, RECORDS, snapshot)) {
-                for (; records.valid(); records.next()) {
-                    visitor.accept(records.name(), records.value());
-                }
-                records.checkStatus();
-            }
-        }
-
-        @Override
-        public void close() {
-            if (closed.compareAndSet(false, true)) {
-                read.close();
-                generation.db.releaseSnapshot(snapshot);
-                generation.release();
-            }
-        }
-    }
 
     private Replica(Path root, boolean readOnly, boolean syncWrites) {
         this.root = root;
@@ -236,7 +122,7 @@ public final class Replica implements AutoCloseable {
      * A view of the revision held now, or empty for an empty replica. The state is read from the view itself,
      * so it is the revision of exactly the records the view sees.
      */
-    public Optional<View> view() throws IOException {
+    public Optional<ReplicaView> view() throws IOException {
         swap.readLock().lock();
         try {
             if (live == null) {
@@ -254,7 +140,7 @@ public final class Replica implements AutoCloseable {
                         throw new IOException("reading the replica failed: " + e.getMessage(), e);
                     }
                 });
-                return Optional.of(new View(generation, snapshot, read, at));
+                return Optional.of(new ReplicaView(generation, snapshot, read, at));
             } catch (IOException | RuntimeException e) {
                 read.close();
                 generation.db.releaseSnapshot(snapshot);
@@ -502,7 +388,7 @@ public final class Replica implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path path) throws IOException {
+    static void deleteTree(Path path) throws IOException {
         if (!Files.exists(path)) {
             return;
         }

@@ -144,11 +144,6 @@ public final class RecordDocuments {
         return month < 1 || month > 12 ? -1 : Long.parseLong(m.group(1)) * 12 + month - 1;
     }
 
-    /** The month count back as "2024-03". */
-    static String yearMonth(long month) {
-        return String.format(Locale.ROOT, "%04d-%02d", month / 12, month % 12 + 1);
-    }
-
     static List<String> names() {
         List<String> names = new ArrayList<>();
         DIMENSIONS.forEach(d -> names.add(d.name()));

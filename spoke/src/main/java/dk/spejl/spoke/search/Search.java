@@ -2,6 +2,7 @@ package dk.spejl.spoke.search;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dk.spejl.spoke.replica.Replica;
+import dk.spejl.spoke.replica.ReplicaView;
 import dk.spejl.wire.Record;
 import org.apache.lucene.facet.DrillSideways;
 import org.apache.lucene.facet.FacetResult;
@@ -40,7 +41,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the search API asks of the index, each answer read from one {@link SearchView}: the hits'
@@ -48,18 +48,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Search {
     /** How long a revision stays searchable for the cursors made at it, from the last page given out. */
-    public static final Duration CURSOR_LIFETIME = Duration.ofMinutes(10);
+    public static final Duration CURSOR_LIFETIME = CursorViews.LIFETIME;
     /** A subject's records beyond this many are not listed (no subject has nearly so many files). */
     static final int SUBJECT_RECORDS = 2_000;
     static final int DERIVATIVES = 500;
 
     private final SearchIndex index;
     private final Cursors cursors;
-    private final Clock clock;
-    private final Map<Long, Retained> retained = new ConcurrentHashMap<>();
-    private volatile boolean closed;
-    /** The most revisions held for cursors at once. */
-    static final int MAX_RETAINED = 64;
+    private final CursorViews held;
 
     /** The index is being built: what to tell the client. */
     public static final class NotReady extends Exception {
@@ -106,9 +102,6 @@ public final class Search {
     public record Counts(long revision, long records, long samples, long subjects) {
     }
 
-    private record Retained(SearchView view, Instant until) {
-    }
-
     /** What a search at one revision selects, counted once: its total and every field's facets. */
     record Counted(long total, boolean exact, Map<String, List<FacetValue>> facets) {
     }
@@ -116,7 +109,7 @@ public final class Search {
     public Search(SearchIndex index, Path cursorKey, Clock clock) throws IOException {
         this.index = index;
         this.cursors = Cursors.keyIn(cursorKey);
-        this.clock = clock;
+        this.held = new CursorViews(clock);
     }
 
     public SearchIndex index() {
@@ -135,7 +128,7 @@ public final class Search {
                 throw new SearchQuery.BadQuery("cursor", "made for another search; give the cursor with the same q, filters, ranges and sort");
             }
         }
-        SearchView view = position == null ? current() : held(position.revision());
+        SearchView view = position == null ? current() : cursorView(position.revision());
         try {
             return page(view, query, position == null ? null : position.after());
         } catch (IOException e) {
@@ -193,7 +186,7 @@ public final class Search {
         Optional<String> next = Optional.empty();
         if (hits.scoreDocs.length > query.limit()) {
             FieldDoc last = (FieldDoc) hits.scoreDocs[shown - 1];
-            retain(view);
+            held.retain(view);
             next = Optional.of(cursors.encode(new Cursors.Position(view.revision(), query.fingerprint(), last)));
         }
         return new Page(view.revision(), view.publishedAt(), records, counts.total(), counts.exact(), counts.facets(), next);
@@ -248,11 +241,11 @@ public final class Search {
     public Optional<Lineage> record(String id, Replica replica) throws IOException {
         Optional<SearchView> searchable = index.acquire();
         if (searchable.isEmpty()) {
-            Optional<Replica.View> taken = replica.view();
+            Optional<ReplicaView> taken = replica.view();
             if (taken.isEmpty()) {
                 return Optional.empty(); // the replica holds no revision at all
             }
-            try (Replica.View view = taken.get()) {
+            try (ReplicaView view = taken.get()) {
                 byte[] canonical = view.get(id);
                 return Optional.of(new Lineage(view.revision(), Optional.ofNullable(canonical).map(Search::parse), Optional.empty()));
             }
@@ -319,68 +312,20 @@ public final class Search {
     }
 
     private SearchView current() throws NotReady {
-        sweep();
+        held.sweep();
         return index.acquire().orElseThrow(() -> new NotReady(index.progress()));
     }
 
     /** The view a cursor pages through, with a reference for the caller. */
-    private SearchView held(long revision) throws Gone {
-        sweep();
-        Retained r = retained.get(revision);
-        if (r == null || !r.view().tryAcquire()) {
-            throw new Gone("the cursor pages through revision " + revision + ", which this spoke no longer holds for paging (cursors last "
-                    + CURSOR_LIFETIME.toMinutes() + " minutes); start the search again");
-        }
-        return r.view();
-    }
-
-    /** Keeps {@code view} searchable for cursors for {@link #CURSOR_LIFETIME} from now. */
-    private void retain(SearchView view) {
-        if (closed) {
-            return;
-        }
-        Instant until = clock.instant().plus(CURSOR_LIFETIME);
-        if (!retained.containsKey(view.revision()) && retained.size() >= MAX_RETAINED) {
-            // Each held revision pins a reader and a RocksDB snapshot: beyond this many, the one paged longest ago goes
-            // first, and its cursors answer 410 before their ten minutes are up.
-            retained.entrySet().stream().min(java.util.Map.Entry.comparingByValue(java.util.Comparator.comparing(Retained::until)))
-                    .ifPresent(oldest -> {
-                        if (retained.remove(oldest.getKey(), oldest.getValue())) {
-                            oldest.getValue().view().release();
-                        }
-                    });
-        }
-        retained.compute(view.revision(), (revision, held) -> {
-            if (held != null && held.view() == view) {
-                return new Retained(view, until);
-            }
-            if (!view.tryAcquire()) {
-                return held;
-            }
-            if (held != null) {
-                held.view().release();
-            }
-            return new Retained(view, until);
-        });
-    }
-
-    private void sweep() {
-        Instant now = clock.instant();
-        retained.forEach((revision, held) -> {
-            if (held.until().isBefore(now) && retained.remove(revision, held)) {
-                held.view().release();
-            }
-        });
+    private SearchView cursorView(long revision) throws Gone {
+        return held.acquire(revision).orElseThrow(() -> new Gone("the cursor pages through revision " + revision
+                + ", which this spoke no longer holds for paging (cursors last " + CURSOR_LIFETIME.toMinutes()
+                + " minutes); start the search again"));
     }
 
     /** Releases every view kept for cursors. */
     public void close() {
-        closed = true;
-        retained.forEach((revision, held) -> {
-            if (retained.remove(revision, held)) {
-                held.view().release();
-            }
-        });
+        held.close();
     }
 
     /** A hit's record id, from the id's doc values (nothing is stored in the index but what it searches by). */

@@ -2,6 +2,7 @@ package dk.spejl.spoke.search;
 
 import dk.spejl.digest.Sha256;
 import dk.spejl.spoke.replica.Replica;
+import dk.spejl.spoke.replica.ReplicaView;
 import dk.spejl.wire.Record;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -26,11 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -53,7 +50,6 @@ public final class SearchIndex implements AutoCloseable {
     /** How long a change the replica committed may take to be announced before the index gives up waiting and rebuilds. */
     private static final long MISSING_CHANGE_WAIT_MILLIS = 5_000;
     private static final long COMMIT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final int BUILD_BATCH = 1_000;
 
     /** Where the index stands: building (how far) or serving. */
     public record Progress(boolean building, long done, long total, long revision) {
@@ -276,11 +272,11 @@ public final class SearchIndex implements AutoCloseable {
             pending.headMap(indexedRevision, true).clear();
             return;
         }
-        Optional<Replica.View> taken = replica.view();
+        Optional<ReplicaView> taken = replica.view();
         if (taken.isEmpty()) {
             return;
         }
-        Replica.View view = taken.get();
+        ReplicaView view = taken.get();
         long started = System.nanoTime();
         try {
             long target = view.revision();
@@ -302,7 +298,7 @@ public final class SearchIndex implements AutoCloseable {
                 indexedManifest = view.state().manifestDigest();
                 uncommitted = true;
             }
-            Replica.View owned = view;
+            ReplicaView owned = view;
             view = null; // from here the view is publish's: it is the new search view's, or closed by publish if that fails
             publish(owned, started);
         } finally {
@@ -349,7 +345,7 @@ public final class SearchIndex implements AutoCloseable {
         return new ArrayList<>(ids);
     }
 
-    private void rebuild(Replica.View view) throws IOException {
+    private void rebuild(ReplicaView view) throws IOException {
         long total = view.state().entryCount();
         long started = System.nanoTime();
         log.info("building the search index at revision {} from the replica: {} records", view.revision(), total);
@@ -357,75 +353,21 @@ public final class SearchIndex implements AutoCloseable {
         progress = new Progress(true, 0, total, indexRevision.get());
         beforeBuild.run();
         writer.deleteAll();
-        AtomicLong done = new AtomicLong();
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "spoke-index-build");
-            t.setDaemon(true);
-            return t;
-        });
-        Semaphore inFlight = new Semaphore(threads * 2);
-        List<Future<?>> futures = new ArrayList<>();
-        try {
-            List<byte[]> batch = new ArrayList<>(BUILD_BATCH);
-            view.forEach((id, canonical) -> {
-                if (closed) {
-                    throw new Stopping();
-                }
-                batch.add(canonical);
-                if (batch.size() == BUILD_BATCH) {
-                    futures.add(submit(pool, inFlight, List.copyOf(batch), done, total));
-                    batch.clear();
-                }
-            });
-            if (!batch.isEmpty()) {
-                futures.add(submit(pool, inFlight, List.copyOf(batch), done, total));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while building the search index", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IOException("building the search index failed: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
-            try {
-                pool.awaitTermination(30, TimeUnit.SECONDS); // no addDocument may run on after the build is given up
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (done.get() != total) {
+        long done = IndexBuild.addAll(writer, view, n -> progress = new Progress(true, n, total, indexRevision.get()), () -> closed,
+                new Stopping());
+        if (done != total) {
             // A scan that ended early (a read error) must not pass for the whole revision.
-            throw new IOException("indexed " + done.get() + " records of revision " + view.revision() + ", which holds " + total);
+            throw new IOException("indexed " + done + " records of revision " + view.revision() + ", which holds " + total);
         }
         indexedRevision = view.revision();
         indexedManifest = view.state().manifestDigest();
         usable = true;
         commit();
-        log.info("search index built at revision {}: {} records in {} ms", view.revision(), done.get(), (System.nanoTime() - started) / 1_000_000);
-    }
-
-    private Future<?> submit(ExecutorService pool, Semaphore inFlight, List<byte[]> batch, AtomicLong done, long total) {
-        inFlight.acquireUninterruptibly();
-        return pool.submit(() -> {
-            try {
-                for (byte[] canonical : batch) {
-                    writer.addDocument(RecordDocuments.document(Record.parseFrom(canonical)));
-                }
-                long n = done.addAndGet(batch.size());
-                progress = new Progress(true, n, total, indexRevision.get());
-                return null;
-            } finally {
-                inFlight.release();
-            }
-        });
+        log.info("search index built at revision {}: {} records in {} ms", view.revision(), done, (System.nanoTime() - started) / 1_000_000);
     }
 
     /** Refreshes the reader and publishes the view of {@code records}, which is the new search view's (or closed, if that fails). */
-    private void publish(Replica.View records, long started) throws IOException {
+    private void publish(ReplicaView records, long started) throws IOException {
         SearchView view;
         try {
             DirectoryReader next;
@@ -491,7 +433,7 @@ public final class SearchIndex implements AutoCloseable {
     public static long reindex(Path dir, Replica replica) throws IOException {
         // An index a running spoke holds is locked: opening a writer on it fails, and nothing is changed.
         SearchIndex index = new SearchIndex(dir, replica, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Clock.systemUTC(), true);
-        try (Replica.View view = replica.view().orElseThrow(() -> new IOException("the replica is empty: there is nothing to index"))) {
+        try (ReplicaView view = replica.view().orElseThrow(() -> new IOException("the replica is empty: there is nothing to index"))) {
             index.rebuild(view); // fails unless every record of the revision was indexed
             return view.state().entryCount();
         } finally {

@@ -1,31 +1,14 @@
 package dk.spejl.spoke.search;
 
-import dk.spejl.naming.Regions;
-import dk.spejl.spoke.browse.RecordJson;
-import dk.spejl.wire.FileFormat;
-import dk.spejl.wire.Platform;
-import dk.spejl.wire.SampleKind;
-import dk.spejl.wire.Status;
-import org.apache.lucene.analysis.Analyzer;
-import org.apache.lucene.analysis.TokenStream;
-import org.apache.lucene.analysis.da.DanishAnalyzer;
-import org.apache.lucene.analysis.en.EnglishAnalyzer;
-import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.facet.DrillDownQuery;
-import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
-import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
-import org.apache.lucene.search.TermQuery;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -118,44 +101,8 @@ public record SearchQuery(List<String> text, Map<String, List<String>> filters, 
         }
     }
 
-    /** The values a filter field may take; a field whose values are open text takes any short, printable value. */
-    private static final Map<String, Predicate<String>> ALLOWED = allowed();
-    private static final Pattern DUO = Pattern.compile("DUO:\\d{7}");
     private static final Pattern YEAR_MONTH = Pattern.compile("\\d{4}-\\d{2}");
     private static final Set<String> OTHER_PARAMETERS = Set.of("q", "produced_on", "size_bytes", "sort", "limit", "cursor");
-
-    private static Map<String, Predicate<String>> allowed() {
-        Map<String, Predicate<String>> allowed = new LinkedHashMap<>();
-        allowed.put("owner_region", Regions::isRegion);
-        allowed.put("file_format", oneOf(FileFormat.getDescriptor()));
-        allowed.put("platform", oneOf(Platform.getDescriptor()));
-        allowed.put("sample_kind", oneOf(SampleKind.getDescriptor()));
-        allowed.put("status", oneOf(Status.getDescriptor()));
-        allowed.put("data_use", v -> DUO.matcher(v).matches());
-        return allowed;
-    }
-
-    private static Predicate<String> oneOf(com.google.protobuf.Descriptors.EnumDescriptor type) {
-        Set<String> names = type.getValues().stream().filter(v -> v.getNumber() != 0).map(RecordJson::spell).collect(Collectors.toSet());
-        return names::contains;
-    }
-
-    /** The values a filter field takes, for an error message; empty for open text. */
-    static String expected(String field) {
-        return switch (field) {
-            case "owner_region" -> String.join(", ", Regions.ALL);
-            case "file_format" -> spellings(FileFormat.getDescriptor());
-            case "platform" -> spellings(Platform.getDescriptor());
-            case "sample_kind" -> spellings(SampleKind.getDescriptor());
-            case "status" -> spellings(Status.getDescriptor());
-            case "data_use" -> "a DUO code such as DUO:0000043";
-            default -> "1-" + MAX_VALUE_CHARS + " printable characters";
-        };
-    }
-
-    private static String spellings(com.google.protobuf.Descriptors.EnumDescriptor type) {
-        return type.getValues().stream().filter(v -> v.getNumber() != 0).map(RecordJson::spell).collect(Collectors.joining(", "));
-    }
 
     /** Parses the query parameters of {@code GET /api/v1/records}. */
     public static SearchQuery parse(Map<String, List<String>> parameters) throws BadQuery {
@@ -186,10 +133,10 @@ public record SearchQuery(List<String> text, Map<String, List<String>> filters, 
             if (values.size() > MAX_VALUES) {
                 throw new BadQuery(dimension, "at most " + MAX_VALUES + " values");
             }
-            Predicate<String> allowed = ALLOWED.getOrDefault(dimension, SearchQuery::printable);
+            Predicate<String> allowed = FilterValues.allowed(dimension);
             for (String value : values) {
                 if (!allowed.test(value)) {
-                    throw new BadQuery(dimension, "'" + shown(value) + "' is not a value of this field (expected " + expected(dimension) + ")");
+                    throw new BadQuery(dimension, "'" + shown(value) + "' is not a value of this field (expected " + FilterValues.expected(dimension) + ")");
                 }
             }
             filters.put(dimension, List.copyOf(new java.util.LinkedHashSet<>(values)));
@@ -346,7 +293,7 @@ public record SearchQuery(List<String> text, Map<String, List<String>> filters, 
         BooleanQuery.Builder query = new BooleanQuery.Builder();
         boolean any = false;
         for (String word : text) {
-            query.add(word(word), BooleanClause.Occur.MUST);
+            query.add(TextQuery.word(word), BooleanClause.Occur.MUST);
             any = true;
         }
         if (!produced.isAll()) {
@@ -367,44 +314,6 @@ public record SearchQuery(List<String> text, Map<String, List<String>> filters, 
         DrillDownQuery query = new DrillDownQuery(RecordDocuments.FACETS, base());
         filters.forEach((dimension, values) -> values.forEach(value -> query.add(dimension, value)));
         return query;
-    }
-
-    private static final Analyzer DANISH = new DanishAnalyzer();
-    private static final Analyzer ENGLISH = new EnglishAnalyzer();
-
-    /**
-     * One word of free text: an id or pseudonym exactly (ranked first) or by prefix, or a word of the pipeline,
-     * instrument, basecaller or unit, in Danish or English.
-     */
-    private static Query word(String word) {
-        BooleanQuery.Builder any = new BooleanQuery.Builder();
-        for (String[] field : new String[][] {{RecordDocuments.ID_LOWER}, {RecordDocuments.SUBJECT_LOWER}, {RecordDocuments.SAMPLE_LOWER}}) {
-            any.add(new BoostQuery(new TermQuery(new Term(field[0], word)), 8), BooleanClause.Occur.SHOULD);
-            any.add(new BoostQuery(new PrefixQuery(new Term(field[0], word)), 4), BooleanClause.Occur.SHOULD);
-        }
-        analysed(any, DANISH, RecordDocuments.TEXT_DA, word);
-        analysed(any, ENGLISH, RecordDocuments.TEXT_EN, word);
-        return any.build();
-    }
-
-    private static void analysed(BooleanQuery.Builder any, Analyzer analyzer, String field, String word) {
-        List<String> terms = new ArrayList<>();
-        try (TokenStream tokens = analyzer.tokenStream(field, word)) {
-            CharTermAttribute term = tokens.addAttribute(CharTermAttribute.class);
-            tokens.reset();
-            while (tokens.incrementToken()) {
-                terms.add(term.toString());
-            }
-            tokens.end();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (terms.isEmpty()) {
-            return;
-        }
-        BooleanQuery.Builder all = new BooleanQuery.Builder();
-        terms.forEach(t -> all.add(new TermQuery(new Term(field, t)), BooleanClause.Occur.MUST));
-        any.add(all.build(), BooleanClause.Occur.SHOULD);
     }
 
     /** What this search selects, whatever its order and page: the key its counts are kept under. */

@@ -1,19 +1,13 @@
 package dk.spejl.spoke.search;
 
-import dk.spejl.spoke.replica.Replica;
-import org.apache.lucene.facet.Facets;
+import dk.spejl.spoke.replica.ReplicaView;
 import org.apache.lucene.facet.FacetsConfig;
-import org.apache.lucene.facet.FacetsCollector;
-import org.apache.lucene.facet.FacetsCollectorManager;
 import org.apache.lucene.facet.sortedset.DefaultSortedSetDocValuesReaderState;
-import org.apache.lucene.facet.sortedset.SortedSetDocValuesFacetCounts;
 import org.apache.lucene.facet.sortedset.SortedSetDocValuesReaderState;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.MatchAllDocsQuery;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,7 +21,7 @@ public final class SearchView {
     private final DirectoryReader reader;
     private final IndexSearcher searcher;
     private final SortedSetDocValuesReaderState facetState;
-    private final Replica.View records;
+    private final ReplicaView records;
     private final Instant publishedAt;
     /** The index's writer holds one reference while this is the current view. */
     private final AtomicInteger refs = new AtomicInteger(1);
@@ -35,7 +29,7 @@ public final class SearchView {
     private final java.util.Map<String, Search.Counted> counted = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int COUNTED = 512;
 
-    SearchView(DirectoryReader reader, Replica.View records, Instant publishedAt) throws IOException {
+    SearchView(DirectoryReader reader, ReplicaView records, Instant publishedAt) throws IOException {
         this.reader = reader;
         this.searcher = new IndexSearcher(reader);
         this.searcher.setQueryCache(null); // a view lives for one revision; caching its queries pays back rarely
@@ -56,7 +50,7 @@ public final class SearchView {
         return records.revision();
     }
 
-    public Replica.View records() {
+    public ReplicaView records() {
         return records;
     }
 
