@@ -407,6 +407,11 @@ class SearchTest {
                     at.put(published, Map.copyOf(model));
                     last.set(published);
                 }
+                try {
+                    Thread.sleep(25); // a revision every 25 ms or so, so that searches meet many of them
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
         }, "test-publisher");
         publisher.start();
@@ -442,15 +447,16 @@ class SearchTest {
         } finally {
             publishing.set(false);
             publisher.join();
+            // Put the catalogue the other tests compare with back in step, pass or fail: they run in any order.
+            spoke.awaitSearchable(last.get(), Duration.ofSeconds(30));
+            synchronized (model) {
+                catalogue.clear();
+                catalogue.putAll(new TreeMap<>(model));
+                revision = last.get();
+            }
         }
         assertThat(revisionsSeen.size()).as("searches ran across several revisions: " + revisionsSeen).isGreaterThan(3);
         assertThat(checked).isGreaterThanOrEqualTo(20);
-        // Put the catalogue the other tests compare with back in step: they run in any order.
         assertThat(spoke.awaitSearchable(last.get(), Duration.ofSeconds(30))).isTrue();
-        synchronized (model) {
-            catalogue.clear();
-            catalogue.putAll(new TreeMap<>(model));
-            revision = last.get();
-        }
     }
 }
