@@ -69,6 +69,8 @@ public final class SearchBench implements Callable<Integer> {
     int searchRate;
     @Option(names = "--pg-queries", defaultValue = "30", description = "Queries measured per class in PostgreSQL, which is slower (default: ${DEFAULT-VALUE}).")
     int pgQueries;
+    @Option(names = "--spoke-java-option", description = "A JVM option for the spoke searched over HTTP, e.g. to record a profile (repeatable).")
+    List<String> spokeJavaOptions = new ArrayList<>();
     @Option(names = "--no-postgres", description = "Skip the PostgreSQL comparison.")
     boolean noPostgres;
 
@@ -160,7 +162,7 @@ public final class SearchBench implements Callable<Integer> {
             // (2), (6): the spoke in a process of its own, searched over HTTP with keep-alive from this one.
             Map<String, double[]> httpLatency;
             List<double[]> spejlThroughput;
-            try (DaemonProcess process = DaemonProcess.spoke(Path.of("deploy/target/spejl"), "bench-spoke", dir.resolve("spoke.log"), List.of(),
+            try (DaemonProcess process = DaemonProcess.spoke(Path.of("deploy/target/spejl"), "bench-spoke", dir.resolve("spoke.log"), spokeJavaOptions,
                     "serve", "--config", conf.toString())) {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 String base = "http://127.0.0.1:" + httpPort + "/api/v1/records?";

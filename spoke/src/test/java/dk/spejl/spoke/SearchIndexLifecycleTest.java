@@ -196,6 +196,26 @@ class SearchIndexLifecycleTest {
             } finally {
                 spoke.close();
             }
+
+            // An index at the replica's revision, but committed in an older layout (as after an upgrade): rebuilt.
+            try (org.apache.lucene.store.FSDirectory directory = org.apache.lucene.store.FSDirectory.open(index);
+                 org.apache.lucene.index.IndexWriter writer = new org.apache.lucene.index.IndexWriter(directory,
+                         new org.apache.lucene.index.IndexWriterConfig())) {
+                java.util.Map<String, String> data = new java.util.HashMap<>();
+                writer.getLiveCommitData().forEach(e -> data.put(e.getKey(), e.getValue()));
+                assertThat(data).containsEntry("spejl.revision", Long.toString(second)).containsEntry("spejl.schema", "2");
+                data.remove("spejl.schema");
+                writer.setLiveCommitData(data.entrySet());
+                writer.commit();
+            }
+            spoke = cluster.spokeBuilder("restart").beforeIndexBuild(builds::incrementAndGet).start();
+            try {
+                assertThat(spoke.awaitSearchable(second, Duration.ofSeconds(30))).isTrue();
+                assertThat(builds.get()).as("an index of an older layout is rebuilt").isEqualTo(3);
+                assertThat(json(get(spoke, "/api/v1/records")).get("total").get("value").asLong()).isEqualTo(290);
+            } finally {
+                spoke.close();
+            }
         }
     }
 

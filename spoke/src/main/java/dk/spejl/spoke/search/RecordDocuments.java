@@ -14,11 +14,8 @@ import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
-import org.apache.lucene.facet.FacetsConfig;
-import org.apache.lucene.facet.sortedset.SortedSetDocValuesFacetField;
 import org.apache.lucene.util.BytesRef;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +30,9 @@ import java.util.regex.Pattern;
  *   <li>keyword fields for ids, pseudonyms and the links between records, exact and in lower case for prefixes;</li>
  *   <li>text fields for pipeline, instrument, basecaller and unit, analysed in Danish and in English;</li>
  *   <li>numeric points with doc values for size and production month (ranges, and sorting that skips what cannot win);</li>
- *   <li>one SortedSet doc-values facet per filter field, so no taxonomy index has to be kept in step.</li>
+ *   <li>a keyword field per filter field ({@link #filterField}), which filters select by;</li>
+ *   <li>one sorted doc value, {@link #TUPLE}, that spells all the record's filter-field values at once: the facets
+ *   are counted from it ({@link FacetTuples}), so no taxonomy index has to be kept in step.</li>
  * </ul>
  * Values are spelt as ingest takes them (lower-case enums). Nothing is stored: a hit's id comes from
  * its doc values, and the record from the replica's view at the same revision.
@@ -50,6 +49,10 @@ public final class RecordDocuments {
     static final String TEXT_EN = "text_en";
     public static final String SIZE = "size_bytes";
     public static final String PRODUCED = "produced_on";
+    /** The record's values of every filter field, spelt by {@link #tuple}. */
+    static final String TUPLE = "facet_tuple";
+    /** The index's layout: an index committed under another one is rebuilt. */
+    static final String SCHEMA = "2"; // 2: facet tuples, filter fields, sorted newest first
 
     /** A filter field: its name (as in ingest, the query and the facets) and how its value is read off a record. */
     public record Dimension(String name, Function<Record, List<String>> values, boolean multiValued) {
@@ -68,8 +71,8 @@ public final class RecordDocuments {
             one("status", r -> RecordJson.spell(r.getStatus().getValueDescriptor())),
             new Dimension("data_use", Record::getDataUseList, true));
 
-    static final FacetsConfig FACETS = facetsConfig();
-
+    private static final AnalysedText DANISH_TEXT = new AnalysedText(new DanishAnalyzer(), TEXT_DA);
+    private static final AnalysedText ENGLISH_TEXT = new AnalysedText(new EnglishAnalyzer(), TEXT_EN);
     private static final Pattern YEAR_MONTH = Pattern.compile("(\\d{4})-(\\d{2})");
 
     private RecordDocuments() {
@@ -79,32 +82,22 @@ public final class RecordDocuments {
         return new Dimension(name, r -> List.of(value.apply(r)), false);
     }
 
-    private static FacetsConfig facetsConfig() {
-        FacetsConfig config = new FacetsConfig();
-        for (Dimension d : DIMENSIONS) {
-            config.setMultiValued(d.name(), d.multiValued());
-        }
-        return config;
-    }
-
     /** Danish and English for the text fields; ids and keywords are never analysed. */
     static Analyzer analyzer() {
         return new PerFieldAnalyzerWrapper(new KeywordAnalyzer(), Map.of(TEXT_DA, new DanishAnalyzer(), TEXT_EN, new EnglishAnalyzer()));
     }
 
-    static Document document(Record r) throws IOException {
+    static Document document(Record r) {
         Document doc = new Document();
-        doc.add(new StringField(ID, r.getId(), Field.Store.NO));
-        doc.add(new SortedDocValuesField(ID, new BytesRef(r.getId())));
-        doc.add(new StringField(ID_LOWER, lower(r.getId()), Field.Store.NO));
+        keyword(doc, ID, ID_LOWER, r.getId());
         keyword(doc, SUBJECT, SUBJECT_LOWER, r.getSubjectPseudonym());
         keyword(doc, SAMPLE, SAMPLE_LOWER, r.getSamplePseudonym());
         for (String parent : r.getDerivedFromList()) {
             doc.add(new StringField(DERIVED_FROM, parent, Field.Store.NO));
         }
         String text = String.join(" ", r.getPipeline(), r.getInstrumentModel(), r.getBasecaller(), r.getOwnerUnit());
-        doc.add(new TextField(TEXT_DA, text, Field.Store.NO));
-        doc.add(new TextField(TEXT_EN, text, Field.Store.NO));
+        doc.add(new Field(TEXT_DA, DANISH_TEXT.of(text), TextField.TYPE_NOT_STORED));
+        doc.add(new Field(TEXT_EN, ENGLISH_TEXT.of(text), TextField.TYPE_NOT_STORED));
         doc.add(new LongPoint(SIZE, r.getSizeBytes()));
         doc.add(new NumericDocValuesField(SIZE, r.getSizeBytes()));
         long month = month(r.getProducedOn());
@@ -112,21 +105,78 @@ public final class RecordDocuments {
             doc.add(new LongPoint(PRODUCED, month));
             doc.add(new NumericDocValuesField(PRODUCED, month));
         }
+        List<List<String>> tuple = new ArrayList<>(DIMENSIONS.size());
         for (Dimension d : DIMENSIONS) {
-            for (String value : d.values().apply(r)) {
-                if (!value.isEmpty() && !value.endsWith("_unspecified")) {
-                    doc.add(new SortedSetDocValuesFacetField(d.name(), value));
-                }
+            List<String> values = facetValues(d, r);
+            for (String value : values) {
+                doc.add(new StringField(filterField(d.name()), value, Field.Store.NO));
             }
+            tuple.add(values);
         }
-        return FACETS.build(doc);
+        doc.add(new SortedDocValuesField(TUPLE, new BytesRef(tuple(tuple))));
+        return doc;
     }
 
+    /** The keyword field that a filter on {@code dimension} selects by. */
+    static String filterField(String dimension) {
+        return "f." + dimension;
+    }
+
+    /** A record's values in a filter field, as they are filtered and counted by: none for an unset one. */
+    static List<String> facetValues(Dimension d, Record r) {
+        List<String> values = new ArrayList<>(1);
+        for (String value : d.values().apply(r)) {
+            if (!value.isEmpty() && !value.endsWith("_unspecified") && !values.contains(value)) {
+                values.add(value);
+            }
+        }
+        return values;
+    }
+
+    /**
+     * Every filter field's values, in the order of {@link #DIMENSIONS}, spelt so that no two tuples are spelt
+     * alike whatever their values hold: for each field its count of values, then each value's length and the value.
+     */
+    static String tuple(List<List<String>> values) {
+        StringBuilder s = new StringBuilder();
+        for (List<String> field : values) {
+            s.append(field.size()).append(';');
+            for (String value : field) {
+                s.append(value.length()).append(':').append(value);
+            }
+        }
+        return s.toString();
+    }
+
+    /** The values {@link #tuple} spelt. */
+    static List<List<String>> parseTuple(String spelt) {
+        List<List<String>> fields = new ArrayList<>(DIMENSIONS.size());
+        int at = 0;
+        while (at < spelt.length()) {
+            int semicolon = spelt.indexOf(';', at);
+            int count = Integer.parseInt(spelt, at, semicolon, 10);
+            at = semicolon + 1;
+            List<String> field = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                int colon = spelt.indexOf(':', at);
+                int length = Integer.parseInt(spelt, at, colon, 10);
+                field.add(spelt.substring(colon + 1, colon + 1 + length));
+                at = colon + 1 + length;
+            }
+            fields.add(field);
+        }
+        return fields;
+    }
+
+    /** An exact keyword with its doc value, and its lower-case form for free text when that differs. */
     private static void keyword(Document doc, String field, String lowerField, String value) {
         if (!value.isEmpty()) {
             doc.add(new StringField(field, value, Field.Store.NO));
             doc.add(new SortedDocValuesField(field, new BytesRef(value)));
-            doc.add(new StringField(lowerField, lower(value), Field.Store.NO));
+            String lower = lower(value);
+            if (!lower.equals(value)) {
+                doc.add(new StringField(lowerField, lower, Field.Store.NO));
+            }
         }
     }
 

@@ -4,14 +4,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dk.spejl.spoke.replica.Replica;
 import dk.spejl.spoke.replica.ReplicaView;
 import dk.spejl.wire.Record;
-import org.apache.lucene.facet.DrillSideways;
-import org.apache.lucene.facet.FacetResult;
-import org.apache.lucene.facet.Facets;
-import org.apache.lucene.facet.FacetsCollector;
-import org.apache.lucene.facet.FacetsCollectorManager;
-import org.apache.lucene.facet.sortedset.SortedSetDocValuesFacetCounts;
-import org.apache.lucene.search.MatchAllDocsQuery;
-import org.apache.lucene.facet.LabelAndValue;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.Term;
@@ -24,7 +16,8 @@ import org.apache.lucene.search.SimpleCollector;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.search.TotalHits;
+import org.apache.lucene.search.TopFieldCollectorManager;
+import org.apache.lucene.search.TopScoreDocCollectorManager;
 import org.apache.lucene.util.BytesRef;
 
 import java.io.IOException;
@@ -140,43 +133,31 @@ public final class Search {
 
     private Page page(SearchView view, SearchQuery query, FieldDoc after) throws IOException {
         IndexSearcher searcher = view.searcher();
-        Sort sort = query.sort().lucene();
         boolean scores = query.sort().key() == SearchQuery.SortKey.RELEVANCE;
-        TopDocs hits;
-        Counted counts;
-        if (view.facetState() == null) {
-            // No record has a facet value: the revision holds no records at all.
-            return new Page(view.revision(), view.publishedAt(), List.of(), 0, true, facets(null), Optional.empty());
+        if (view.documents() == 0) {
+            // The revision holds no records at all.
+            return new Page(view.revision(), view.publishedAt(), List.of(), 0, true, FacetCounts.sideways(new long[0],
+                    view.tuples(), Map.of()).facets(), Optional.empty());
         }
+        // The counts of a selection are counted once per revision (a revision's counts never change); only the page
+        // is searched for each time.
         String selection = query.selection();
-        Counted known = view.counted(selection);
-        if (query.matchesAll()) {
-            // Every record of the revision: its facets are counted once per revision, its total is the document count.
-            hits = searcher.searchAfter(after, query.base(), query.limit() + 1, sort, scores);
-            if (known == null) {
-                synchronized (view) {
-                    known = view.counted(selection);
-                    if (known == null) {
-                        FacetsCollector all = searcher.search(new MatchAllDocsQuery(), new FacetsCollectorManager());
-                        known = new Counted(view.documents(), true, facets(new SortedSetDocValuesFacetCounts(view.facetState(), all)));
-                        view.count(selection, known);
-                    }
-                }
-            }
-            counts = known;
-        } else if (known != null) {
-            // Counted at this revision already (a revision's counts never change): only the page is searched for.
-            hits = searcher.searchAfter(after, query.drillDown(), query.limit() + 1, sort, scores);
-            counts = known;
-        } else {
-            DrillSideways.DrillSidewaysResult result = new DrillSideways(searcher, RecordDocuments.FACETS, view.facetState())
-                    .search(query.drillDown(), null, after, query.limit() + 1, sort, scores);
-            hits = result.hits;
-            counts = new Counted(hits.totalHits.value, hits.totalHits.relation == TotalHits.Relation.EQUAL_TO, facets(result.facets));
-        }
-        if (known == null) {
+        Counted counts = view.counted(selection);
+        if (counts == null) {
+            long[] histogram = query.hasBase() ? FacetCounts.of(view, query.base()) : view.all();
+            counts = FacetCounts.sideways(histogram, view.tuples(), query.filters());
             view.count(selection, counts);
         }
+        Query selecting = query.filtered();
+        // By relevance, ties go by index order, as Lucene's own top-hits search breaks them: it can then skip every
+        // block of hits that cannot beat the page's last score, where a tie-break by id would have to visit them all.
+        // The order is stable for as long as a cursor pages through the revision, which is the view's.
+        // The total is known from the counts, so the top hits need count no more hits than they keep: every hit past
+        // that which cannot make the page may be skipped. The index is sorted newest first (the default order), so
+        // pages in that order end in each segment as soon as they are full.
+        int wanted = query.limit() + 1;
+        TopDocs hits = scores ? searcher.search(selecting, new TopScoreDocCollectorManager(wanted, after, wanted))
+                : searcher.search(selecting, new TopFieldCollectorManager(query.sort().lucene(), wanted, after, wanted));
         // One hit more than the page is asked for, to know whether there is a next page.
         int shown = Math.min(hits.scoreDocs.length, query.limit());
         List<Record> records = new ArrayList<>(shown);
@@ -185,34 +166,12 @@ public final class Search {
         }
         Optional<String> next = Optional.empty();
         if (hits.scoreDocs.length > query.limit()) {
-            FieldDoc last = (FieldDoc) hits.scoreDocs[shown - 1];
+            ScoreDoc at = hits.scoreDocs[shown - 1];
+            FieldDoc last = at instanceof FieldDoc field ? field : new FieldDoc(at.doc, at.score, new Object[0]);
             held.retain(view);
             next = Optional.of(cursors.encode(new Cursors.Position(view.revision(), query.fingerprint(), last)));
         }
         return new Page(view.revision(), view.publishedAt(), records, counts.total(), counts.exact(), counts.facets(), next);
-    }
-
-    private static Map<String, List<FacetValue>> facets(Facets facets) throws IOException {
-        Map<String, List<FacetValue>> out = new LinkedHashMap<>();
-        for (String dimension : RecordDocuments.names()) {
-            List<FacetValue> values = new ArrayList<>();
-            FacetResult result;
-            try {
-                result = facets == null ? null : facets.getAllChildren(dimension);
-            } catch (IllegalArgumentException noSuchValueYet) {
-                result = null; // no record of the revision has a value in this field
-            }
-            if (result != null) {
-                for (LabelAndValue lv : result.labelValues) {
-                    if (lv.value.longValue() > 0) {
-                        values.add(new FacetValue(lv.label, lv.value.longValue()));
-                    }
-                }
-            }
-            values.sort((a, b) -> a.count() != b.count() ? Long.compare(b.count(), a.count()) : a.value().compareTo(b.value()));
-            out.put(dimension, values);
-        }
-        return out;
     }
 
     /** A subject's records at the revision searched. */
@@ -273,7 +232,7 @@ public final class Search {
     public Counts counts(SearchQuery query) throws NotReady {
         SearchView view = current();
         try {
-            Query q = query.filters().isEmpty() ? query.base() : query.drillDown();
+            Query q = query.filtered();
             Set<BytesRef> samples = new HashSet<>();
             Set<BytesRef> subjects = new HashSet<>();
             long[] records = {0};

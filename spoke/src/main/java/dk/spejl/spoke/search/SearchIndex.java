@@ -47,6 +47,7 @@ public final class SearchIndex implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SearchIndex.class);
     static final String REVISION = "spejl.revision";
     static final String MANIFEST = "spejl.manifest";
+    static final String SCHEMA = "spejl.schema";
     /** How long a change the replica committed may take to be announced before the index gives up waiting and rebuilds. */
     private static final long MISSING_CHANGE_WAIT_MILLIS = 5_000;
     private static final long COMMIT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -58,6 +59,8 @@ public final class SearchIndex implements AutoCloseable {
     private final Replica replica;
     private final org.apache.lucene.store.Directory directory;
     private final IndexWriter writer;
+    /** Every record's facet values as tuples, and each segment's column of them: how facets are counted. */
+    private final FacetTuples facets;
     private final Clock clock;
     private final LinkedBlockingQueue<Replica.Change> changes = new LinkedBlockingQueue<>();
     private final AtomicReference<SearchView> current = new AtomicReference<>();
@@ -85,6 +88,7 @@ public final class SearchIndex implements AutoCloseable {
 
     private SearchIndex(Path dir, Replica replica, MeterRegistry metrics, Clock clock, boolean create) throws IOException {
         this.replica = replica;
+        this.facets = new FacetTuples();
         this.clock = clock;
         // Segments flushed for each revision stay in memory until they are merged into larger ones: a reopen per
         // revision then costs no file creation or mapping (Lucene's near-real-time set-up).
@@ -94,16 +98,22 @@ public final class SearchIndex implements AutoCloseable {
         if (!create) {
             try {
                 committed = committed(directory);
-                opened = new IndexWriter(directory, config(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
+                opened = new IndexWriter(directory, config(IndexWriterConfig.OpenMode.CREATE_OR_APPEND, facets));
             } catch (org.apache.lucene.store.LockObtainFailedException e) {
                 directory.close();
                 throw new IOException("the search index at " + dir + " is in use by another process (is the spoke running?)", e);
-            } catch (IOException e) {
+            } catch (IOException | IllegalArgumentException e) {
+                // IllegalArgumentException: an index sorted otherwise than this version sorts (an older layout).
                 log.warn("the search index at {} cannot be opened ({}); it is rebuilt from the replica", dir, e.toString());
                 committed = Map.of();
             }
         }
-        this.writer = opened != null ? opened : created(directory);
+        this.writer = opened != null ? opened : created(directory, facets);
+        if (!committed.isEmpty() && !RecordDocuments.SCHEMA.equals(committed.get(SCHEMA))) {
+            log.info("the search index at {} has the layout of an older version ({}); it is rebuilt from the replica", dir,
+                    committed.getOrDefault(SCHEMA, "1"));
+            committed = Map.of();
+        }
         this.indexedRevision = Long.parseLong(committed.getOrDefault(REVISION, "-1"));
         this.indexedManifest = committed.containsKey(MANIFEST) ? Sha256.parseHex(committed.get(MANIFEST)) : null;
         this.applyTimer = Timer.builder("spejl.spoke.index.apply").description("Time to apply one revision to the search index and publish it")
@@ -117,7 +127,7 @@ public final class SearchIndex implements AutoCloseable {
      * A new, empty index in {@code directory}, whatever was there: a damaged index cannot even be replaced by Lucene's
      * CREATE, which reads the last commit. The files go only while this process holds the index's lock.
      */
-    private static IndexWriter created(org.apache.lucene.store.Directory directory) throws IOException {
+    private static IndexWriter created(org.apache.lucene.store.Directory directory, FacetTuples facets) throws IOException {
         try (org.apache.lucene.store.Lock lock = directory.obtainLock(IndexWriter.WRITE_LOCK_NAME)) {
             for (String file : directory.listAll()) {
                 if (!file.equals(IndexWriter.WRITE_LOCK_NAME)) {
@@ -125,13 +135,17 @@ public final class SearchIndex implements AutoCloseable {
                 }
             }
         }
-        return new IndexWriter(directory, config(IndexWriterConfig.OpenMode.CREATE));
+        return new IndexWriter(directory, config(IndexWriterConfig.OpenMode.CREATE, facets));
     }
 
-    private static IndexWriterConfig config(IndexWriterConfig.OpenMode mode) {
-        // No compound files: each revision's flush would copy its segment's files once more.
+    static IndexWriterConfig config(IndexWriterConfig.OpenMode mode, FacetTuples facets) {
+        // No compound files: each revision's flush would copy its segment's files once more. A merged segment's facet
+        // column is built on the merge's thread, before any reader sees the segment, not on the way to searchable.
         return new IndexWriterConfig(RecordDocuments.analyzer()).setOpenMode(mode).setRAMBufferSizeMB(48).setCommitOnClose(false)
-                .setUseCompoundFile(false).setMergePolicy(noCompoundFiles());
+                .setUseCompoundFile(false).setMergePolicy(noCompoundFiles()).setMergedSegmentWarmer(facets::column)
+                .setIndexSort(SearchQuery.DEFAULT_ORDER.lucene())
+                // No merging on refresh: Lucene would wait up to 500 ms for it on the way to searchable.
+                .setMaxFullFlushMergeWaitMillis(0);
     }
 
     private static org.apache.lucene.index.MergePolicy noCompoundFiles() {
@@ -280,8 +294,10 @@ public final class SearchIndex implements AutoCloseable {
         long started = System.nanoTime();
         try {
             long target = view.revision();
+            List<String> changed = List.of(); // what the published view differs in from the current one; null: anything
             if (!(usable && target == indexedRevision && java.util.Arrays.equals(indexedManifest, view.state().manifestDigest()))) {
                 List<String> ids = usable ? changesUpTo(target) : null;
+                changed = ids;
                 if (ids == null) {
                     rebuild(view);
                 } else {
@@ -300,7 +316,7 @@ public final class SearchIndex implements AutoCloseable {
             }
             ReplicaView owned = view;
             view = null; // from here the view is publish's: it is the new search view's, or closed by publish if that fails
-            publish(owned, started);
+            publish(owned, started, changed);
         } finally {
             if (view != null) {
                 view.close();
@@ -367,7 +383,7 @@ public final class SearchIndex implements AutoCloseable {
     }
 
     /** Refreshes the reader and publishes the view of {@code records}, which is the new search view's (or closed, if that fails). */
-    private void publish(ReplicaView records, long started) throws IOException {
+    private void publish(ReplicaView records, long started, List<String> changed) throws IOException {
         SearchView view;
         try {
             DirectoryReader next;
@@ -381,7 +397,7 @@ public final class SearchIndex implements AutoCloseable {
                 }
             }
             try {
-                view = new SearchView(next, records, clock.instant());
+                view = new SearchView(next, facets, records, clock.instant(), current.get(), changed);
             } catch (IOException | RuntimeException e) {
                 next.decRef();
                 throw e;
@@ -410,6 +426,7 @@ public final class SearchIndex implements AutoCloseable {
     private void commit() throws IOException {
         Map<String, String> data = new HashMap<>();
         data.put(REVISION, Long.toString(indexedRevision));
+        data.put(SCHEMA, RecordDocuments.SCHEMA);
         if (indexedManifest != null) {
             data.put(MANIFEST, Sha256.hex(indexedManifest));
         }

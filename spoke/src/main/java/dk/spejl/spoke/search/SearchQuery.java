@@ -1,12 +1,13 @@
 package dk.spejl.spoke.search;
 
 import org.apache.lucene.document.LongPoint;
-import org.apache.lucene.facet.DrillDownQuery;
+import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.SortField;
 
 import java.nio.charset.StandardCharsets;
@@ -78,10 +79,14 @@ public record SearchQuery(List<String> text, Map<String, List<String>> filters, 
         }
     }
 
+    /** Newest first: the order of a search without free text, unless it asks for another, and the index's own. */
+    static final SortOrder DEFAULT_ORDER = new SortOrder(SortKey.PRODUCED_ON, true);
+
     public record SortOrder(SortKey key, boolean descending) {
+        /** The order of a field sort; a search by relevance uses Lucene's own ordering (score, then index order). */
         Sort lucene() {
             SortField primary = switch (key) {
-                case RELEVANCE -> SortField.FIELD_SCORE;
+                case RELEVANCE -> throw new IllegalStateException("relevance is not a field sort");
                 case PRODUCED_ON -> missingLast(new SortField(RecordDocuments.PRODUCED, SortField.Type.LONG, descending));
                 case SIZE_BYTES -> new SortField(RecordDocuments.SIZE, SortField.Type.LONG, descending);
                 case ID -> new SortField(RecordDocuments.ID, SortField.Type.STRING, descending);
@@ -250,7 +255,7 @@ public record SearchQuery(List<String> text, Map<String, List<String>> filters, 
 
     private static SortOrder sort(Optional<String> given, boolean hasText) throws BadQuery {
         if (given.isEmpty()) {
-            return hasText ? new SortOrder(SortKey.RELEVANCE, true) : new SortOrder(SortKey.PRODUCED_ON, true);
+            return hasText ? new SortOrder(SortKey.RELEVANCE, true) : DEFAULT_ORDER;
         }
         String[] parts = given.get().split(":", -1);
         SortKey key = Arrays.stream(SortKey.values()).filter(k -> k.spelling.equals(parts[0])).findFirst().orElse(null);
@@ -283,9 +288,9 @@ public record SearchQuery(List<String> text, Map<String, List<String>> filters, 
         return limit;
     }
 
-    /** Whether this search selects every record: its facet counts and total are those of the revision. */
-    boolean matchesAll() {
-        return text.isEmpty() && filters.isEmpty() && produced.isAll() && size.isAll();
+    /** Whether the search has free text or a range, which {@link #base} selects by; filters alone select by facet values. */
+    boolean hasBase() {
+        return !text.isEmpty() || !produced.isAll() || !size.isAll();
     }
 
     /** The query without its drill-downs: free text and ranges. */
@@ -309,11 +314,21 @@ public record SearchQuery(List<String> text, Map<String, List<String>> filters, 
         return any ? query.build() : new MatchAllDocsQuery();
     }
 
-    /** The whole query, with the filters as drill-downs so that each field's facets can leave its own filter out. */
-    DrillDownQuery drillDown() {
-        DrillDownQuery query = new DrillDownQuery(RecordDocuments.FACETS, base());
-        filters.forEach((dimension, values) -> values.forEach(value -> query.add(dimension, value)));
-        return query;
+    /** The whole query: the base, and each filtered field's values, ORed within the field and ANDed across fields. */
+    Query filtered() {
+        if (filters.isEmpty()) {
+            return base();
+        }
+        BooleanQuery.Builder query = new BooleanQuery.Builder();
+        if (hasBase()) {
+            query.add(base(), BooleanClause.Occur.MUST);
+        }
+        filters.forEach((dimension, values) -> {
+            BooleanQuery.Builder any = new BooleanQuery.Builder();
+            values.forEach(v -> any.add(new TermQuery(new Term(RecordDocuments.filterField(dimension), v)), BooleanClause.Occur.SHOULD));
+            query.add(any.build(), BooleanClause.Occur.FILTER);
+        });
+        return query.build();
     }
 
     /** What this search selects, whatever its order and page: the key its counts are kept under. */

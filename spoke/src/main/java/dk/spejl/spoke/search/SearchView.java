@@ -1,10 +1,8 @@
 package dk.spejl.spoke.search;
 
 import dk.spejl.spoke.replica.ReplicaView;
-import org.apache.lucene.facet.FacetsConfig;
-import org.apache.lucene.facet.sortedset.DefaultSortedSetDocValuesReaderState;
-import org.apache.lucene.facet.sortedset.SortedSetDocValuesReaderState;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.search.IndexSearcher;
 
 import java.io.IOException;
@@ -20,7 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SearchView {
     private final DirectoryReader reader;
     private final IndexSearcher searcher;
-    private final SortedSetDocValuesReaderState facetState;
+    /** Each segment's column of facet tuples, by the segment's place among the reader's leaves. */
+    private final int[][] columns;
+    private final FacetTuples.Snapshot tuples;
+    /** The histogram of every live record over tuples, counted by the first search that needs it. */
+    private volatile long[] all;
     private final ReplicaView records;
     private final Instant publishedAt;
     /** The index's writer holds one reference while this is the current view. */
@@ -29,17 +31,61 @@ public final class SearchView {
     private final java.util.Map<String, Search.Counted> counted = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int COUNTED = 512;
 
-    SearchView(DirectoryReader reader, ReplicaView records, Instant publishedAt) throws IOException {
+    /**
+     * @param previous the view this one follows, and {@code changed} the ids of every record whose document the writer
+     *                 touched since: the whole revision's histogram is then moved by those records rather than counted
+     *                 anew. Both null after a rebuild.
+     */
+    SearchView(DirectoryReader reader, FacetTuples facets, ReplicaView records, Instant publishedAt, SearchView previous,
+               java.util.Collection<String> changed) throws IOException {
         this.reader = reader;
         this.searcher = new IndexSearcher(reader);
         this.searcher.setQueryCache(null); // a view lives for one revision; caching its queries pays back rarely
-        // An index with no records (an empty catalogue, or every record deleted) has no facet field to read.
-        org.apache.lucene.index.FieldInfo facets = org.apache.lucene.index.FieldInfos.getMergedFieldInfos(reader)
-                .fieldInfo(FacetsConfig.DEFAULT_INDEX_FIELD_NAME);
-        this.facetState = facets != null && facets.getDocValuesType() == org.apache.lucene.index.DocValuesType.SORTED_SET
-                ? new DefaultSortedSetDocValuesReaderState(reader, RecordDocuments.FACETS) : null;
+        this.columns = new int[reader.leaves().size()][];
+        for (LeafReaderContext leaf : reader.leaves()) {
+            columns[leaf.ord] = facets.column(leaf.reader());
+        }
+        this.tuples = facets.snapshot(); // after the columns: it numbers every tuple they name
         this.records = records;
         this.publishedAt = publishedAt;
+        long[] before = previous == null || changed == null ? null : previous.all;
+        if (before != null) {
+            long[] moved = java.util.Arrays.copyOf(before, tuples.size());
+            for (String id : changed) {
+                int was = previous.tupleOf(id);
+                if (was >= 0) {
+                    moved[was]--;
+                }
+                int is = tupleOf(id);
+                if (is >= 0) {
+                    moved[is]++;
+                }
+            }
+            this.all = moved;
+        }
+    }
+
+    /** The tuple of record {@code id}'s live document, or −1 when the view has none. */
+    private int tupleOf(String id) throws IOException {
+        org.apache.lucene.util.BytesRef term = new org.apache.lucene.util.BytesRef(id);
+        for (LeafReaderContext leaf : reader.leaves()) {
+            org.apache.lucene.index.Terms terms = leaf.reader().terms(RecordDocuments.ID);
+            if (terms == null) {
+                continue;
+            }
+            org.apache.lucene.index.TermsEnum ids = terms.iterator();
+            if (!ids.seekExact(term)) {
+                continue;
+            }
+            org.apache.lucene.index.PostingsEnum docs = ids.postings(null, org.apache.lucene.index.PostingsEnum.NONE);
+            org.apache.lucene.util.Bits live = leaf.reader().getLiveDocs();
+            for (int doc = docs.nextDoc(); doc != org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+                if (live == null || live.get(doc)) {
+                    return columns[leaf.ord][doc];
+                }
+            }
+        }
+        return -1;
     }
 
     DirectoryReader reader() {
@@ -58,9 +104,27 @@ public final class SearchView {
         return searcher;
     }
 
-    /** The facets' ordinals, or null when no record of the revision has a facet value. */
-    SortedSetDocValuesReaderState facetState() {
-        return facetState;
+    FacetTuples.Snapshot tuples() {
+        return tuples;
+    }
+
+    /** The facet tuple of each document of the reader's leaf {@code ord}. */
+    int[] column(int ord) {
+        return columns[ord];
+    }
+
+    /** How many live records of the revision have each tuple, counted once. */
+    long[] all() {
+        long[] counted = all;
+        if (counted == null) {
+            synchronized (this) {
+                counted = all;
+                if (counted == null) {
+                    all = counted = FacetCounts.all(this);
+                }
+            }
+        }
+        return counted;
     }
 
     /** When the writer published it. */

@@ -9,6 +9,7 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.BoostQuery;
+import org.apache.lucene.search.ConstantScoreQuery;
 import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermQuery;
@@ -27,14 +28,17 @@ final class TextQuery {
     private static final Analyzer ENGLISH = new EnglishAnalyzer();
 
     /**
-     * One word of free text: an id or pseudonym exactly (ranked first) or by prefix, or a word of the pipeline,
-     * instrument, basecaller or unit, in Danish or English.
+     * One word of free text: an id or pseudonym exactly (ranked first) or by prefix (next), or a word of the
+     * pipeline, instrument, basecaller or unit, in Danish or English.
      */
     static Query word(String word) {
         BooleanQuery.Builder any = new BooleanQuery.Builder();
-        for (String[] field : new String[][] {{RecordDocuments.ID_LOWER}, {RecordDocuments.SUBJECT_LOWER}, {RecordDocuments.SAMPLE_LOWER}}) {
-            any.add(new BoostQuery(new TermQuery(new Term(field[0], word)), 8), BooleanClause.Occur.SHOULD);
-            any.add(new BoostQuery(new PrefixQuery(new Term(field[0], word)), 4), BooleanClause.Occur.SHOULD);
+        // An id or pseudonym in lower case is indexed once, in its exact field; one with capitals also in lower case.
+        String[] fields = {RecordDocuments.ID, RecordDocuments.ID_LOWER, RecordDocuments.SUBJECT, RecordDocuments.SUBJECT_LOWER,
+                RecordDocuments.SAMPLE, RecordDocuments.SAMPLE_LOWER};
+        for (String field : fields) {
+            any.add(new BoostQuery(new TermQuery(new Term(field, word)), 8), BooleanClause.Occur.SHOULD);
+            any.add(new BoostQuery(new PrefixQuery(new Term(field, word)), 4), BooleanClause.Occur.SHOULD);
         }
         analysed(any, DANISH, RecordDocuments.TEXT_DA, word);
         analysed(any, ENGLISH, RecordDocuments.TEXT_EN, word);
@@ -58,6 +62,9 @@ final class TextQuery {
         }
         BooleanQuery.Builder all = new BooleanQuery.Builder();
         terms.forEach(t -> all.add(new TermQuery(new Term(field, t)), BooleanClause.Occur.MUST));
-        any.add(all.build(), BooleanClause.Occur.SHOULD);
+        // A word of the text scores the same in every record that has it: the fields are a handful of names, where
+        // BM25's term frequencies and lengths say nothing. Ties then go newest first (the index's order), and the
+        // top hits stop as soon as a page of them is found instead of scoring every record with the word.
+        any.add(new ConstantScoreQuery(all.build()), BooleanClause.Occur.SHOULD);
     }
 }
