@@ -167,11 +167,21 @@ public final class SearchBench implements Callable<Integer> {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 String base = "http://127.0.0.1:" + httpPort + "/api/v1/records?";
                 awaitHttp(http, base, process);
-                httpLatency = latencyPerClass(mix, q -> send(http, base + q.queryString()));
-                spejlThroughput = throughput("Spejl over HTTP", mix, () -> {
-                    HttpClient own = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                    return q -> send(own, base + q.queryString());
-                }, process.pid());
+                List<KeepAliveClient> connections = new ArrayList<>();
+                try {
+                    KeepAliveClient one = new KeepAliveClient("127.0.0.1", httpPort);
+                    connections.add(one);
+                    httpLatency = latencyPerClass(mix, q -> one.get("/api/v1/records?" + q.queryString()));
+                    spejlThroughput = throughput("Spejl over HTTP", mix, () -> {
+                        KeepAliveClient own = new KeepAliveClient("127.0.0.1", httpPort);
+                        connections.add(own);
+                        return q -> own.get("/api/v1/records?" + q.queryString());
+                    }, process.pid());
+                } finally {
+                    for (KeepAliveClient c : connections) {
+                        c.close();
+                    }
+                }
             }
             printLatency("### (1b) Client-observed latency over HTTP, one keep-alive connection, ms", httpLatency);
 
@@ -392,13 +402,6 @@ public final class SearchBench implements Callable<Integer> {
         System.out.printf("| applied in the replica | %.2f | %.2f | %.1f |%n", SpejlBench.pct(a, 0.5), SpejlBench.pct(a, 0.99), a[a.length - 1]);
         System.out.printf("| searchable (index included) | %.2f | %.2f | %.1f |%n", SpejlBench.pct(s, 0.5), SpejlBench.pct(s, 0.99), s[s.length - 1]);
         System.out.printf("%nThe index's share of commit-to-searchable: %.0f %%.%n%n", share * 100);
-    }
-
-    private static void send(HttpClient http, String url) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException(url + " -> " + r.statusCode() + " " + r.body());
-        }
     }
 
     private static void awaitHttp(HttpClient http, String base, DaemonProcess process) throws Exception {

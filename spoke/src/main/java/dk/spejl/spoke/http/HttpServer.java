@@ -145,7 +145,7 @@ public final class HttpServer implements AutoCloseable {
     /** A response for a connection about to close: no keep-alive. */
     private static FullHttpResponse plain(HttpResponse response) {
         FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()),
-                Unpooled.copiedBuffer(response.body(), StandardCharsets.UTF_8));
+                Unpooled.wrappedBuffer(response.body().getBytes(StandardCharsets.UTF_8))); // the JDK's encoder is the fast one
         http.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
         http.headers().set(HttpHeaderNames.CONNECTION, "close");
         HttpUtil.setContentLength(http, http.content().readableBytes());
@@ -179,7 +179,7 @@ public final class HttpServer implements AutoCloseable {
 
     private static void write(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponse response) {
         FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()),
-                Unpooled.copiedBuffer(response.body(), StandardCharsets.UTF_8));
+                Unpooled.wrappedBuffer(response.body().getBytes(StandardCharsets.UTF_8))); // the JDK's encoder is the fast one
         response.headers().forEach((name, value) -> http.headers().set(name, value));
         http.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
         http.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
