@@ -63,6 +63,25 @@ public final class Ed25519 {
         return verifier(key).verify(context, payload, signature);
     }
 
+    /**
+     * A pure Ed25519 signature of {@code message} with no context prefix: only for formats that say themselves
+     * what is signed and keep their signatures apart, such as C2SP signed notes (whose text names the log).
+     */
+    public static byte[] signMessage(PrivateKey key, byte[] message) {
+        Ed25519Signer signer = new Ed25519Signer();
+        signer.init(true, new Ed25519PrivateKeyParameters(key.seed(), 0));
+        signer.update(message, 0, message.length);
+        return signer.generateSignature();
+    }
+
+    /** Checks a signature made by {@link #signMessage}. */
+    public static boolean verifyMessage(PublicKey key, byte[] message, byte[] signature) {
+        Ed25519Signer verifier = new Ed25519Signer();
+        verifier.init(false, new Ed25519PublicKeyParameters(key.encoded(), 0));
+        verifier.update(message, 0, message.length);
+        return verifier.verifySignature(signature);
+    }
+
     /** A key prepared once for many signatures (decoding a key costs as much as a signature). */
     public static Signer signer(PrivateKey key) {
         return new Signer(new Ed25519PrivateKeyParameters(key.seed(), 0));
