@@ -1,0 +1,111 @@
+package dk.spejl.spoke;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dk.spejl.spoke.auth.Passwords;
+import dk.spejl.spoke.auth.Role;
+import dk.spejl.spoke.auth.UserStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code spejl-spoke users} as an admin runs it, against a user file in a temporary data dir. */
+class UsersCommandTest {
+    @TempDir
+    Path tmp;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private Run run(String stdin, String... args) throws Exception {
+        Path conf = tmp.resolve("spoke.conf");
+        if (!Files.exists(conf)) {
+            Files.writeString(conf, "spoke.name = s1\nhub.address = 127.0.0.1:7443\nhub.ca = ca.pem\nhub.root_fingerprint = SHA256:x\n"
+                    + "tls.certificate = spoke.pem\ntls.private_key = spoke.key\ndata.dir = " + tmp.resolve("data") + "\n");
+        }
+        String[] full = new String[args.length + 2];
+        System.arraycopy(args, 0, full, 0, args.length);
+        full[args.length] = "--config";
+        full[args.length + 1] = conf.toString();
+        InputStream in = System.in;
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int exit = SpokeCli.commandLine().execute(full);
+            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setIn(in);
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void anAdminAddsListsChangesAndDisablesUsers() throws Exception {
+        assertThat(run("", "users", "list").out()).contains("no local users");
+        Run added = run("korrekt-hest-batteri\n", "users", "add", "anna.h", "--role", "clinician", "--password-stdin");
+        assertThat(added.exit()).as(added.err()).isZero();
+        assertThat(run("steward-password-1\n", "users", "add", "bo", "--role", "steward", "--role", "clinician", "--password-stdin").exit()).isZero();
+
+        UserStore store = new UserStore(tmp.resolve("data"), java.time.Clock.systemUTC());
+        UserStore.User anna = store.find("anna.h").orElseThrow();
+        assertThat(anna.roles()).containsExactly(Role.CLINICIAN);
+        Passwords passwords = new Passwords(1, 10_000);
+        assertThat(passwords.verify("korrekt-hest-batteri".toCharArray(), anna.passwordHash())).isTrue();
+        assertThat(Files.readString(store.file())).as("only hashes are stored").doesNotContain("korrekt-hest-batteri")
+                .contains("$argon2id$v=19$m=19456,t=2,p=1$");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.file()))).isEqualTo("rw-------");
+
+        assertThat(run("nyt-kodeord-2026\n", "users", "passwd", "anna.h", "--password-stdin").exit()).isZero();
+        anna = store.find("anna.h").orElseThrow();
+        assertThat(passwords.verify("korrekt-hest-batteri".toCharArray(), anna.passwordHash())).isFalse();
+        assertThat(passwords.verify("nyt-kodeord-2026".toCharArray(), anna.passwordHash())).isTrue();
+
+        assertThat(run("", "users", "roles", "anna.h", "--role", "admin").exit()).isZero();
+        assertThat(run("", "users", "disable", "bo").exit()).isZero();
+        assertThat(store.find("anna.h").orElseThrow().roles()).isEqualTo(EnumSet.of(Role.ADMIN));
+        assertThat(store.find("bo").orElseThrow().disabled()).isTrue();
+        String listed = run("", "users", "list").out();
+        assertThat(listed).contains("anna.h").contains("admin").contains("bo").contains("disabled");
+        assertThat(run("", "users", "enable", "bo").exit()).isZero();
+        assertThat(store.find("bo").orElseThrow().disabled()).isFalse();
+        assertThat(new ObjectMapper().readTree(store.file().toFile()).get("users")).hasSize(2);
+    }
+
+    @Test
+    void badInputIsRefusedWithItsReasonAndChangesNothing() throws Exception {
+        assertThat(run("korrekt-hest-batteri\n", "users", "add", "anna", "--role", "clinician", "--password-stdin").exit()).isZero();
+        Path file = tmp.resolve("data").resolve(UserStore.FILE);
+        String before = Files.readString(file);
+        Run[] refused = {
+                run("korrekt-hest-batteri\n", "users", "add", "anna", "--role", "clinician", "--password-stdin"),
+                run("korrekt-hest-batteri\n", "users", "add", "Anna Hansen", "--role", "clinician", "--password-stdin"),
+                run("kort\n", "users", "add", "carl", "--role", "clinician", "--password-stdin"),
+                run("korrekt-hest-batteri\n", "users", "add", "carl", "--role", "doctor", "--password-stdin"),
+                run("", "users", "add", "carl", "--role", "clinician"), // no terminal, no --password-stdin
+                run("", "users", "disable", "nobody"),
+                run("nyt-kodeord-2026\n", "users", "passwd", "nobody", "--password-stdin")};
+        String[] reasons = {"already a user anna", "a user name is", "12 to 256 characters", "no role 'doctor'", "--password-stdin",
+                "no user nobody", "no user nobody"};
+        for (int i = 0; i < refused.length; i++) {
+            assertThat(refused[i].exit()).as(reasons[i]).isEqualTo(1);
+            assertThat(refused[i].err()).contains(reasons[i]);
+        }
+        assertThat(Files.readString(file)).isEqualTo(before);
+    }
+}
