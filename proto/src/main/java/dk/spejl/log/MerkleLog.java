@@ -64,14 +64,18 @@ public final class MerkleLog implements AutoCloseable {
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
 
-    private MerkleLog(Path dir, String origin, Ed25519.PrivateKey key, Policy policy, Clock clock) throws IOException {
+    private final SignedNote.Key checkpointKey;
+
+    private MerkleLog(Path dir, String origin, Ed25519.PrivateKey key, Ed25519.PublicKey publicKey, Policy policy, Clock clock)
+            throws IOException {
         this.origin = origin;
         this.key = key;
+        this.checkpointKey = new SignedNote.Key(origin, publicKey);
         this.policy = policy;
         this.clock = clock;
-        this.options = new Options().setCreateIfMissing(true);
+        this.options = new Options().setCreateIfMissing(key != null);
         try {
-            this.db = RocksDB.open(options, dir.toString());
+            this.db = key != null ? RocksDB.open(options, dir.toString()) : RocksDB.openReadOnly(options, dir.toString());
             byte[] stored = db.get(SIZE);
             this.size = stored == null ? 0 : ByteBuffer.wrap(stored).getLong();
         } catch (RocksDBException e) {
@@ -88,12 +92,24 @@ public final class MerkleLog implements AutoCloseable {
         this.lastCheckpointMillis = clock.millis();
         this.writer = new Thread(this::write, "merkle-log-" + origin);
         writer.setDaemon(true);
-        writer.start();
+        if (key != null) {
+            writer.start();
+        } else {
+            closed = true; // read only: nothing is appended
+        }
     }
 
     /** Opens (or creates) the log in {@code dir}, named {@code origin} in its checkpoints and signed with {@code key}. */
     public static MerkleLog open(Path dir, String origin, Ed25519.PrivateKey key, Policy policy, Clock clock) throws IOException {
-        return new MerkleLog(dir, origin, key, policy, clock);
+        return new MerkleLog(dir, origin, key, key.publicKey(), policy, clock);
+    }
+
+    /**
+     * Opens the log in {@code dir} to read and verify it, also beside the process that writes it (which holds the
+     * database's lock): it sees the log as it was when opened, and refuses appends.
+     */
+    public static MerkleLog openReadOnly(Path dir, String origin, Ed25519.PublicKey key) throws IOException {
+        return new MerkleLog(dir, origin, null, key, new Policy(Integer.MAX_VALUE, Duration.ofDays(365_000)), Clock.systemUTC());
     }
 
     public String origin() {
@@ -102,7 +118,7 @@ public final class MerkleLog implements AutoCloseable {
 
     /** The key that signs this log's checkpoints, named as its origin. */
     public SignedNote.Key checkpointKey() {
-        return new SignedNote.Key(origin, key.publicKey());
+        return checkpointKey;
     }
 
     /** Appends {@code entry}; returns its index once it is durable. */
@@ -110,7 +126,7 @@ public final class MerkleLog implements AutoCloseable {
         CompletableFuture<Long> done = new CompletableFuture<>();
         synchronized (queue) { // nothing is queued once closing began, so the writer's last drain is the last
             if (closed) {
-                throw new IOException("the log " + origin + " is closed");
+                throw new IOException("the log " + origin + (key == null ? " was opened to read only" : " is closed"));
             }
             queue.add(new Pending(entry.clone(), done));
         }
@@ -401,7 +417,9 @@ public final class MerkleLog implements AutoCloseable {
             closed = true;
         }
         try {
-            writer.join(10_000);
+            if (writer.isAlive()) {
+                writer.join(10_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,6 +1,7 @@
 package dk.spejl.spoke;
 
 import dk.spejl.spoke.browse.BrowseApi;
+import dk.spejl.spoke.browse.BrowseLog;
 import dk.spejl.spoke.http.HttpLimits;
 import dk.spejl.spoke.http.HttpResponse;
 import dk.spejl.spoke.http.HttpServer;
@@ -54,6 +55,8 @@ public final class Spoke implements AutoCloseable {
     private final HeldDelegation delegation;
     private final SearchIndex index;
     private final Search search;
+    /** Every search, record view and subject view, durable before its answer (docs/design.md, "Identity"). */
+    private BrowseLog browseLog;
     /** The search index, beside the replica in the data dir. */
     public static final String INDEX_DIR = "index";
 
@@ -71,6 +74,7 @@ public final class Spoke implements AutoCloseable {
             index.start();
             this.index = index;
             this.search = new Search(index, b.dataDir.resolve("cursor.key"), b.clock);
+            this.browseLog = BrowseLog.open(b.dataDir, b.name, b.clock);
             channel = NettyChannelBuilder.forAddress(b.hubAddress)
                     .sslContext(b.tls.clientContext())
                     .overrideAuthority(b.hubAuthority == null ? b.hubAddress.getHostString() : b.hubAuthority)
@@ -130,7 +134,7 @@ public final class Spoke implements AutoCloseable {
                 }
             }
         };
-        SearchApi searchApi = new SearchApi(search, replica, staleness, counts);
+        SearchApi searchApi = new SearchApi(search, replica, staleness, counts, browseLog);
         Routes routes = searchApi.register(new BrowseApi(replica, staleness).register(new Routes()))
                 .get("/api/v1/records/{id}", "record", searchApi::record)
                 .get("/metrics", "metrics", request -> HttpResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
@@ -140,6 +144,9 @@ public final class Spoke implements AutoCloseable {
 
     /** Undoes a start that failed part way. */
     private void abandon(Follower follower, ManagedChannel channel, SearchIndex index) {
+        if (browseLog != null) {
+            browseLog.close();
+        }
         if (follower != null) {
             follower.close();
         }
@@ -212,6 +219,10 @@ public final class Spoke implements AutoCloseable {
         return search;
     }
 
+    public BrowseLog browseLog() {
+        return browseLog;
+    }
+
     @Override
     public void close() {
         follower.close();
@@ -223,6 +234,7 @@ public final class Spoke implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         search.close();
+        browseLog.close();
         index.close();
         replica.close();
         log.info("spoke {} stopped", name);

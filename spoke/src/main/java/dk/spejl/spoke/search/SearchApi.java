@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dk.spejl.naming.Identifiers;
 import dk.spejl.spoke.browse.BrowseApi;
+import dk.spejl.spoke.browse.BrowseLog;
 import dk.spejl.spoke.browse.RecordJson;
 import dk.spejl.spoke.http.HttpRequest;
 import dk.spejl.spoke.http.HttpResponse;
@@ -41,12 +42,32 @@ public final class SearchApi {
     private final Replica replica;
     private final BrowseApi.Staleness staleness;
     private final CountPolicy counts;
+    private final BrowseLog browseLog;
 
-    public SearchApi(Search search, Replica replica, BrowseApi.Staleness staleness, CountPolicy counts) {
+    public SearchApi(Search search, Replica replica, BrowseApi.Staleness staleness, CountPolicy counts, BrowseLog browseLog) {
         this.search = search;
         this.replica = replica;
         this.staleness = staleness;
         this.counts = counts;
+        this.browseLog = browseLog;
+    }
+
+    /** What an answer showed, for its browse-log entry: filled in by the handler as it answers. */
+    private static final class Seen {
+        long hits = -1;
+        List<String> shown = List.of();
+        long revision = -1;
+    }
+
+    /** Logs what {@code request} was shown, durably, before the answer goes; no entry, no answer. */
+    private HttpResponse logged(HttpRequest request, String action, Seen seen, HttpResponse answer) {
+        try {
+            browseLog.record(request, action, seen.hits, seen.shown, answer.status(), seen.revision);
+            return answer;
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(SearchApi.class).error("the browse log cannot be written: {}", e.toString());
+            return HttpResponse.error(503, "the spoke cannot write its browse log, so it shows nothing until it can");
+        }
     }
 
     /** Adds this API's routes; {@code /api/v1/records/{id}} replaces the browse API's. */
@@ -57,8 +78,16 @@ public final class SearchApi {
     }
 
     HttpResponse records(HttpRequest request) {
+        Seen seen = new Seen();
+        return logged(request, "search", seen, records(request, seen));
+    }
+
+    private HttpResponse records(HttpRequest request, Seen seen) {
         try {
             Search.Page page = search.records(SearchQuery.parse(request.query()));
+            seen.hits = page.total();
+            seen.shown = page.hits().stream().map(Record::getId).toList();
+            seen.revision = page.revision();
             ObjectNode body = HttpResponse.object();
             body.put("revision", page.revision());
             freshness(body);
@@ -87,6 +116,11 @@ public final class SearchApi {
     }
 
     HttpResponse subject(HttpRequest request) {
+        Seen seen = new Seen();
+        return logged(request, "subject", seen, subject(request, seen));
+    }
+
+    private HttpResponse subject(HttpRequest request, Seen seen) {
         String pseudonym = request.pathParameter("pseudonym");
         if (!PSEUDONYM.matcher(pseudonym).matches()) {
             return HttpResponse.error(400, "pseudonym: not a subject pseudonym (4-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit)");
@@ -96,6 +130,9 @@ public final class SearchApi {
         }
         try {
             Search.Subject subject = search.subject(pseudonym);
+            seen.hits = subject.records().size();
+            seen.shown = subject.records().stream().map(Record::getId).toList();
+            seen.revision = subject.revision();
             if (subject.records().isEmpty()) {
                 return stamped(HttpResponse.error(404, "no records of subject " + pseudonym + " at revision " + subject.revision()),
                         subject.revision());
@@ -136,6 +173,11 @@ public final class SearchApi {
 
     /** {@code GET /api/v1/records/{id}}: the record, spelt as ingest takes it, with {@code derivatives} added. */
     public HttpResponse record(HttpRequest request) {
+        Seen seen = new Seen();
+        return logged(request, "record", seen, record(request, seen));
+    }
+
+    private HttpResponse record(HttpRequest request, Seen seen) {
         String id = request.pathParameter("id");
         if (!Identifiers.isRecordId(id)) {
             return HttpResponse.error(400, "id: not a record id (" + Identifiers.RECORD_ID_RULE + ")");
@@ -149,6 +191,9 @@ public final class SearchApi {
                 return stamped(HttpResponse.error(404, "no record " + id + ": this spoke holds no revision yet"), -1);
             }
             Search.Lineage lineage = found.get();
+            seen.revision = lineage.revision();
+            seen.hits = lineage.record().isPresent() ? 1 : 0;
+            seen.shown = lineage.record().isPresent() ? List.of(id) : List.of();
             if (lineage.record().isEmpty()) {
                 return stamped(HttpResponse.error(404, "no record " + id + " at revision " + lineage.revision()), lineage.revision());
             }
@@ -169,6 +214,11 @@ public final class SearchApi {
     }
 
     HttpResponse counts(HttpRequest request) {
+        Seen seen = new Seen();
+        return logged(request, "counts", seen, counts(request, seen));
+    }
+
+    private HttpResponse counts(HttpRequest request, Seen seen) {
         Map<String, List<String>> parameters = new LinkedHashMap<>(request.query());
         List<String> asked = parameters.remove("granularity");
         Granularity granularity = counts.granularity();
@@ -182,6 +232,8 @@ public final class SearchApi {
         }
         try {
             Search.Counts c = search.counts(SearchQuery.parse(parameters, false));
+            seen.hits = c.records();
+            seen.revision = c.revision();
             ObjectNode body = HttpResponse.object();
             body.put("revision", c.revision());
             freshness(body);
