@@ -318,6 +318,12 @@ public final class MerkleLog implements AutoCloseable {
             } catch (IOException | RocksDBException | RuntimeException e) {
                 log.error("the log {} could not write {} entries: {}", origin, batch.size(), e.toString());
                 batch.forEach(p -> p.done().completeExceptionally(e instanceof IOException io ? io : new IOException(e)));
+                try {
+                    Thread.sleep(100); // a failing disk is not retried in a tight loop
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
             }
             batch.clear();
         }
@@ -325,6 +331,9 @@ public final class MerkleLog implements AutoCloseable {
     }
 
     private long checkpointWaitMillis() {
+        if (size == checkpointed) {
+            return 1_000; // nothing new to checkpoint: wait for an append
+        }
         long due = lastCheckpointMillis + policy.checkpointInterval().toMillis() - clock.millis();
         return Math.max(1, Math.min(due, 1_000));
     }
@@ -419,6 +428,11 @@ public final class MerkleLog implements AutoCloseable {
         try {
             if (writer.isAlive()) {
                 writer.join(10_000);
+            }
+            if (writer.isAlive()) {
+                // Still writing: closing the database under it would free what it uses. Left to the process's exit.
+                log.error("the log {} did not stop writing within 10 s; its database is left open", origin);
+                return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -99,6 +99,14 @@ class BrowseLogTest {
         Run tampered = run("audit", "verify", "--config", tmp.resolve("witness.conf").toString());
         assertThat(tampered.exit()).isEqualTo(1);
         assertThat(tampered.err()).contains("first bad index 1");
+
+        // A log whose key went missing is not signed on with a new one, and the admin's commands make none.
+        Files.move(tmp.resolve("spoke-witness").resolve(BrowseLog.KEY_FILE), tmp.resolve("key-aside"));
+        assertThat(run("audit", "verify", "--config", tmp.resolve("witness.conf").toString()).exit()).isEqualTo(2);
+        assertThat(tmp.resolve("spoke-witness").resolve(BrowseLog.KEY_FILE)).doesNotExist();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BrowseLog.open(tmp.resolve("spoke-witness"), "witness", java.time.Clock.systemUTC()))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("has lost its key");
+        assertThat(tmp.resolve("spoke-witness").resolve(BrowseLog.KEY_FILE)).doesNotExist();
     }
 
     private record Run(int exit, String out, String err) {

@@ -217,6 +217,11 @@ class SearchTest {
         // "onkologi" is a word of the owner units rh-onkologi, auh-onkologi, ...; "sarek" of the pipeline nf-core/sarek@3.4.2.
         assertThat(ids(all(q("q", "onkologi", "sort", "id", "limit", "200"))))
                 .isEqualTo(brute(r -> r.getOwnerUnit().contains("onkologi")).stream().map(Record::getId).sorted().toList());
+        // By relevance, page after page of equally good hits: each hit once, none missing.
+        List<String> paged = ids(all(q("q", "onkologi", "limit", "7")));
+        assertThat(paged).doesNotHaveDuplicates();
+        assertThat(paged.stream().sorted().toList())
+                .isEqualTo(brute(r -> r.getOwnerUnit().contains("onkologi")).stream().map(Record::getId).sorted().toList());
         assertThat(ids(all(q("q", "sarek onkologi", "sort", "id", "limit", "200"))))
                 .isEqualTo(brute(r -> r.getOwnerUnit().contains("onkologi") && r.getPipeline().contains("sarek")).stream().map(Record::getId).sorted().toList());
     }

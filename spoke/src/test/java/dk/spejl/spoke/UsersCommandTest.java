@@ -108,4 +108,34 @@ class UsersCommandTest {
         }
         assertThat(Files.readString(file)).isEqualTo(before);
     }
+
+    @Test
+    void changesMadeAtOnceAreAllKept() throws Exception {
+        UserStore store = new UserStore(tmp.resolve("data"), java.time.Clock.systemUTC());
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        for (int t = 0; t < 8; t++) {
+            int n = t;
+            // Each its own store, as separate commands would be.
+            UserStore own = new UserStore(tmp.resolve("data"), java.time.Clock.systemUTC());
+            threads.add(new Thread(() -> {
+                for (int i = 0; i < 10; i++) {
+                    try {
+                        own.add("user-" + n + "-" + i, EnumSet.of(Role.CLINICIAN), dk.spejl.spoke.auth.PasswordsTestVectors.PINNED);
+                    } catch (Exception e) {
+                        failed.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(failed.get()).isZero();
+        assertThat(store.list()).hasSize(80);
+        try (var files = Files.list(tmp.resolve("data"))) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".tmp")).toList()).isEmpty();
+        }
+    }
 }

@@ -70,8 +70,14 @@ public final class Passwords {
         if (memory < 8 * parallelism || memory > MAX_MEMORY_KIB || iterations < 1 || iterations > MAX_ITERATIONS || parallelism < 1) {
             return false;
         }
-        byte[] salt = Base64.getDecoder().decode(m.group(4));
-        byte[] expected = Base64.getDecoder().decode(m.group(5));
+        byte[] salt;
+        byte[] expected;
+        try {
+            salt = Base64.getDecoder().decode(m.group(4));
+            expected = Base64.getDecoder().decode(m.group(5));
+        } catch (IllegalArgumentException e) {
+            return false; // base64 of an impossible length
+        }
         byte[] actual = argon2id(password, salt, memory, iterations, parallelism, expected.length);
         return MessageDigest.isEqual(actual, expected);
     }

@@ -66,29 +66,67 @@ public final class UserStore {
         return Optional.ofNullable(read().get(name));
     }
 
-    public synchronized void add(String name, Set<Role> roles, String passwordHash) throws IOException, UserException {
+    public void add(String name, Set<Role> roles, String passwordHash) throws IOException, UserException {
         if (!NAME.matcher(name).matches()) {
             throw new UserException("a user name is 2 to 64 of a-z, 0-9, '.', '_' and '-', beginning with a letter or digit: " + name);
         }
         requireRoles(roles);
-        TreeMap<String, User> users = read();
-        if (users.containsKey(name)) {
-            throw new UserException("there is already a user " + name);
+        try (Lock lock = locked()) {
+            TreeMap<String, User> users = read();
+            if (users.containsKey(name)) {
+                throw new UserException("there is already a user " + name);
+            }
+            Instant now = clock.instant();
+            users.put(name, new User(name, EnumSet.copyOf(roles), passwordHash, false, now, now));
+            write(users);
         }
-        Instant now = clock.instant();
-        users.put(name, new User(name, EnumSet.copyOf(roles), passwordHash, false, now, now));
-        write(users);
     }
 
-    public synchronized void setPassword(String name, String passwordHash) throws IOException, UserException {
+    /**
+     * An exclusive lock on {@code users.json.lock}, held for one read-modify-write: the spoke and any number of
+     * {@code spejl-spoke users} runs may change the file at once, and none loses another's change.
+     */
+    private Lock locked() throws IOException {
+        Files.createDirectories(file.getParent());
+        IN_PROCESS.lock(); // a file lock is the process's: two holders in one process would overlap
+        try {
+            FileChannel channel = FileChannel.open(file.resolveSibling(FILE + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                channel.lock();
+                return new Lock(channel);
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            IN_PROCESS.unlock();
+            throw e;
+        }
+    }
+
+    private static final java.util.concurrent.locks.ReentrantLock IN_PROCESS = new java.util.concurrent.locks.ReentrantLock();
+
+    /** Held for one change; closing it releases the file lock, then the process's. */
+    private record Lock(FileChannel channel) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            try {
+                channel.close();
+            } finally {
+                IN_PROCESS.unlock();
+            }
+        }
+    }
+
+    public void setPassword(String name, String passwordHash) throws IOException, UserException {
         change(name, u -> new User(u.name(), u.roles(), passwordHash, u.disabled(), u.created(), clock.instant()));
     }
 
-    public synchronized void setDisabled(String name, boolean disabled) throws IOException, UserException {
+    public void setDisabled(String name, boolean disabled) throws IOException, UserException {
         change(name, u -> new User(u.name(), u.roles(), u.passwordHash(), disabled, u.created(), clock.instant()));
     }
 
-    public synchronized void setRoles(String name, Set<Role> roles) throws IOException, UserException {
+    public void setRoles(String name, Set<Role> roles) throws IOException, UserException {
         requireRoles(roles);
         change(name, u -> new User(u.name(), EnumSet.copyOf(roles), u.passwordHash(), u.disabled(), u.created(), clock.instant()));
     }
@@ -100,13 +138,15 @@ public final class UserStore {
     }
 
     private void change(String name, java.util.function.UnaryOperator<User> change) throws IOException, UserException {
-        TreeMap<String, User> users = read();
-        User user = users.get(name);
-        if (user == null) {
-            throw new UserException("there is no user " + name);
+        try (Lock lock = locked()) {
+            TreeMap<String, User> users = read();
+            User user = users.get(name);
+            if (user == null) {
+                throw new UserException("there is no user " + name);
+            }
+            users.put(name, change.apply(user));
+            write(users);
         }
-        users.put(name, change.apply(user));
-        write(users);
     }
 
     private TreeMap<String, User> read() throws IOException {
@@ -143,13 +183,17 @@ public final class UserStore {
             n.put("password", u.passwordHash()).put("disabled", u.disabled()).put("created", u.created().toString())
                     .put("changed", u.changed().toString());
         }
-        Files.createDirectories(file.getParent());
-        Path temp = file.resolveSibling(FILE + ".tmp");
-        Files.deleteIfExists(temp);
-        Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Path temp = Files.createTempFile(file.getParent(), FILE + ".", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-            out.write(java.nio.ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root)));
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
             out.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
         }
         try {
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

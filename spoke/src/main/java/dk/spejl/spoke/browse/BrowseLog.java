@@ -47,15 +47,24 @@ public final class BrowseLog implements AutoCloseable {
 
     /** Opens (or creates, with a new key) the browse log of the spoke named {@code spokeName} in {@code dataDir}. */
     public static BrowseLog open(Path dataDir, String spokeName, Clock clock) throws IOException {
+        Path file = dataDir.resolve(KEY_FILE);
+        if (!Files.exists(file)) {
+            if (Files.exists(dataDir.resolve(DIR))) {
+                // A new key would sign on over entries that the old one's checkpoints vouch for: they would no longer verify.
+                throw new IOException("the browse log at " + dataDir.resolve(DIR) + " has lost its key " + file
+                        + "; put the key back (from a backup) before the spoke starts");
+            }
+            Files.createDirectories(dataDir);
+            KeyFiles.writePrivate(file, Ed25519.generate(new SecureRandom()));
+        }
         return new BrowseLog(MerkleLog.open(dataDir.resolve(DIR), origin(spokeName), key(dataDir), POLICY, clock), clock);
     }
 
-    /** The spoke's browse-log key, made at the first start. */
+    /** The spoke's browse-log key (made at the first start; never made here). */
     public static Ed25519.PrivateKey key(Path dataDir) throws IOException {
         Path file = dataDir.resolve(KEY_FILE);
         if (!Files.exists(file)) {
-            Files.createDirectories(dataDir);
-            KeyFiles.writePrivate(file, Ed25519.generate(new SecureRandom()));
+            throw new IOException("there is no browse-log key at " + file);
         }
         return KeyFiles.readPrivate(file);
     }

@@ -77,20 +77,21 @@ final class FacetTuples {
     private int[] build(LeafReader leaf) throws IOException {
         int[] column = new int[leaf.maxDoc()];
         SortedDocValues spelt = leaf.getSortedDocValues(RecordDocuments.TUPLE);
+        int none;
+        int[] tupleOf = new int[spelt == null ? 0 : spelt.getValueCount()];
         synchronized (this) {
-            int none = intern(new int[DIMENSIONS][0]);
-            Arrays.fill(column, none);
-            if (spelt != null) {
-                // The segment's few thousand spellings first, then each document's by its ordinal.
-                int[] tupleOf = new int[spelt.getValueCount()];
-                for (int ord = 0; ord < tupleOf.length; ord++) {
-                    tupleOf[ord] = intern(tuple(RecordDocuments.parseTuple(spelt.lookupOrd(ord).utf8ToString())));
-                }
-                for (int doc = spelt.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = spelt.nextDoc()) {
-                    column[doc] = tupleOf[spelt.ordValue()];
-                }
+            // The segment's few thousand spellings are numbered under the lock; its documents are read outside it.
+            none = intern(new int[DIMENSIONS][0]);
+            for (int ord = 0; ord < tupleOf.length; ord++) {
+                tupleOf[ord] = intern(tuple(RecordDocuments.parseTuple(spelt.lookupOrd(ord).utf8ToString())));
             }
             publishSnapshot();
+        }
+        Arrays.fill(column, none);
+        if (spelt != null) {
+            for (int doc = spelt.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = spelt.nextDoc()) {
+                column[doc] = tupleOf[spelt.ordValue()];
+            }
         }
         return column;
     }

@@ -60,7 +60,15 @@ public final class SearchApi {
     }
 
     /** Logs what {@code request} was shown, durably, before the answer goes; no entry, no answer. */
-    private HttpResponse logged(HttpRequest request, String action, Seen seen, HttpResponse answer) {
+    private HttpResponse logged(HttpRequest request, String action, Seen seen, java.util.function.Supplier<HttpResponse> handler) {
+        HttpResponse answer;
+        try {
+            answer = handler.get();
+        } catch (RuntimeException e) {
+            // What the server would answer for a handler that throws; logged like any other answer.
+            org.slf4j.LoggerFactory.getLogger(SearchApi.class).warn("{} {} failed: {}", request.method(), request.path(), e.toString());
+            answer = HttpResponse.error(500, "the spoke could not answer this request");
+        }
         try {
             browseLog.record(request, action, seen.hits, seen.shown, answer.status(), seen.revision);
             return answer;
@@ -79,7 +87,7 @@ public final class SearchApi {
 
     HttpResponse records(HttpRequest request) {
         Seen seen = new Seen();
-        return logged(request, "search", seen, records(request, seen));
+        return logged(request, "search", seen, () -> records(request, seen));
     }
 
     private HttpResponse records(HttpRequest request, Seen seen) {
@@ -117,7 +125,7 @@ public final class SearchApi {
 
     HttpResponse subject(HttpRequest request) {
         Seen seen = new Seen();
-        return logged(request, "subject", seen, subject(request, seen));
+        return logged(request, "subject", seen, () -> subject(request, seen));
     }
 
     private HttpResponse subject(HttpRequest request, Seen seen) {
@@ -174,7 +182,7 @@ public final class SearchApi {
     /** {@code GET /api/v1/records/{id}}: the record, spelt as ingest takes it, with {@code derivatives} added. */
     public HttpResponse record(HttpRequest request) {
         Seen seen = new Seen();
-        return logged(request, "record", seen, record(request, seen));
+        return logged(request, "record", seen, () -> record(request, seen));
     }
 
     private HttpResponse record(HttpRequest request, Seen seen) {
@@ -193,7 +201,13 @@ public final class SearchApi {
             Search.Lineage lineage = found.get();
             seen.revision = lineage.revision();
             seen.hits = lineage.record().isPresent() ? 1 : 0;
-            seen.shown = lineage.record().isPresent() ? List.of(id) : List.of();
+            if (lineage.record().isPresent()) {
+                // The record, and the ids of the records its lineage names: all of them are shown.
+                List<String> shown = new java.util.ArrayList<>(List.of(id));
+                shown.addAll(lineage.record().get().getDerivedFromList());
+                lineage.derivatives().ifPresent(shown::addAll);
+                seen.shown = shown;
+            }
             if (lineage.record().isEmpty()) {
                 return stamped(HttpResponse.error(404, "no record " + id + " at revision " + lineage.revision()), lineage.revision());
             }
@@ -215,7 +229,7 @@ public final class SearchApi {
 
     HttpResponse counts(HttpRequest request) {
         Seen seen = new Seen();
-        return logged(request, "counts", seen, counts(request, seen));
+        return logged(request, "counts", seen, () -> counts(request, seen));
     }
 
     private HttpResponse counts(HttpRequest request, Seen seen) {

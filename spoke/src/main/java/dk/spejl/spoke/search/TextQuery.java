@@ -63,7 +63,7 @@ final class TextQuery {
         BooleanQuery.Builder all = new BooleanQuery.Builder();
         terms.forEach(t -> all.add(new TermQuery(new Term(field, t)), BooleanClause.Occur.MUST));
         // A word of the text scores the same in every record that has it: the fields are a handful of names, where
-        // BM25's term frequencies and lengths say nothing. Ties then go newest first (the index's order), and the
+        // BM25's term frequencies and lengths say nothing. Ties then go in index order (newest first within a segment), and the
         // top hits stop as soon as a page of them is found instead of scoring every record with the word.
         any.add(new ConstantScoreQuery(all.build()), BooleanClause.Occur.SHOULD);
     }
