@@ -218,79 +218,14 @@ public final class MerkleLog implements AutoCloseable {
     }
 
     /**
-     * Reads the whole log back and checks it against itself and its signed checkpoints: every entry in its place,
-     * its hash and every stored subtree hash recomputed, and every checkpoint's signature and root. An edited,
-     * removed, inserted or reordered entry is found at its index when the hashes were left alone, and otherwise
-     * at the first index after the last checkpoint that still matches.
+     * Reads the whole log back and checks it against itself and its signed checkpoints (see {@link LogCheck}).
      */
     public Verification verify() throws IOException {
-        java.util.TreeMap<Long, byte[]> roots = new java.util.TreeMap<>();
-        int checkpoints = 0;
-        try (var it = db.newIterator()) {
-            for (it.seek(new byte[] {'c'}); it.isValid() && it.key()[0] == 'c'; it.next()) {
-                long at = ByteBuffer.wrap(it.key(), 1, 8).getLong();
-                Checkpoint checkpoint;
-                try {
-                    checkpoint = Checkpoint.open(new String(it.value(), StandardCharsets.UTF_8), checkpointKey());
-                } catch (SignedNote.NoteException e) {
-                    return new Verification(0, checkpoints, previous(roots, at), "the checkpoint at " + at + " does not verify: " + e.getMessage());
-                }
-                if (checkpoint.size() != at) {
-                    return new Verification(0, checkpoints, previous(roots, at), "the checkpoint stored at " + at + " is of size " + checkpoint.size());
-                }
-                roots.put(at, checkpoint.root());
-                checkpoints++;
-            }
-        }
-        List<byte[]> peaks = new ArrayList<>(); // the recomputed roots of the perfect subtrees so far, largest first
-        long n = 0;
-        try (var it = db.newIterator()) {
-            for (it.seek(new byte[] {'e'}); it.isValid() && it.key()[0] == 'e'; it.next(), n++) {
-                long index = ByteBuffer.wrap(it.key(), 1, 8).getLong();
-                if (index != n) {
-                    return new Verification(n, checkpoints, n, "entry " + n + " is missing");
-                }
-                byte[] hash = Merkle.leafHash(it.value());
-                if (!java.security.MessageDigest.isEqual(hash, get(nodeKey(0, n)))) {
-                    return new Verification(n, checkpoints, n, "entry " + n + " does not match its hash");
-                }
-                peaks.add(hash);
-                for (int level = 0; ((n >>> level) & 1) == 1; level++) {
-                    byte[] right = peaks.remove(peaks.size() - 1);
-                    byte[] parent = Merkle.nodeHash(peaks.remove(peaks.size() - 1), right);
-                    if (!java.security.MessageDigest.isEqual(parent, get(nodeKey(level + 1, n >>> (level + 1))))) {
-                        long first = (n >>> (level + 1)) << (level + 1);
-                        return new Verification(n, checkpoints, first, "the hashes over entries " + first + " to " + n + " do not match them");
-                    }
-                    peaks.add(parent);
-                }
-                byte[] expected = roots.get(n + 1);
-                if (expected != null && !java.security.MessageDigest.isEqual(expected, fold(peaks))) {
-                    long from = previous(roots, n + 1);
-                    return new Verification(n + 1, checkpoints, from, "the entries from " + from + " no longer match the checkpoint of " + (n + 1));
-                }
-            }
-        }
-        if (n != size || (!roots.isEmpty() && roots.lastKey() > n)) {
-            return new Verification(n, checkpoints, n, "the log holds " + n + " entries, but says " + size
-                    + (roots.isEmpty() ? "" : " and its last checkpoint " + roots.lastKey()));
-        }
-        return new Verification(n, checkpoints, -1, "");
+        return LogCheck.verify(this);
     }
 
-    /** The size of the last checkpoint before {@code size} (0 when there is none): where an unprovable change may begin. */
-    private static long previous(java.util.TreeMap<Long, byte[]> roots, long size) {
-        Long before = roots.lowerKey(size);
-        return before == null ? 0 : before;
-    }
-
-    /** The root of a tree from its perfect subtrees' roots, largest first: folded from the right. */
-    private static byte[] fold(List<byte[]> peaks) {
-        byte[] root = peaks.get(peaks.size() - 1);
-        for (int i = peaks.size() - 2; i >= 0; i--) {
-            root = Merkle.nodeHash(peaks.get(i), root);
-        }
-        return root;
+    org.rocksdb.RocksIterator iterator() {
+        return db.newIterator();
     }
 
     /** The hash of a perfect subtree, as stored. */
@@ -403,7 +338,7 @@ public final class MerkleLog implements AutoCloseable {
         }
     }
 
-    private byte[] get(byte[] key) throws IOException {
+    byte[] get(byte[] key) throws IOException {
         try {
             return db.get(key);
         } catch (RocksDBException e) {
