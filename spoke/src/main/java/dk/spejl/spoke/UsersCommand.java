@@ -52,7 +52,13 @@ final class UsersCommand {
         abstract void run(UserStore users) throws Exception;
     }
 
-    abstract static class WithPassword extends UserAction {
+    /** A command about one user, named first. */
+    abstract static class OfUser extends UserAction {
+        @Parameters(index = "0", description = "The user's name: 2 to 64 of a-z, 0-9, '.', '_' and '-'.")
+        String name;
+    }
+
+    abstract static class WithPassword extends OfUser {
         @Option(names = "--password-stdin", description = "Read the password as one line from standard input (for scripts).")
         boolean fromStdin;
 
@@ -98,8 +104,6 @@ final class UsersCommand {
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Adds a user with one or more roles and a password.")
     static final class Add extends WithPassword {
-        @Parameters(index = "0", description = "The user's name: 2 to 64 of a-z, 0-9, '.', '_' and '-'.")
-        String name;
         @Option(names = "--role", required = true, description = "clinician, steward or admin (repeatable).")
         List<String> roles;
 
@@ -113,8 +117,6 @@ final class UsersCommand {
 
     @Command(name = "passwd", mixinStandardHelpOptions = true, description = "Sets a user's password.")
     static final class Passwd extends WithPassword {
-        @Parameters(index = "0", description = "The user's name.")
-        String name;
 
         @Override
         void run(UserStore users) throws Exception {
@@ -124,9 +126,7 @@ final class UsersCommand {
     }
 
     @Command(name = "disable", mixinStandardHelpOptions = true, description = "Stops a user from logging in (sessions end at their next request).")
-    static final class Disable extends UserAction {
-        @Parameters(index = "0", description = "The user's name.")
-        String name;
+    static final class Disable extends OfUser {
 
         @Override
         void run(UserStore users) throws Exception {
@@ -136,9 +136,7 @@ final class UsersCommand {
     }
 
     @Command(name = "enable", mixinStandardHelpOptions = true, description = "Lets a disabled user log in again.")
-    static final class Enable extends UserAction {
-        @Parameters(index = "0", description = "The user's name.")
-        String name;
+    static final class Enable extends OfUser {
 
         @Override
         void run(UserStore users) throws Exception {
@@ -148,9 +146,7 @@ final class UsersCommand {
     }
 
     @Command(name = "roles", mixinStandardHelpOptions = true, description = "Sets a user's roles (replacing the ones it had).")
-    static final class Roles extends UserAction {
-        @Parameters(index = "0", description = "The user's name.")
-        String name;
+    static final class Roles extends OfUser {
         @Option(names = "--role", required = true, description = "clinician, steward or admin (repeatable).")
         List<String> roles;
 

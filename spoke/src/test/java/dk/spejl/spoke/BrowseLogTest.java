@@ -11,8 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,12 +74,12 @@ class BrowseLogTest {
             Path conf = Files.writeString(tmp.resolve("witness.conf"), "spoke.name = witness\nhub.address = 127.0.0.1:7443\nhub.ca = ca.pem\n"
                     + "hub.root_fingerprint = SHA256:x\ntls.certificate = spoke.pem\ntls.private_key = spoke.key\ndata.dir = "
                     + tmp.resolve("spoke-witness") + "\n");
-            Run verified = run("audit", "verify", "--config", conf.toString());
+            CliRun verified = run("audit", "verify", "--config", conf.toString());
             assertThat(verified.exit()).as(verified.err()).isZero();
             assertThat(verified.out()).contains("verified: 4 entries");
-            Run listed = run("audit", "list", "--record", id, "--config", conf.toString());
+            CliRun listed = run("audit", "list", "--record", id, "--config", conf.toString());
             assertThat(listed.out()).as("the search, the record and the subject showed it").contains("3 of 4 entries").contains("/api/v1/records/" + id);
-            Run asJson = run("audit", "list", "--json", "--subject", subject, "--config", conf.toString());
+            CliRun asJson = run("audit", "list", "--json", "--subject", subject, "--config", conf.toString());
             assertThat(asJson.out().lines().count()).isEqualTo(1);
             assertThat(JSON.readTree(asJson.out().lines().findFirst().orElseThrow()).get("index").asLong()).isEqualTo(2);
 
@@ -96,7 +94,7 @@ class BrowseLogTest {
             byte[] key = java.nio.ByteBuffer.allocate(9).put((byte) 'e').putLong(1).array();
             db.put(key, new String(db.get(key), StandardCharsets.UTF_8).replace("\"anonymous\"", "\"someone\"").getBytes(StandardCharsets.UTF_8));
         }
-        Run tampered = run("audit", "verify", "--config", tmp.resolve("witness.conf").toString());
+        CliRun tampered = run("audit", "verify", "--config", tmp.resolve("witness.conf").toString());
         assertThat(tampered.exit()).isEqualTo(1);
         assertThat(tampered.err()).contains("first bad index 1");
 
@@ -109,22 +107,7 @@ class BrowseLogTest {
         assertThat(tmp.resolve("spoke-witness").resolve(BrowseLog.KEY_FILE)).doesNotExist();
     }
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = SpokeCli.commandLine().execute(args);
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.run("", args);
     }
 }

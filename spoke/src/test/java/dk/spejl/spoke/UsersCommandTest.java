@@ -7,11 +7,6 @@ import dk.spejl.spoke.auth.UserStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,41 +19,23 @@ class UsersCommandTest {
     @TempDir
     Path tmp;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private Run run(String stdin, String... args) throws Exception {
+    /** The command with {@code --config} of a spoke whose data dir is in the test's directory. */
+    private CliRun run(String stdin, String... args) throws Exception {
         Path conf = tmp.resolve("spoke.conf");
         if (!Files.exists(conf)) {
             Files.writeString(conf, "spoke.name = s1\nhub.address = 127.0.0.1:7443\nhub.ca = ca.pem\nhub.root_fingerprint = SHA256:x\n"
                     + "tls.certificate = spoke.pem\ntls.private_key = spoke.key\ndata.dir = " + tmp.resolve("data") + "\n");
         }
-        String[] full = new String[args.length + 2];
-        System.arraycopy(args, 0, full, 0, args.length);
+        String[] full = java.util.Arrays.copyOf(args, args.length + 2);
         full[args.length] = "--config";
         full[args.length + 1] = conf.toString();
-        InputStream in = System.in;
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = SpokeCli.commandLine().execute(full);
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setIn(in);
-            System.setOut(out);
-            System.setErr(err);
-        }
+        return CliRun.run(stdin, full);
     }
 
     @Test
     void anAdminAddsListsChangesAndDisablesUsers() throws Exception {
         assertThat(run("", "users", "list").out()).contains("no local users");
-        Run added = run("korrekt-hest-batteri\n", "users", "add", "anna.h", "--role", "clinician", "--password-stdin");
+        CliRun added = run("korrekt-hest-batteri\n", "users", "add", "anna.h", "--role", "clinician", "--password-stdin");
         assertThat(added.exit()).as(added.err()).isZero();
         assertThat(run("steward-password-1\n", "users", "add", "bo", "--role", "steward", "--role", "clinician", "--password-stdin").exit()).isZero();
 
@@ -92,7 +69,7 @@ class UsersCommandTest {
         assertThat(run("korrekt-hest-batteri\n", "users", "add", "anna", "--role", "clinician", "--password-stdin").exit()).isZero();
         Path file = tmp.resolve("data").resolve(UserStore.FILE);
         String before = Files.readString(file);
-        Run[] refused = {
+        CliRun[] refused = {
                 run("korrekt-hest-batteri\n", "users", "add", "anna", "--role", "clinician", "--password-stdin"),
                 run("korrekt-hest-batteri\n", "users", "add", "Anna Hansen", "--role", "clinician", "--password-stdin"),
                 run("kort\n", "users", "add", "carl", "--role", "clinician", "--password-stdin"),

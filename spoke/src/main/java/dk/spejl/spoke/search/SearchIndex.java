@@ -1,6 +1,5 @@
 package dk.spejl.spoke.search;
 
-import dk.spejl.digest.Sha256;
 import dk.spejl.spoke.replica.Replica;
 import dk.spejl.spoke.replica.ReplicaView;
 import dk.spejl.wire.Record;
@@ -8,10 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.store.FSDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,10 +16,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -45,9 +39,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class SearchIndex implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SearchIndex.class);
-    static final String REVISION = "spejl.revision";
-    static final String MANIFEST = "spejl.manifest";
-    static final String SCHEMA = "spejl.schema";
     /** How long a change the replica committed may take to be announced before the index gives up waiting and rebuilds. */
     private static final long MISSING_CHANGE_WAIT_MILLIS = 5_000;
     private static final long COMMIT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -90,68 +81,16 @@ public final class SearchIndex implements AutoCloseable {
         this.replica = replica;
         this.facets = new FacetTuples();
         this.clock = clock;
-        // Segments flushed for each revision stay in memory until they are merged into larger ones: a reopen per
-        // revision then costs no file creation or mapping (Lucene's near-real-time set-up).
-        this.directory = new org.apache.lucene.store.NRTCachingDirectory(FSDirectory.open(dir), 8, 48);
-        Map<String, String> committed = Map.of();
-        IndexWriter opened = null;
-        if (!create) {
-            try {
-                committed = committed(directory);
-                opened = new IndexWriter(directory, config(IndexWriterConfig.OpenMode.CREATE_OR_APPEND, facets));
-            } catch (org.apache.lucene.store.LockObtainFailedException e) {
-                directory.close();
-                throw new IOException("the search index at " + dir + " is in use by another process (is the spoke running?)", e);
-            } catch (IOException | IllegalArgumentException e) {
-                // IllegalArgumentException: an index sorted otherwise than this version sorts (an older layout).
-                log.warn("the search index at {} cannot be opened ({}); it is rebuilt from the replica", dir, e.toString());
-                committed = Map.of();
-            }
-        }
-        this.writer = opened != null ? opened : created(directory, facets);
-        if (!committed.isEmpty() && !RecordDocuments.SCHEMA.equals(committed.get(SCHEMA))) {
-            log.info("the search index at {} has the layout of an older version ({}); it is rebuilt from the replica", dir,
-                    committed.getOrDefault(SCHEMA, "1"));
-            committed = Map.of();
-        }
-        this.indexedRevision = Long.parseLong(committed.getOrDefault(REVISION, "-1"));
-        this.indexedManifest = committed.containsKey(MANIFEST) ? Sha256.parseHex(committed.get(MANIFEST)) : null;
+        IndexStore.Opened opened = IndexStore.open(dir, facets, create);
+        this.directory = opened.directory();
+        this.writer = opened.writer();
+        this.indexedRevision = opened.revision();
+        this.indexedManifest = opened.manifest();
         this.applyTimer = Timer.builder("spejl.spoke.index.apply").description("Time to apply one revision to the search index and publish it")
                 .publishPercentiles(0.5, 0.99).register(metrics);
         metrics.gauge("spejl.spoke.index.revision", indexRevision, AtomicLong::get);
         this.thread = new Thread(this::run, "spoke-index");
         thread.setDaemon(true);
-    }
-
-    /**
-     * A new, empty index in {@code directory}, whatever was there: a damaged index cannot even be replaced by Lucene's
-     * CREATE, which reads the last commit. The files go only while this process holds the index's lock.
-     */
-    private static IndexWriter created(org.apache.lucene.store.Directory directory, FacetTuples facets) throws IOException {
-        try (org.apache.lucene.store.Lock lock = directory.obtainLock(IndexWriter.WRITE_LOCK_NAME)) {
-            for (String file : directory.listAll()) {
-                if (!file.equals(IndexWriter.WRITE_LOCK_NAME)) {
-                    directory.deleteFile(file);
-                }
-            }
-        }
-        return new IndexWriter(directory, config(IndexWriterConfig.OpenMode.CREATE, facets));
-    }
-
-    static IndexWriterConfig config(IndexWriterConfig.OpenMode mode, FacetTuples facets) {
-        // No compound files: each revision's flush would copy its segment's files once more. A merged segment's facet
-        // column is built on the merge's thread, before any reader sees the segment, not on the way to searchable.
-        return new IndexWriterConfig(RecordDocuments.analyzer()).setOpenMode(mode).setRAMBufferSizeMB(48).setCommitOnClose(false)
-                .setUseCompoundFile(false).setMergePolicy(noCompoundFiles()).setMergedSegmentWarmer(facets::column)
-                .setIndexSort(SearchQuery.DEFAULT_ORDER.lucene())
-                // No merging on refresh: Lucene would wait up to 500 ms for it on the way to searchable.
-                .setMaxFullFlushMergeWaitMillis(0);
-    }
-
-    private static org.apache.lucene.index.MergePolicy noCompoundFiles() {
-        org.apache.lucene.index.TieredMergePolicy policy = new org.apache.lucene.index.TieredMergePolicy();
-        policy.setNoCFSRatio(0.0);
-        return policy;
     }
 
     /** Opens (or creates) the index in {@code dir} for {@code replica}; {@link #start} begins following it. */
@@ -424,23 +363,9 @@ public final class SearchIndex implements AutoCloseable {
     }
 
     private void commit() throws IOException {
-        Map<String, String> data = new HashMap<>();
-        data.put(REVISION, Long.toString(indexedRevision));
-        data.put(SCHEMA, RecordDocuments.SCHEMA);
-        if (indexedManifest != null) {
-            data.put(MANIFEST, Sha256.hex(indexedManifest));
-        }
-        writer.setLiveCommitData(data.entrySet());
-        writer.commit();
+        IndexStore.commit(writer, indexedRevision, indexedManifest);
         uncommitted = false;
         lastCommit = System.nanoTime();
-    }
-
-    private static Map<String, String> committed(org.apache.lucene.store.Directory directory) throws IOException {
-        if (!DirectoryReader.indexExists(directory)) {
-            return Map.of();
-        }
-        return SegmentInfos.readLatestCommit(directory).getUserData();
     }
 
     /**

@@ -36,7 +36,7 @@ class FacetTuplesTest {
         List<HubRecord> generated = new CatalogueGenerator(7).generate(400);
         Map<String, Record> live = new HashMap<>();
         try (FSDirectory directory = FSDirectory.open(dir);
-             IndexWriter writer = new IndexWriter(directory, SearchIndex.config(IndexWriterConfig.OpenMode.CREATE, facets))) {
+             IndexWriter writer = new IndexWriter(directory, IndexStore.config(IndexWriterConfig.OpenMode.CREATE, facets))) {
             DirectoryReader reader = null;
             CatalogueGenerator changes = new CatalogueGenerator(8);
             for (int round = 0; round < 80; round++) {
