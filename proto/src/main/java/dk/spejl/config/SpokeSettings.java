@@ -23,6 +23,9 @@ public final class SpokeSettings {
         m.put("tls.private_key", "required. Its private key.");
         m.put("data.dir", "default 'data'. Where the replica (RocksDB) and its search index (Lucene) live.");
         m.put("http.address", "default '127.0.0.1:8080'. The browse API, metrics and health endpoints.");
+        m.put("http.tls.certificate", "optional. A PEM certificate chain: with http.tls.private_key, the HTTP port speaks only HTTPS, "
+                + "and session cookies are marked Secure. Leave both unset only behind a TLS-terminating proxy or on loopback.");
+        m.put("http.tls.private_key", "optional. The PEM private key of http.tls.certificate.");
         m.put("http.idle_timeout", "default 60s. An HTTP connection that sends nothing for this long is closed.");
         m.put("http.max_connections", "default 256. HTTP connections open at once; one more is answered 503 and closed.");
         m.put("freshness.window", "default 5m. The oldest signed heartbeat the spoke counts as fresh (it also honours the heartbeat's own expiry).");
@@ -35,6 +38,11 @@ public final class SpokeSettings {
         m.put("search.counts.granularity", "default count. What /api/v1/counts may say: 'count' (how many records, samples and subjects) "
                 + "or 'boolean' (only whether any match).");
         m.put("search.counts.min_cell", "default 5. A count from 1 to one below this is given only as 'fewer than' it.");
+        m.put("auth.mode", "default local. How people sign in to the web app and the API: 'local' (users managed with "
+                + "'spejl-spoke users'; scripts use bearer tokens). Without a login only /healthz, /readyz, /metrics and /api/v1/status answer.");
+        m.put("auth.session.idle", "default 30m. A signed-in session ends after this long without a request.");
+        m.put("auth.session.absolute", "default 12h. A session ends this long after its login, however busy.");
+        m.put("auth.login.concurrent", "default 2. Password hashes (Argon2id, 19 MiB each) checked at once; more logins wait up to 2 s, then are told to retry.");
         NAMES = Collections.unmodifiableMap(m);
     }
 

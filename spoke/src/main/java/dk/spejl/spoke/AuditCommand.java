@@ -112,7 +112,8 @@ final class AuditCommand {
                     return false;
                 }
             }
-            if (subject != null && !(e.path("what").path("path").asText().equals("/api/v1/subjects/" + subject)
+            String path = e.path("what").path("path").asText();
+            if (subject != null && !(path.equals("/api/v1/subjects/" + subject) || path.equals("/subjects/" + subject)
                     || e.path("what").path("query").path("q").toString().contains(subject))) {
                 return false;
             }

@@ -14,7 +14,7 @@ import java.time.Duration;
 /** The spoke's configuration file; every setting is documented in {@link SpokeSettings}. */
 public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubAuthority, TlsFiles tls, String rootFingerprint,
                           Path dataDir, InetSocketAddress httpAddress, Duration freshnessWindow, Duration maxClockSkew, boolean syncWrites,
-                          HttpLimits httpLimits, SearchApi.CountPolicy counts) {
+                          HttpLimits httpLimits, SearchApi.CountPolicy counts, Logins logins, TlsFiles httpTls) {
 
     public static SpokeConfig read(Path file) throws ConfigFile.ConfigException {
         ConfigFile c = ConfigFile.read(file, SpokeSettings.NAMES);
@@ -27,7 +27,31 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
                 HttpLimits.DEFAULT.withConnections(c.duration("http.idle_timeout", HttpLimits.DEFAULT.idleTimeout()),
                         c.integer("http.max_connections", HttpLimits.DEFAULT.maxConnections())),
                 new SearchApi.CountPolicy(granularity(c.string("search.counts.granularity", "count")),
-                        c.integer("search.counts.min_cell", SearchApi.CountPolicy.DEFAULT.minimumCell())));
+                        c.integer("search.counts.min_cell", SearchApi.CountPolicy.DEFAULT.minimumCell())),
+                logins(c), httpTls(c));
+    }
+
+    /** The HTTP port's certificate and key, both or neither. */
+    private static TlsFiles httpTls(ConfigFile c) throws ConfigFile.ConfigException {
+        Path certificate = c.path("http.tls.certificate", null);
+        Path key = c.path("http.tls.private_key", null);
+        if ((certificate == null) != (key == null)) {
+            throw new ConfigFile.ConfigException("http.tls.certificate and http.tls.private_key go together: set both, or neither");
+        }
+        return certificate == null ? null : new TlsFiles(certificate, key, null);
+    }
+
+    private static Logins logins(ConfigFile c) throws ConfigFile.ConfigException {
+        String mode = c.string("auth.mode", "local");
+        if (!mode.equals("local")) {
+            throw new ConfigFile.ConfigException("auth.mode: expected local, got '" + mode + "'");
+        }
+        try {
+            return new Logins(true, c.duration("auth.session.idle", Logins.DEFAULT_IDLE), c.duration("auth.session.absolute", Logins.DEFAULT_ABSOLUTE),
+                    c.integer("auth.login.concurrent", Logins.DEFAULT_CONCURRENT_HASHES));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigFile.ConfigException(e.getMessage());
+        }
     }
 
     private static SearchApi.Granularity granularity(String value) throws ConfigFile.ConfigException {
@@ -43,7 +67,7 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
         return Spoke.builder().name(name).dataDir(dataDir).hub(hubAddress).hubAuthority(hubAuthority)
                 .rootFingerprint(rootFingerprint).tls(tls).http(httpAddress)
                 .freshnessWindow(freshnessWindow).syncWrites(syncWrites).sync(SyncSettings.DEFAULT.withMaxClockSkew(maxClockSkew))
-                .httpLimits(httpLimits).counts(counts);
+                .httpLimits(httpLimits).counts(counts).logins(logins).httpTls(httpTls);
     }
 
     public static String documentation() {

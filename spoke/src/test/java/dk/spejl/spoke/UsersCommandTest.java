@@ -115,4 +115,28 @@ class UsersCommandTest {
             assertThat(files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".tmp")).toList()).isEmpty();
         }
     }
+
+    @Test
+    void tokensAreShownOnceStoredHashedListedAndRevoked() throws Exception {
+        assertThat(run("", "tokens", "create", "--user", "nobody").exit()).isEqualTo(1);
+        assertThat(run("korrekt-hest-batteri\n", "users", "add", "script", "--role", "clinician", "--password-stdin").exit()).isZero();
+        CliRun made = run("", "tokens", "create", "--user", "script", "--label", "nightly report", "--days", "30");
+        assertThat(made.exit()).as(made.err()).isZero();
+        String token = made.out().trim();
+        assertThat(token).matches("spejl_[0-9a-f]{12}_[A-Za-z0-9_-]{43}");
+        String id = token.substring(6, 18);
+        String file = Files.readString(tmp.resolve("data").resolve(dk.spejl.spoke.auth.TokenStore.FILE));
+        assertThat(file).as("only a digest is kept").doesNotContain(token.substring(19)).contains(id);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                tmp.resolve("data").resolve(dk.spejl.spoke.auth.TokenStore.FILE)))).isEqualTo("rw-------");
+        dk.spejl.spoke.auth.TokenStore store = new dk.spejl.spoke.auth.TokenStore(tmp.resolve("data"), java.time.Clock.systemUTC());
+        assertThat(store.verify(token)).isPresent();
+        assertThat(store.verify(token.substring(0, token.length() - 1) + (token.endsWith("A") ? "B" : "A"))).isEmpty();
+        assertThat(run("", "tokens", "list").out()).contains(id).contains("script").contains("nightly report").contains("live")
+                .doesNotContain(token.substring(19));
+        assertThat(run("", "tokens", "revoke", "000000000000").exit()).isEqualTo(1);
+        assertThat(run("", "tokens", "revoke", id).exit()).isZero();
+        assertThat(store.verify(token)).as("revoked").isEmpty();
+        assertThat(run("", "tokens", "list").out()).contains("revoked");
+    }
 }

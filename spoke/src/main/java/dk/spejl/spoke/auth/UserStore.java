@@ -6,13 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,8 +20,7 @@ import java.util.regex.Pattern;
 /**
  * The spoke's local users, in one JSON file beside its data ({@code users.json}, mode 0600): each with a name, its
  * roles, an Argon2id password hash and whether it is disabled. {@code spejl-spoke users} changes it while the spoke
- * runs; every change writes a new file and renames it into place, so that a reader sees the old file or the new
- * one, never half of one, and a crash loses at most the change being made.
+ * runs, through {@link PrivateFile}: locked, written whole and renamed into place.
  */
 public final class UserStore {
     public static final String FILE = "users.json";
@@ -36,6 +29,7 @@ public final class UserStore {
 
     private final Path file;
     private final Clock clock;
+    private final PrivateFile<TreeMap<String, User>> store;
 
     /** One user as stored. */
     public record User(String name, Set<Role> roles, String passwordHash, boolean disabled, Instant created, Instant changed) {
@@ -51,6 +45,7 @@ public final class UserStore {
     public UserStore(Path dataDir, Clock clock) {
         this.file = dataDir.resolve(FILE);
         this.clock = clock;
+        this.store = new PrivateFile<>(file, this::parse);
     }
 
     public Path file() {
@@ -59,11 +54,12 @@ public final class UserStore {
 
     /** Every user, by name. */
     public List<User> list() throws IOException {
-        return new ArrayList<>(read().values());
+        return new ArrayList<>(store.read().values());
     }
 
+    /** The user of that name, as the file says now (read again only when it has changed: the gate asks this for every request). */
     public Optional<User> find(String name) throws IOException {
-        return Optional.ofNullable(read().get(name));
+        return Optional.ofNullable(store.read().get(name));
     }
 
     public void add(String name, Set<Role> roles, String passwordHash) throws IOException, UserException {
@@ -71,50 +67,14 @@ public final class UserStore {
             throw new UserException("a user name is 2 to 64 of a-z, 0-9, '.', '_' and '-', beginning with a letter or digit: " + name);
         }
         requireRoles(roles);
-        try (Lock lock = locked()) {
-            TreeMap<String, User> users = read();
+        try (PrivateFile.Lock lock = store.lock()) {
+            TreeMap<String, User> users = store.readFresh();
             if (users.containsKey(name)) {
                 throw new UserException("there is already a user " + name);
             }
             Instant now = clock.instant();
             users.put(name, new User(name, EnumSet.copyOf(roles), passwordHash, false, now, now));
             write(users);
-        }
-    }
-
-    /**
-     * An exclusive lock on {@code users.json.lock}, held for one read-modify-write: the spoke and any number of
-     * {@code spejl-spoke users} runs may change the file at once, and none loses another's change.
-     */
-    private Lock locked() throws IOException {
-        Files.createDirectories(file.getParent());
-        IN_PROCESS.lock(); // a file lock is the process's: two holders in one process would overlap
-        try {
-            FileChannel channel = FileChannel.open(file.resolveSibling(FILE + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            try {
-                channel.lock();
-                return new Lock(channel);
-            } catch (IOException | RuntimeException e) {
-                channel.close();
-                throw e;
-            }
-        } catch (IOException | RuntimeException e) {
-            IN_PROCESS.unlock();
-            throw e;
-        }
-    }
-
-    private static final java.util.concurrent.locks.ReentrantLock IN_PROCESS = new java.util.concurrent.locks.ReentrantLock();
-
-    /** Held for one change; closing it releases the file lock, then the process's. */
-    private record Lock(FileChannel channel) implements AutoCloseable {
-        @Override
-        public void close() throws IOException {
-            try {
-                channel.close();
-            } finally {
-                IN_PROCESS.unlock();
-            }
         }
     }
 
@@ -138,8 +98,8 @@ public final class UserStore {
     }
 
     private void change(String name, java.util.function.UnaryOperator<User> change) throws IOException, UserException {
-        try (Lock lock = locked()) {
-            TreeMap<String, User> users = read();
+        try (PrivateFile.Lock lock = store.lock()) {
+            TreeMap<String, User> users = store.readFresh();
             User user = users.get(name);
             if (user == null) {
                 throw new UserException("there is no user " + name);
@@ -149,12 +109,12 @@ public final class UserStore {
         }
     }
 
-    private TreeMap<String, User> read() throws IOException {
+    private TreeMap<String, User> parse(byte[] bytes) throws IOException {
         TreeMap<String, User> users = new TreeMap<>();
-        if (!Files.exists(file)) {
+        if (bytes == null) {
             return users;
         }
-        JsonNode root = JSON.readTree(file.toFile());
+        JsonNode root = JSON.readTree(bytes);
         JsonNode list = root == null ? null : root.get("users");
         if (list == null || !list.isArray()) {
             throw new IOException(file + " is not a user file: it has no \"users\" list");
@@ -183,25 +143,6 @@ public final class UserStore {
             n.put("password", u.passwordHash()).put("disabled", u.disabled()).put("created", u.created().toString())
                     .put("changed", u.changed().toString());
         }
-        Path temp = Files.createTempFile(file.getParent(), FILE + ".", ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-            while (bytes.hasRemaining()) {
-                out.write(bytes);
-            }
-            out.force(true);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
-            throw e;
-        }
-        try {
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-        try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-            dir.force(true); // the rename itself survives a crash
-        }
+        store.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     }
 }

@@ -37,9 +37,9 @@ public final class BrowseApi {
 
     /** Adds this API's routes. */
     public Routes register(Routes routes) {
-        return routes.get("/api/v1/status", "status", this::status)
-                .get("/healthz", "healthz", request -> HttpResponse.json(200, HttpResponse.object().put("status", "alive")))
-                .get("/readyz", "readyz", this::ready);
+        return routes.openGet("/api/v1/status", "status", this::status)
+                .openGet("/healthz", "healthz", request -> HttpResponse.json(200, HttpResponse.object().put("status", "alive")))
+                .openGet("/readyz", "readyz", this::ready);
     }
 
     HttpResponse status(HttpRequest request) {

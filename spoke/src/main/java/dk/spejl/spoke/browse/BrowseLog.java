@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dk.spejl.log.MerkleLog;
 import dk.spejl.signing.Ed25519;
 import dk.spejl.signing.KeyFiles;
+import dk.spejl.spoke.auth.Caller;
 import dk.spejl.spoke.http.HttpRequest;
+import dk.spejl.spoke.http.HttpResponse;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -85,8 +87,10 @@ public final class BrowseLog implements AutoCloseable {
         ObjectNode entry = JSON.createObjectNode();
         entry.put("at", clock.instant().toString());
         ObjectNode who = entry.putObject("who");
-        who.put("user", request.user().map(java.security.Principal::getName).orElse("anonymous"));
-        who.put("mode", request.user().isPresent() ? "session" : "none");
+        Caller caller = request.user().orElse(Caller.ANONYMOUS);
+        who.put("user", caller.name());
+        who.put("roles", caller.roleList());
+        who.put("mode", caller.mode());
         entry.put("action", action);
         ObjectNode what = entry.putObject("what");
         what.put("path", request.path());
@@ -101,6 +105,41 @@ public final class BrowseLog implements AutoCloseable {
         entry.put("outcome", outcome);
         entry.put("revision", revision);
         log.append(JSON.writeValueAsBytes(entry));
+    }
+
+    /** What an answer showed, for its entry: filled in by the handler as it answers. */
+    public static final class Seen {
+        public long hits = -1;
+        public List<String> shown = List.of();
+        public long revision = -1;
+    }
+
+    /** How a caller's answers look when the spoke cannot give the one asked for (JSON for the API, a page for a person). */
+    @FunctionalInterface
+    public interface Failure {
+        HttpResponse answer(int status, String message);
+    }
+
+    /**
+     * Answers {@code request} with {@code handler}, logging what it was shown durably before the answer goes: no
+     * entry, no answer (503). A handler that throws is logged with the 500 it becomes.
+     */
+    public HttpResponse answer(HttpRequest request, String action, java.util.function.Function<Seen, HttpResponse> handler, Failure failure) {
+        Seen seen = new Seen();
+        HttpResponse answer;
+        try {
+            answer = handler.apply(seen);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(BrowseLog.class).warn("{} {} failed: {}", request.method(), request.path(), e.toString());
+            answer = failure.answer(500, "the spoke could not answer this request");
+        }
+        try {
+            record(request, action, seen.hits, seen.shown, answer.status(), seen.revision);
+            return answer;
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(BrowseLog.class).error("the browse log cannot be written: {}", e.toString());
+            return failure.answer(503, "the spoke cannot write its browse log, so it shows nothing until it can");
+        }
     }
 
     /** The entries' fields as they were written (for {@code spejl-spoke audit list}). */

@@ -67,7 +67,14 @@ public final class HttpServer implements AutoCloseable {
     }
 
     public HttpServer(InetSocketAddress address, Routes routes, MeterRegistry metrics, HttpLimits limits) throws InterruptedException {
+        this(address, routes, metrics, limits, null);
+    }
+
+    /** @param tls when not null, the port speaks only HTTPS, and requests are marked secure (cookies get {@code Secure}) */
+    public HttpServer(InetSocketAddress address, Routes routes, MeterRegistry metrics, HttpLimits limits, io.netty.handler.ssl.SslContext tls)
+            throws InterruptedException {
         this.metrics = metrics;
+        boolean secure = tls != null;
         this.group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         Timer.Builder latency = Timer.builder("spejl_spoke_http_seconds").description("HTTP request latency").publishPercentiles(0.5, 0.99);
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -83,6 +90,9 @@ public final class HttpServer implements AutoCloseable {
                             return;
                         }
                         ch.closeFuture().addListener(closed -> open.decrementAndGet());
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
                                 new HttpServerCodec(limits.maxRequestLineBytes(), limits.maxHeaderBytes(), 8192),
                                 new HttpObjectAggregator(limits.maxBodyBytes()));
@@ -94,7 +104,8 @@ public final class HttpServer implements AutoCloseable {
                                             return;
                                         }
                                         long started = System.nanoTime();
-                                        Routes.Answer answer = answer(routes, request, new QueryStringDecoder(request.uri()));
+                                        Routes.Answer answer = answer(routes, request, new QueryStringDecoder(request.uri()),
+                                                (InetSocketAddress) ctx.channel().remoteAddress(), secure);
                                         write(ctx, request, answer.response());
                                         latency.tag("route", answer.route()).tag("status", Integer.toString(answer.response().status()))
                                                 .register(metrics).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -153,10 +164,11 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /** The route's answer; 400 for a request whose path or query does not decode, 500 for a handler that throws. */
-    private static Routes.Answer answer(Routes routes, FullHttpRequest request, QueryStringDecoder uri) {
+    private static Routes.Answer answer(Routes routes, FullHttpRequest request, QueryStringDecoder uri, InetSocketAddress remote,
+                                        boolean secure) {
         HttpRequest parsed;
         try {
-            parsed = request(request, uri);
+            parsed = request(request, uri, remote, secure);
         } catch (IllegalArgumentException e) {
             return new Routes.Answer("malformed", HttpResponse.error(400, "the request's path or query is not well encoded"));
         }
@@ -169,18 +181,24 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /** @throws IllegalArgumentException when the path or the query is not well percent-encoded */
-    private static HttpRequest request(FullHttpRequest request, QueryStringDecoder uri) {
+    private static HttpRequest request(FullHttpRequest request, QueryStringDecoder uri, InetSocketAddress remote, boolean secure) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (Map.Entry<String, String> header : request.headers()) {
             headers.computeIfAbsent(header.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(header.getValue());
         }
-        return new HttpRequest(request.method().name(), uri.path(), uri.parameters(), headers, Map.of(), Optional.empty());
+        return new HttpRequest(request.method().name(), uri.path(), uri.parameters(), headers, Map.of(), Optional.empty(),
+                request.content().toString(StandardCharsets.UTF_8), remote, secure);
     }
 
     private static void write(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponse response) {
         FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()),
                 Unpooled.wrappedBuffer(response.body().getBytes(StandardCharsets.UTF_8))); // the JDK's encoder is the fast one
+        // What every answer gets, unless its handler says more (a page's own Content-Security-Policy).
+        http.headers().set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        http.headers().set("X-Content-Type-Options", "nosniff");
+        http.headers().set("Referrer-Policy", "no-referrer");
         response.headers().forEach((name, value) -> http.headers().set(name, value));
+        response.cookies().forEach(cookie -> http.headers().add(HttpHeaderNames.SET_COOKIE, cookie));
         http.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
         http.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         HttpUtil.setContentLength(http, http.content().readableBytes());

@@ -26,7 +26,8 @@ public final class Routes {
         HttpResponse handle(HttpRequest request);
     }
 
-    private record Route(String method, String name, List<String> segments, Handler handler) {
+    /** {@code open}: answered without a known caller (health, readiness, status, metrics, the login page itself). */
+    private record Route(String method, String name, List<String> segments, Handler handler, boolean open) {
     }
 
     /** A route chosen for a request: its name (for metrics and logs) and the handler's answer. */
@@ -34,16 +35,33 @@ public final class Routes {
     }
 
     private final List<Route> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile Gate gate = Gate.OPEN;
 
+    /** Who may pass: asked for every request's caller before its handler runs. */
+    public Routes gate(Gate gate) {
+        this.gate = gate;
+        return this;
+    }
+
+    /** A route for a known caller only. */
     public Routes get(String pattern, String name, Handler handler) {
-        return add("GET", pattern, name, handler);
+        return add("GET", pattern, name, handler, false);
     }
 
     public Routes post(String pattern, String name, Handler handler) {
-        return add("POST", pattern, name, handler);
+        return add("POST", pattern, name, handler, false);
     }
 
-    public synchronized Routes add(String method, String pattern, String name, Handler handler) {
+    /** A route that answers anyone: it must say nothing about patients. */
+    public Routes openGet(String pattern, String name, Handler handler) {
+        return add("GET", pattern, name, handler, true);
+    }
+
+    public Routes openPost(String pattern, String name, Handler handler) {
+        return add("POST", pattern, name, handler, true);
+    }
+
+    public synchronized Routes add(String method, String pattern, String name, Handler handler, boolean open) {
         if (!pattern.startsWith("/")) {
             throw new IllegalArgumentException("a route pattern starts with /: " + pattern);
         }
@@ -53,7 +71,7 @@ public final class Routes {
                 throw new IllegalArgumentException(method + " " + pattern + " is routed twice");
             }
         }
-        routes.add(new Route(method, name, segments, handler));
+        routes.add(new Route(method, name, segments, handler, open));
         return this;
     }
 
@@ -84,7 +102,15 @@ public final class Routes {
                 allowed.add(route.method());
                 continue;
             }
-            return new Answer(route.name(), route.handler().handle(request.withPathParameters(parameters.get())));
+            Gate.Identity identity = gate.identify(request);
+            if (identity.refusal().isPresent()) {
+                return new Answer("refused", identity.refusal().get());
+            }
+            HttpRequest admitted = request.withUser(identity.caller()).withPathParameters(parameters.get());
+            if (!route.open() && identity.caller().isEmpty()) {
+                return new Answer("unauthenticated", gate.challenge(admitted));
+            }
+            return new Answer(route.name(), route.handler().handle(admitted));
         }
         if (!allowed.isEmpty()) {
             return new Answer("method_not_allowed", HttpResponse.error(405, request.method() + " is not served at " + request.path()

@@ -88,8 +88,15 @@ public final class Search {
      * One record at one revision (empty when the revision does not hold it), and the records that name it in their
      * {@code derived_from}, or empty when the index cannot say yet.
      */
-    public record Lineage(long revision, Optional<Record> record, Optional<List<String>> derivatives) {
+    public record Lineage(long revision, Optional<Record> record, Optional<List<String>> derivatives, Map<String, Record> related) {
+        Lineage(long revision, Optional<Record> record, Optional<List<String>> derivatives) {
+            this(revision, record, derivatives, Map.of());
+        }
     }
+
+    /** How far up {@code derived_from} a page's lineage goes (FASTQ → CRAM → VCF is two steps), and how many records it shows. */
+    static final int LINEAGE_DEPTH = 4;
+    static final int LINEAGE_RECORDS = 64;
 
     /** How many records, samples and subjects a search selects. */
     public record Counts(long revision, long records, long samples, long subjects) {
@@ -198,6 +205,14 @@ public final class Search {
      * replica alone and the derivatives are left out.
      */
     public Optional<Lineage> record(String id, Replica replica) throws IOException {
+        return record(id, replica, false);
+    }
+
+    /**
+     * @param related whether to read, from the same revision, the records of its lineage: its ancestors up to
+     *                {@link #LINEAGE_DEPTH} steps up {@code derived_from}, and its derivatives
+     */
+    public Optional<Lineage> record(String id, Replica replica, boolean related) throws IOException {
         Optional<SearchView> searchable = index.acquire();
         if (searchable.isEmpty()) {
             Optional<ReplicaView> taken = replica.view();
@@ -222,10 +237,43 @@ public final class Search {
             for (ScoreDoc hit : hits.scoreDocs) {
                 derivatives.add(idOf(searcher, hit.doc));
             }
-            return Optional.of(new Lineage(view.revision(), Optional.of(parse(canonical)), Optional.of(derivatives)));
+            Record record = parse(canonical);
+            return Optional.of(new Lineage(view.revision(), Optional.of(record), Optional.of(derivatives),
+                    related ? related(view, record, derivatives) : Map.of()));
         } finally {
             view.release();
         }
+    }
+
+    /** The records of {@code record}'s lineage at the view's revision, by id: ancestors, then derivatives, as far as the bounds allow. */
+    private static Map<String, Record> related(SearchView view, Record record, List<String> derivatives) throws IOException {
+        Map<String, Record> related = new LinkedHashMap<>();
+        List<String> level = record.getDerivedFromList();
+        for (int depth = 0; depth < LINEAGE_DEPTH && !level.isEmpty(); depth++) {
+            List<String> next = new ArrayList<>();
+            for (String parent : level) {
+                if (related.size() >= LINEAGE_RECORDS || related.containsKey(parent) || parent.equals(record.getId())) {
+                    continue;
+                }
+                byte[] canonical = view.records().get(parent);
+                if (canonical != null) {
+                    Record r = parse(canonical);
+                    related.put(parent, r);
+                    next.addAll(r.getDerivedFromList());
+                }
+            }
+            level = next;
+        }
+        for (String child : derivatives) {
+            if (related.size() >= LINEAGE_RECORDS) {
+                break;
+            }
+            byte[] canonical = view.records().get(child);
+            if (canonical != null) {
+                related.putIfAbsent(child, parse(canonical));
+            }
+        }
+        return related;
     }
 
     /** How many records, samples and subjects {@code query} selects. */

@@ -52,30 +52,8 @@ public final class SearchApi {
         this.browseLog = browseLog;
     }
 
-    /** What an answer showed, for its browse-log entry: filled in by the handler as it answers. */
-    private static final class Seen {
-        long hits = -1;
-        List<String> shown = List.of();
-        long revision = -1;
-    }
-
-    /** Logs what {@code request} was shown, durably, before the answer goes; no entry, no answer. */
-    private HttpResponse logged(HttpRequest request, String action, Seen seen, java.util.function.Supplier<HttpResponse> handler) {
-        HttpResponse answer;
-        try {
-            answer = handler.get();
-        } catch (RuntimeException e) {
-            // What the server would answer for a handler that throws; logged like any other answer.
-            org.slf4j.LoggerFactory.getLogger(SearchApi.class).warn("{} {} failed: {}", request.method(), request.path(), e.toString());
-            answer = HttpResponse.error(500, "the spoke could not answer this request");
-        }
-        try {
-            browseLog.record(request, action, seen.hits, seen.shown, answer.status(), seen.revision);
-            return answer;
-        } catch (IOException e) {
-            org.slf4j.LoggerFactory.getLogger(SearchApi.class).error("the browse log cannot be written: {}", e.toString());
-            return HttpResponse.error(503, "the spoke cannot write its browse log, so it shows nothing until it can");
-        }
+    private HttpResponse logged(HttpRequest request, String action, java.util.function.Function<BrowseLog.Seen, HttpResponse> handler) {
+        return browseLog.answer(request, action, handler, HttpResponse::error);
     }
 
     /** Adds this API's routes; {@code /api/v1/records/{id}} replaces the browse API's. */
@@ -86,11 +64,10 @@ public final class SearchApi {
     }
 
     HttpResponse records(HttpRequest request) {
-        Seen seen = new Seen();
-        return logged(request, "search", seen, () -> records(request, seen));
+        return logged(request, "search", seen -> records(request, seen));
     }
 
-    private HttpResponse records(HttpRequest request, Seen seen) {
+    private HttpResponse records(HttpRequest request, BrowseLog.Seen seen) {
         try {
             Search.Page page = search.records(SearchQuery.parse(request.query()));
             seen.hits = page.total();
@@ -124,11 +101,10 @@ public final class SearchApi {
     }
 
     HttpResponse subject(HttpRequest request) {
-        Seen seen = new Seen();
-        return logged(request, "subject", seen, () -> subject(request, seen));
+        return logged(request, "subject", seen -> subject(request, seen));
     }
 
-    private HttpResponse subject(HttpRequest request, Seen seen) {
+    private HttpResponse subject(HttpRequest request, BrowseLog.Seen seen) {
         String pseudonym = request.pathParameter("pseudonym");
         if (!PSEUDONYM.matcher(pseudonym).matches()) {
             return HttpResponse.error(400, "pseudonym: not a subject pseudonym (4-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit)");
@@ -181,11 +157,10 @@ public final class SearchApi {
 
     /** {@code GET /api/v1/records/{id}}: the record, spelt as ingest takes it, with {@code derivatives} added. */
     public HttpResponse record(HttpRequest request) {
-        Seen seen = new Seen();
-        return logged(request, "record", seen, () -> record(request, seen));
+        return logged(request, "record", seen -> record(request, seen));
     }
 
-    private HttpResponse record(HttpRequest request, Seen seen) {
+    private HttpResponse record(HttpRequest request, BrowseLog.Seen seen) {
         String id = request.pathParameter("id");
         if (!Identifiers.isRecordId(id)) {
             return HttpResponse.error(400, "id: not a record id (" + Identifiers.RECORD_ID_RULE + ")");
@@ -228,11 +203,10 @@ public final class SearchApi {
     }
 
     HttpResponse counts(HttpRequest request) {
-        Seen seen = new Seen();
-        return logged(request, "counts", seen, () -> counts(request, seen));
+        return logged(request, "counts", seen -> counts(request, seen));
     }
 
-    private HttpResponse counts(HttpRequest request, Seen seen) {
+    private HttpResponse counts(HttpRequest request, BrowseLog.Seen seen) {
         Map<String, List<String>> parameters = new LinkedHashMap<>(request.query());
         List<String> asked = parameters.remove("granularity");
         Granularity granularity = counts.granularity();

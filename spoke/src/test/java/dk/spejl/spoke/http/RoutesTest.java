@@ -18,7 +18,7 @@ class RoutesTest {
                     "requested " + request.pathParameter("id") + " for " + request.query("purpose").orElse("?")));
 
     private static HttpRequest request(String method, String path, Map<String, List<String>> query) {
-        return new HttpRequest(method, path, query, Map.of(), Map.of(), Optional.empty());
+        return HttpRequest.of(method, path, query, Map.of());
     }
 
     private Routes.Answer answer(String method, String rawPath) {

@@ -1,0 +1,98 @@
+package dk.spejl.spoke.auth;
+
+import dk.spejl.spoke.http.Gate;
+import dk.spejl.spoke.http.HttpRequest;
+import dk.spejl.spoke.http.HttpResponse;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * Local users' gate: a request's caller is the user of the bearer token it sends ({@code Authorization: Bearer}, for
+ * scripts), or of the session its cookie names (people). Either way the user must exist and be enabled now: a session
+ * whose user has since been disabled or removed ends at its next request, and the roles are the user's current ones.
+ * A bearer header with no live token is refused outright (401), not treated as no login.
+ */
+public final class LocalGate implements Gate {
+    public static final String SESSION_COOKIE = "spejl_session";
+
+    private final Sessions sessions;
+    private final UserStore users;
+    private final TokenStore tokens;
+
+    public LocalGate(Sessions sessions, UserStore users, TokenStore tokens) {
+        this.sessions = sessions;
+        this.users = users;
+        this.tokens = tokens;
+    }
+
+    @Override
+    public Identity identify(HttpRequest request) {
+        Optional<String> authorization = request.header("authorization");
+        if (authorization.isPresent()) {
+            return bearer(authorization.get());
+        }
+        Optional<String> id = request.cookie(SESSION_COOKIE);
+        if (id.isEmpty()) {
+            return Identity.NONE;
+        }
+        Optional<Sessions.Session> session = sessions.find(id.get());
+        if (session.isEmpty()) {
+            return Identity.NONE;
+        }
+        Caller caller = session.get().caller();
+        try {
+            Optional<UserStore.User> user = users.find(caller.name());
+            if (user.isEmpty() || user.get().disabled()) {
+                sessions.end(id.get());
+                return Identity.NONE;
+            }
+            return Identity.of(user.get().roles().equals(caller.roles()) ? caller : new Caller(caller.name(), user.get().roles(), caller.mode()));
+        } catch (IOException e) {
+            return Identity.refused(HttpResponse.error(503, "the spoke cannot read its users (" + e.getMessage() + ")"));
+        }
+    }
+
+    private Identity bearer(String authorization) {
+        String[] parts = authorization.trim().split("\\s+", 2);
+        Optional<TokenStore.Token> token = Optional.empty();
+        try {
+            if (parts.length == 2 && parts[0].equalsIgnoreCase("Bearer")) {
+                token = tokens.verify(parts[1]);
+            }
+            Optional<UserStore.User> user = token.isPresent() ? users.find(token.get().user()) : Optional.empty();
+            if (user.isEmpty() || user.get().disabled()) {
+                return Identity.refused(HttpResponse.error(401, "the bearer token is not one this spoke knows, or it has expired, "
+                        + "been revoked, or its user is disabled").withHeader("WWW-Authenticate", "Bearer realm=\"spejl\", error=\"invalid_token\""));
+            }
+            return Identity.of(new Caller(user.get().name(), user.get().roles(), "token"));
+        } catch (IOException e) {
+            return Identity.refused(HttpResponse.error(503, "the spoke cannot read its tokens or users (" + e.getMessage() + ")"));
+        }
+    }
+
+    @Override
+    public HttpResponse challenge(HttpRequest request) {
+        if (request.path().startsWith("/api/")) {
+            return HttpResponse.error(401, "sign in first: send a bearer token made with 'spejl-spoke tokens create'")
+                    .withHeader("WWW-Authenticate", "Bearer realm=\"spejl\"");
+        }
+        return HttpResponse.redirect("/login?next=" + URLEncoder.encode(here(request), StandardCharsets.UTF_8));
+    }
+
+    /** The request's path and query, as a link back to it. */
+    public static String here(HttpRequest request) {
+        StringBuilder b = new StringBuilder(request.path());
+        char sep = '?';
+        for (var e : request.query().entrySet()) {
+            for (String v : e.getValue()) {
+                b.append(sep).append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=')
+                        .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+                sep = '&';
+            }
+        }
+        return b.toString();
+    }
+}
