@@ -22,9 +22,13 @@ final class KeepAliveClient implements AutoCloseable {
     private InputStream in;
     private OutputStream out;
 
-    KeepAliveClient(String host, int port) {
+    private final String authorization;
+
+    /** @param authorization the {@code Authorization} header every request sends */
+    KeepAliveClient(String host, int port, String authorization) {
         this.host = host;
         this.port = port;
+        this.authorization = authorization;
     }
 
     /** GETs {@code pathAndQuery}; returns the body, or fails unless the status is 200. */
@@ -37,7 +41,8 @@ final class KeepAliveClient implements AutoCloseable {
             in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
             out = socket.getOutputStream();
         }
-        out.write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: " + authorization + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         String status = line();
         long length = -1;

@@ -166,14 +166,15 @@ public final class SearchBench implements Callable<Integer> {
                     "serve", "--config", conf.toString())) {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 String base = "http://127.0.0.1:" + httpPort + "/api/v1/records?";
-                awaitHttp(http, base, process);
+                String bearer = BenchLogin.bearer(config.dataDir());
+                awaitHttp(http, base, bearer, process);
                 List<KeepAliveClient> connections = new ArrayList<>();
                 try {
-                    KeepAliveClient one = new KeepAliveClient("127.0.0.1", httpPort);
+                    KeepAliveClient one = new KeepAliveClient("127.0.0.1", httpPort, bearer);
                     connections.add(one);
                     httpLatency = latencyPerClass(mix, q -> one.get("/api/v1/records?" + q.queryString()));
                     spejlThroughput = throughput("Spejl over HTTP", mix, () -> {
-                        KeepAliveClient own = new KeepAliveClient("127.0.0.1", httpPort);
+                        KeepAliveClient own = new KeepAliveClient("127.0.0.1", httpPort, bearer);
                         connections.add(own);
                         return q -> own.get("/api/v1/records?" + q.queryString());
                     }, process.pid());
@@ -410,11 +411,12 @@ public final class SearchBench implements Callable<Integer> {
         System.out.printf("%nThe index's share of commit-to-searchable: %.0f %%.%n%n", share * 100);
     }
 
-    private static void awaitHttp(HttpClient http, String base, DaemonProcess process) throws Exception {
+    private static void awaitHttp(HttpClient http, String base, String bearer, DaemonProcess process) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (System.nanoTime() < deadline) {
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                if (http.send(HttpRequest.newBuilder(URI.create(base)).header("Authorization", bearer).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
                     return;
                 }
             } catch (java.io.IOException notYet) {

@@ -542,11 +542,13 @@ public final class SpejlBench implements Callable<Integer> {
             double bootstrap = (System.nanoTime() - started) / 1e9;
             HttpClient http = spoke.http();
             int httpPort = spoke.httpPort();
+            String bearer = BenchLogin.bearer(dk.spejl.spoke.SpokeConfig.read(dir.resolve("spoke-rss").resolve("spoke.conf")).dataDir());
             List<HubRecord> sample = new CatalogueGenerator(2).generate(20_000);
             int found = 0;
             for (int i = 0; i < 10_000; i++) {
                 String id = sample.get(random.nextInt(sample.size())).getRecord().getId();
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/records/" + id)).build(),
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/records/" + id))
+                                .header("Authorization", bearer).build(),
                         HttpResponse.BodyHandlers.ofString());
                 found += r.statusCode() == 200 ? 1 : 0;
             }

@@ -115,6 +115,7 @@ public final class LocalCluster implements Callable<Integer> {
             Path spokeDir = dir.resolve("spoke-" + region);
             Path spokeConf = Files.exists(spokeDir.resolve("spoke.conf")) ? spokeDir.resolve("spoke.conf")
                     : enrolSpoke(spokeDir, region, region, "127.0.0.1:" + hubPort, hubDir.resolve("tls"), fingerprint, "127.0.0.1:" + (httpPort + i));
+            demoUsers(dk.spejl.spoke.SpokeConfig.read(spokeConf).dataDir(), demoPassword(dir));
             DaemonProcess spoke = DaemonProcess.spoke(home, region, logs.resolve(region + ".log"), List.of(), "serve", "--config", spokeConf.toString());
             processes.add(spoke);
             urls.add("http://127.0.0.1:" + (httpPort + i) + "/api/v1/status");
@@ -129,6 +130,9 @@ public final class LocalCluster implements Callable<Integer> {
         for (int i = 0; i < urls.size(); i++) {
             System.out.printf("  %-12s %s%n", Regions.ALL.get(i), urls.get(i));
         }
+        System.out.println();
+        System.out.println("Sign in to a spoke's web app, e.g. http://127.0.0.1:" + httpPort + "/, as klinik (clinician) or admin, with the password in "
+                + dir.resolve(DEMO_PASSWORD));
         System.out.println();
         System.out.println("Ingest a change and watch it arrive:");
         System.out.println("  deploy/target/spejl/bin/spejl-hub generate --seed 99 --records 3 --out /tmp/change.jsonl");
@@ -175,5 +179,32 @@ public final class LocalCluster implements Callable<Integer> {
             Thread.sleep(100);
         }
         return seen;
+    }
+
+    /** The local cluster's sign-in password, made once and kept beside its data (mode 0600). */
+    static final String DEMO_PASSWORD = "demo-password.txt";
+
+    private static String demoPassword(Path dir) throws java.io.IOException {
+        Path file = dir.resolve(DEMO_PASSWORD);
+        if (!Files.exists(file)) {
+            byte[] random = new byte[12];
+            new java.security.SecureRandom().nextBytes(random);
+            String password = java.util.HexFormat.of().formatHex(random);
+            Files.writeString(file, password + "\n");
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+        return Files.readString(file).trim();
+    }
+
+    /** A clinician "klinik" and an admin "admin" at a spoke of the demo cluster, if it has no users yet. */
+    private static void demoUsers(Path spokeData, String password) throws Exception {
+        dk.spejl.spoke.auth.UserStore users = new dk.spejl.spoke.auth.UserStore(spokeData, java.time.Clock.systemUTC());
+        if (!users.list().isEmpty()) {
+            return;
+        }
+        dk.spejl.spoke.auth.Passwords passwords = new dk.spejl.spoke.auth.Passwords(1, 60_000);
+        users.add("klinik", java.util.Set.of(dk.spejl.spoke.auth.Role.CLINICIAN), passwords.hash(password.toCharArray()));
+        users.add("admin", java.util.EnumSet.of(dk.spejl.spoke.auth.Role.ADMIN, dk.spejl.spoke.auth.Role.CLINICIAN),
+                passwords.hash(password.toCharArray()));
     }
 }
