@@ -190,8 +190,9 @@ public final class LocalCluster implements Callable<Integer> {
             byte[] random = new byte[12];
             new java.security.SecureRandom().nextBytes(random);
             String password = java.util.HexFormat.of().formatHex(random);
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
             Files.writeString(file, password + "\n");
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         }
         return Files.readString(file).trim();
     }

@@ -1,16 +1,7 @@
 package dk.spejl.spoke;
 
-import dk.spejl.spoke.auth.LocalGate;
-import dk.spejl.spoke.auth.LocalLogin;
-import dk.spejl.spoke.auth.Lockout;
-import dk.spejl.spoke.auth.Passwords;
-import dk.spejl.spoke.auth.Sessions;
-import dk.spejl.spoke.auth.UserStore;
-import dk.spejl.spoke.browse.BrowseApi;
-import dk.spejl.spoke.web.WebApp;
 import dk.spejl.spoke.browse.BrowseLog;
 import dk.spejl.spoke.http.HttpLimits;
-import dk.spejl.spoke.http.HttpResponse;
 import dk.spejl.spoke.http.HttpServer;
 import dk.spejl.spoke.http.Routes;
 import dk.spejl.spoke.replica.Replica;
@@ -103,7 +94,7 @@ public final class Spoke implements AutoCloseable {
                     freshness, b.listener, b.sync, b.fatal);
             // The hub connection (TLS handshake, key delegation, perhaps a bootstrap) starts while the HTTP side does.
             follower.start();
-            this.http = new HttpServer(b.httpAddress, routes(b), metrics, b.httpLimits,
+            this.http = new HttpServer(b.httpAddress, SpokeRoutes.assemble(b, replica, freshness, index, search, browseLog, metrics), metrics, b.httpLimits,
                     b.httpTls == null ? null : dk.spejl.spoke.http.HttpTls.server(b.httpTls.certificate(), b.httpTls.privateKey()));
         } catch (IOException | RuntimeException e) {
             abandon(follower, channel, index);
@@ -117,94 +108,6 @@ public final class Spoke implements AutoCloseable {
         this.follower = follower;
         log.info("spoke {} serving {} on {}, following hub at {}, holding {}", name, b.httpTls == null ? "HTTP" : "HTTPS", http.address(), b.hubAddress,
                 replica.state().map(s -> "revision " + s.revision()).orElse("nothing yet"));
-    }
-
-    /** The spoke's HTTP routes: the browse API, the web app, metrics, and whatever the builder was given, behind the gate. */
-    private Routes routes(Builder b) {
-        BrowseApi.Staleness staleness = new BrowseApi.Staleness() {
-            @Override
-            public Optional<Instant> staleSince() {
-                return freshness.staleSince();
-            }
-
-            @Override
-            public Optional<Freshness.Behind> behind() {
-                return freshness.behind();
-            }
-
-            @Override
-            public void describe(com.fasterxml.jackson.databind.node.ObjectNode status) {
-                SearchIndex.Progress p = index.progress();
-                com.fasterxml.jackson.databind.node.ObjectNode i = status.putObject("index");
-                i.put("revision", p.revision()).put("building", p.building());
-                if (p.building()) {
-                    i.put("indexed", p.done()).put("total", p.total());
-                }
-            }
-        };
-        SearchApi searchApi = new SearchApi(search, replica, staleness, b.counts, browseLog);
-        Sessions sessions = new Sessions(b.clock, b.logins.idle(), b.logins.absolute(), Logins.MAX_SESSIONS);
-        Routes routes = new Routes();
-        Optional<LocalLogin> login = Optional.empty();
-        if (b.logins.local()) {
-            UserStore users = new UserStore(b.dataDir, b.clock);
-            login = Optional.of(new LocalLogin(users, new Passwords(b.logins.concurrentHashes(), 2_000), new Lockout(b.clock), metrics));
-            routes.gate(new LocalGate(sessions, users, new dk.spejl.spoke.auth.TokenStore(b.dataDir, b.clock)));
-        }
-        new WebApp(search, replica, webFacts(b), sessions, login, browseLog, b.clock).register(routes);
-        searchApi.register(new BrowseApi(replica, staleness).register(routes))
-                .get("/api/v1/records/{id}", "record", searchApi::record)
-                .openGet("/metrics", "metrics", request -> HttpResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
-        b.routes.accept(routes);
-        return routes;
-    }
-
-    /** What the web app's pages say about this spoke: its region (from its certificate), its revision and how fresh it is. */
-    private WebApp.Facts webFacts(Builder b) {
-        String region = regionOf(b.tls).orElse(b.name);
-        return new WebApp.Facts() {
-            @Override
-            public String region() {
-                return region;
-            }
-
-            @Override
-            public Optional<Long> revision() {
-                return replica.state().map(s -> s.revision());
-            }
-
-            @Override
-            public Optional<Instant> published() {
-                return replica.state().map(s -> Instant.ofEpochMilli(s.manifest().getPublishedAtMillis()));
-            }
-
-            @Override
-            public Optional<Instant> updated() {
-                return freshness.newest().map(h -> Instant.ofEpochMilli(h.getIssuedAtMillis()));
-            }
-
-            @Override
-            public Optional<Instant> staleSince() {
-                return freshness.staleSince();
-            }
-
-            @Override
-            public Optional<Freshness.Behind> behind() {
-                return freshness.behind();
-            }
-        };
-    }
-
-    /** The region written into this spoke's certificate by {@code spejl-hub enroll}. */
-    private static Optional<String> regionOf(TlsFiles tls) {
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(tls.certificate())) {
-            java.security.cert.X509Certificate certificate = (java.security.cert.X509Certificate)
-                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
-            return dk.spejl.tls.PeerIdentity.of(certificate).map(dk.spejl.tls.PeerIdentity::region).filter(r -> r != null && !r.isEmpty());
-        } catch (IOException | java.security.cert.CertificateException e) {
-            log.warn("cannot read the region from {}: {}", tls.certificate(), e.toString());
-            return Optional.empty();
-        }
     }
 
     /** Undoes a start that failed part way. */
@@ -306,14 +209,14 @@ public final class Spoke implements AutoCloseable {
     }
 
     public static final class Builder {
-        private String name = "spoke";
-        private Path dataDir;
+        String name = "spoke";
+        Path dataDir;
         private InetSocketAddress hubAddress;
         private String hubAuthority;
         private String rootFingerprint;
-        private TlsFiles tls;
+        TlsFiles tls;
         private InetSocketAddress httpAddress = new InetSocketAddress("127.0.0.1", 0);
-        private Clock clock = Clock.systemUTC();
+        Clock clock = Clock.systemUTC();
         private Duration freshnessWindow = Duration.ofMinutes(5);
         private Duration watchDeadline = Duration.ofMinutes(30);
         private boolean syncWrites = true;
@@ -323,10 +226,10 @@ public final class Spoke implements AutoCloseable {
         private SyncSettings sync = SyncSettings.DEFAULT;
         private HttpLimits httpLimits = HttpLimits.DEFAULT;
         private java.util.function.Consumer<Throwable> fatal = Builder::exit;
-        private java.util.function.Consumer<Routes> routes = r -> { };
-        private SearchApi.CountPolicy counts = SearchApi.CountPolicy.DEFAULT;
+        java.util.function.Consumer<Routes> routes = r -> { };
+        SearchApi.CountPolicy counts = SearchApi.CountPolicy.DEFAULT;
         private Runnable beforeIndexBuild = () -> { };
-        private Logins logins = Logins.NONE;
+        Logins logins = Logins.NONE;
         private TlsFiles httpTls;
 
         /** Serve HTTPS on the HTTP port with this certificate chain and key (its trusted CA is not used). */

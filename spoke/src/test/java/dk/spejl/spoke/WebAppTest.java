@@ -99,6 +99,55 @@ class WebAppTest {
     }
 
     @Test
+    void aNewLoginEndsTheSessionItCameWithAndAChangedUserEndsAllOfTheirs() throws Exception {
+        WebClient c = web.client();
+        assertThat(c.login("admin", WebFixture.PASSWORD).statusCode()).isEqualTo(303);
+        String first = c.cookies.get("spejl_session");
+        String token = WebClient.csrf(c.get("/login?next=%2Fsearch").body()).orElse(null);
+        assertThat(token).as("a signed-in browser is sent on from the login form").isNull();
+        c.cookies.put("spejl_pre", "planted");
+        c.post("/login", "csrf", new dk.spejl.spoke.auth.Sessions(java.time.Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofMinutes(1), 1)
+                .csrfToken("planted"), "name", "admin", "password", WebFixture.PASSWORD);
+        assertThat(c.cookies.get("spejl_session")).as("a token made under another spoke's key signs nobody in").isEqualTo(first);
+        WebClient again = web.client();
+        String form = WebClient.csrf(again.get("/login").body()).orElseThrow();
+        again.cookies.put("spejl_session", first); // a browser that still holds a session signs in again
+        assertThat(again.post("/login", "csrf", form, "name", "admin", "password", WebFixture.PASSWORD).statusCode()).isEqualTo(303);
+        assertThat(again.cookies.get("spejl_session")).isNotEqualTo(first);
+        c.cookies.put("spejl_session", first);
+        assertThat(c.get("/search").statusCode()).as("the session presented at the login has ended").isEqualTo(303);
+        assertThat(again.get("/search").statusCode()).isEqualTo(200);
+
+        // A new password (by the admin's command, say) ends the user's sessions at their next request.
+        dk.spejl.spoke.auth.UserStore users = new dk.spejl.spoke.auth.UserStore(tmp.resolve("spoke-web"), java.time.Clock.systemUTC());
+        users.setPassword("admin", users.find("admin").orElseThrow().passwordHash());
+        assertThat(again.get("/search").statusCode()).isEqualTo(303);
+    }
+
+    @Test
+    void loginsSentInParallelAreCheckedNoMoreOftenThanTheLockAllows() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                WebClient c = web.client();
+                String token = WebClient.csrf(c.get("/login").body()).orElseThrow();
+                int n = i;
+                answers.add(pool.submit(() -> c.post("/login", "csrf", token, "name", "parallel", "password", "guess-" + n).statusCode()));
+            }
+            int refused = 0;
+            for (var a : answers) {
+                int status = a.get();
+                assertThat(status).isIn(401, 429, 503);
+                refused += status == 401 ? 1 : 0;
+            }
+            assertThat(refused).as("passwords checked and found wrong before the lock").isLessThanOrEqualTo(Lockout.FREE - 1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aLoginFormWithoutItsTokenIsRefusedAndSignsNobodyIn() throws Exception {
         WebClient c = web.client();
         HttpResponse<String> form = c.get("/login");
@@ -168,8 +217,9 @@ class WebAppTest {
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("colour");
         assertThat(c.get("/records/not%20an%20id").statusCode()).isEqualTo(400);
-        assertThat(c.get("/records/NGC-X-00000000").statusCode()).isIn(400, 404);
-        assertThat(c.get("/static/../../etc/passwd").statusCode()).isIn(400, 404);
+        assertThat(c.get("/records/ngcf-0000000000000000").statusCode()).as("a well-formed id the revision does not hold").isEqualTo(404);
+        assertThat(c.get("/static/..%2F..%2Fetc%2Fpasswd").statusCode()).isEqualTo(404);
+        assertThat(c.get("/static/spejl.css").headers().firstValue("Cache-Control")).contains("max-age=300");
         assertThat(c.get("/static/spejl.css").body()).contains("--ink");
     }
 

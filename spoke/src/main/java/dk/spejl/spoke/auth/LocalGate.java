@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * Local users' gate: a request's caller is the user of the bearer token it sends ({@code Authorization: Bearer}, for
  * scripts), or of the session its cookie names (people). Either way the user must exist and be enabled now: a session
- * whose user has since been disabled or removed ends at its next request, and the roles are the user's current ones.
+ * whose user has since been removed, disabled or changed in any way (a new password, new roles) ends at its next request;
+ * a token carries its user's current roles.
  * A bearer header with no live token is refused outright (401), not treated as no login.
  */
 public final class LocalGate implements Gate {
@@ -45,11 +46,11 @@ public final class LocalGate implements Gate {
         Caller caller = session.get().caller();
         try {
             Optional<UserStore.User> user = users.find(caller.name());
-            if (user.isEmpty() || user.get().disabled()) {
-                sessions.end(id.get());
+            if (user.isEmpty() || user.get().disabled() || !user.get().changed().equals(session.get().version())) {
+                sessions.end(id.get()); // removed, disabled, or changed (a new password, new roles) since the login
                 return Identity.NONE;
             }
-            return Identity.of(user.get().roles().equals(caller.roles()) ? caller : new Caller(caller.name(), user.get().roles(), caller.mode()));
+            return Identity.of(caller);
         } catch (IOException e) {
             return Identity.refused(HttpResponse.error(503, "the spoke cannot read its users (" + e.getMessage() + ")"));
         }

@@ -26,7 +26,8 @@ public final class LocalLogin {
 
     /** What a login came to. */
     public sealed interface Outcome {
-        record SignedIn(Caller caller) implements Outcome { }
+        /** @param version when the user was last changed: a session ends when its user changes (a new password, say) */
+        record SignedIn(Caller caller, Instant version) implements Outcome { }
 
         /** The name or the password is wrong, or the user is disabled: the page says only that. */
         record Refused() implements Outcome { }
@@ -43,18 +44,21 @@ public final class LocalLogin {
         this.metrics = metrics;
     }
 
-    public Outcome login(String name, char[] password) throws IOException {
+    public Outcome login(String typed, char[] password) throws IOException {
+        // A name that cannot be a user is counted under one key: anonymous attempts cannot fill the lockout's memory.
+        String name = UserStore.isName(typed) ? typed : "(not a user name)";
         try {
-            Optional<Instant> locked = lockout.lockedUntil(name);
+            Optional<Instant> locked = lockout.begin(name);
             if (locked.isPresent()) {
                 count("locked");
                 return new Outcome.Locked(locked.get());
             }
-            Optional<UserStore.User> user = users.find(name);
+            Optional<UserStore.User> user = UserStore.isName(typed) ? users.find(name) : Optional.empty();
             boolean matches;
             try {
                 matches = passwords.verify(password, user.map(UserStore.User::passwordHash).orElse(NOBODY)) && user.isPresent();
             } catch (Passwords.Busy e) {
+                lockout.uncount(name); // not checked, so not a failure
                 count("busy");
                 return new Outcome.Busy();
             }
@@ -62,12 +66,12 @@ public final class LocalLogin {
                 String reason = user.isEmpty() ? "unknown_user" : !matches ? "wrong_password" : "disabled";
                 count(reason);
                 log.info("login refused for '{}': {}", name, reason.replace('_', ' '));
-                return lockout.failed(name).<Outcome>map(Outcome.Locked::new).orElse(new Outcome.Refused());
+                return lockout.lockedUntil(name).<Outcome>map(Outcome.Locked::new).orElse(new Outcome.Refused());
             }
             lockout.succeeded(name);
             count("signed_in");
             log.info("{} signed in ({})", name, user.get().roles());
-            return new Outcome.SignedIn(new Caller(name, user.get().roles(), "local"));
+            return new Outcome.SignedIn(new Caller(name, user.get().roles(), "local"), user.get().changed());
         } finally {
             Arrays.fill(password, '\0');
         }

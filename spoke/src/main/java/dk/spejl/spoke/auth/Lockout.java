@@ -41,6 +41,20 @@ public final class Lockout {
         return s != null && s.lockedUntil().isAfter(clock.instant()) ? Optional.of(s.lockedUntil()) : Optional.empty();
     }
 
+    /**
+     * Starts a login attempt for {@code name}: until when it is locked, if it is (and the attempt must not go on);
+     * otherwise the attempt is counted as a failure before its password is checked, so that attempts sent in
+     * parallel cannot all pass this check before any is counted. {@link #succeeded} clears the count.
+     */
+    public synchronized Optional<Instant> begin(String name) {
+        Optional<Instant> locked = lockedUntil(name);
+        if (locked.isPresent()) {
+            return locked;
+        }
+        failed(name);
+        return Optional.empty();
+    }
+
     /** Counts a failed login; returns until when the name is now locked, if it is. */
     public synchronized Optional<Instant> failed(String name) {
         State before = states.get(name);
@@ -53,6 +67,14 @@ public final class Lockout {
         }
         states.put(name, new State(failures, until));
         return until.isAfter(clock.instant()) ? Optional.of(until) : Optional.empty();
+    }
+
+    /** Takes back the failure {@link #begin} counted, for an attempt that was never checked. */
+    public synchronized void uncount(String name) {
+        State s = states.get(name);
+        if (s != null && s.failures() > 0 && !s.lockedUntil().isAfter(clock.instant())) {
+            states.put(name, new State(s.failures() - 1, s.lockedUntil()));
+        }
     }
 
     public synchronized void succeeded(String name) {

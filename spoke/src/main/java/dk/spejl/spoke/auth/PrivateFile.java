@@ -34,8 +34,11 @@ final class PrivateFile<T> {
     private final Parser<T> parser;
     private volatile Cached<T> cached;
 
-    private record Cached<T>(Object key, long modified, long size, T value) {
+    private record Cached<T>(Object key, java.nio.file.attribute.FileTime modified, long size, T value) {
     }
+
+    /** A file changed this recently may change again within its time stamp's resolution: it is read again. */
+    private static final long SETTLED_MILLIS = 2_000;
 
     PrivateFile(Path file, Parser<T> parser) {
         this.file = file.toAbsolutePath().normalize();
@@ -53,11 +56,12 @@ final class PrivateFile<T> {
         }
         BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
         Cached<T> c = cached;
-        if (c != null && Objects.equals(c.key(), a.fileKey()) && c.modified() == a.lastModifiedTime().toMillis() && c.size() == a.size()) {
+        boolean settled = System.currentTimeMillis() - a.lastModifiedTime().toMillis() > SETTLED_MILLIS;
+        if (settled && c != null && Objects.equals(c.key(), a.fileKey()) && c.modified().equals(a.lastModifiedTime()) && c.size() == a.size()) {
             return c.value();
         }
         T value = parser.parse(Files.readAllBytes(file));
-        cached = new Cached<>(a.fileKey(), a.lastModifiedTime().toMillis(), a.size(), value);
+        cached = new Cached<>(a.fileKey(), a.lastModifiedTime(), a.size(), value);
         return value;
     }
 

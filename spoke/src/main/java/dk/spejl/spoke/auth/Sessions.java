@@ -38,14 +38,21 @@ public final class Sessions {
     public static final class Session {
         private final String id;
         private final Caller caller;
+        private final Instant version;
         private final Instant started;
         private volatile Instant seen;
 
-        Session(String id, Caller caller, Instant started) {
+        Session(String id, Caller caller, Instant version, Instant started) {
             this.id = id;
             this.caller = caller;
+            this.version = version;
             this.started = started;
             this.seen = started;
+        }
+
+        /** When the user was last changed, as of the login: any change since (password, roles, disabling) ends the session. */
+        public Instant version() {
+            return version;
         }
 
         public String id() {
@@ -79,15 +86,15 @@ public final class Sessions {
         random.nextBytes(csrfKey);
     }
 
-    /** A new session for {@code caller}, with a new id. */
-    public Session start(Caller caller) throws Full {
+    /** A new session for {@code caller}, with a new id; {@code version} is when the user was last changed. */
+    public Session start(Caller caller, Instant version) throws Full {
         if (sessions.size() >= max) {
             sweep();
             if (sessions.size() >= max) {
                 throw new Full(max);
             }
         }
-        Session session = new Session(newId(), caller, clock.instant());
+        Session session = new Session(newId(), caller, version, clock.instant());
         sessions.put(session.id(), session);
         return session;
     }
@@ -111,7 +118,7 @@ public final class Sessions {
         sessions.remove(id);
     }
 
-    /** Ends every session of {@code user} (the user was disabled, or changed their password). */
+    /** Ends every session of {@code user}. */
     public void endAll(String user) {
         sessions.values().removeIf(s -> s.caller().name().equals(user));
     }

@@ -48,6 +48,11 @@ public final class UserStore {
         this.store = new PrivateFile<>(file, this::parse);
     }
 
+    /** Whether {@code name} is spelt as a user name may be. */
+    public static boolean isName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
     public Path file() {
         return file;
     }

@@ -200,7 +200,9 @@ public final class HttpServer implements AutoCloseable {
         response.headers().forEach((name, value) -> http.headers().set(name, value));
         response.cookies().forEach(cookie -> http.headers().add(HttpHeaderNames.SET_COOKIE, cookie));
         http.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
-        http.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        if (!http.headers().contains(HttpHeaderNames.CACHE_CONTROL)) {
+            http.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store"); // nothing a spoke answers is cached, but its static files
+        }
         HttpUtil.setContentLength(http, http.content().readableBytes());
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpUtil.setKeepAlive(http, keepAlive);

@@ -22,6 +22,17 @@ public record RecordPage(Frame frame, String id, String title, List<Field> field
     public record Node(String id, String href, String kind, boolean current) {
     }
 
+    /** Every record id the page names: the record's, and each in its lineage (for the browse log). */
+    public List<String> shown() {
+        List<String> ids = new ArrayList<>(List.of(id));
+        lineage.forEach(column -> column.forEach(n -> {
+            if (!ids.contains(n.id())) {
+                ids.add(n.id());
+            }
+        }));
+        return ids;
+    }
+
     static RecordPage of(Frame frame, Record r, Optional<List<String>> derivatives, Map<String, Record> related) {
         Messages m = frame.m();
         List<Field> f = new ArrayList<>();

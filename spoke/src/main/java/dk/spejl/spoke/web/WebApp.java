@@ -122,10 +122,10 @@ public final class WebApp {
 
     HttpResponse record(HttpRequest request) {
         String id = request.pathParameter("id");
-        if (!Identifiers.isRecordId(id)) {
-            return error(request, 400, "id: not a record id (" + Identifiers.RECORD_ID_RULE + ")");
-        }
         return browseLog.answer(request, "record", seen -> {
+            if (!Identifiers.isRecordId(id)) {
+                return error(request, 400, "id: not a record id (" + Identifiers.RECORD_ID_RULE + ")");
+            }
             try {
                 Optional<Search.Lineage> found = search.record(id, replica, true);
                 if (found.isEmpty() || found.get().record().isEmpty()) {
@@ -137,13 +137,10 @@ public final class WebApp {
                 Search.Lineage lineage = found.get();
                 seen.revision = lineage.revision();
                 seen.hits = 1;
-                List<String> shown = new java.util.ArrayList<>(List.of(id));
-                shown.addAll(lineage.record().get().getDerivedFromList());
-                lineage.derivatives().ifPresent(shown::addAll);
-                lineage.related().keySet().stream().filter(k -> !shown.contains(k)).forEach(shown::add);
-                seen.shown = shown;
-                return page(200, "record", RecordPage.of(frame(request, lineage.revision()), lineage.record().get(), lineage.derivatives(),
-                        lineage.related()));
+                RecordPage page = RecordPage.of(frame(request, lineage.revision()), lineage.record().get(), lineage.derivatives(),
+                        lineage.related());
+                seen.shown = page.shown(); // every id the page names
+                return page(200, "record", page);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -152,10 +149,10 @@ public final class WebApp {
 
     HttpResponse subject(HttpRequest request) {
         String pseudonym = request.pathParameter("pseudonym");
-        if (!PSEUDONYM.matcher(pseudonym).matches()) {
-            return error(request, 400, "pseudonym: not a subject pseudonym");
-        }
         return browseLog.answer(request, "subject", seen -> {
+            if (!PSEUDONYM.matcher(pseudonym).matches()) {
+                return error(request, 400, "pseudonym: not a subject pseudonym");
+            }
             try {
                 Search.Subject subject = search.subject(pseudonym);
                 seen.hits = subject.records().size();
@@ -209,7 +206,8 @@ public final class WebApp {
         try {
             LocalLogin.Outcome outcome = login.orElseThrow().login(name, password);
             if (outcome instanceof LocalLogin.Outcome.SignedIn in) {
-                Sessions.Session session = sessions.start(in.caller());
+                request.cookie(LocalGate.SESSION_COOKIE).ifPresent(sessions::end); // a session presented at a login ends there
+                Sessions.Session session = sessions.start(in.caller(), in.version());
                 return HttpResponse.redirect(next)
                         .withCookie(cookie(request, LocalGate.SESSION_COOKIE, session.id(), -1))
                         .withCookie(cookie(request, PRE_SESSION_COOKIE, "", 0));

@@ -40,8 +40,8 @@ class SessionsTest {
     void anIdleSessionEndsAndABusyOneEndsAtItsAbsoluteLimit() throws Exception {
         HandClock clock = new HandClock();
         Sessions sessions = new Sessions(clock, Duration.ofMinutes(30), Duration.ofHours(2), 10);
-        Sessions.Session idle = sessions.start(KLINIK);
-        Sessions.Session busy = sessions.start(KLINIK);
+        Sessions.Session idle = sessions.start(KLINIK, Instant.EPOCH);
+        Sessions.Session busy = sessions.start(KLINIK, Instant.EPOCH);
         assertThat(idle.id()).isNotEqualTo(busy.id()).hasSize(43);
         for (int i = 0; i < 7; i++) { // a request every 20 minutes keeps "busy" going, not past two hours
             clock.now = clock.now.plus(Duration.ofMinutes(20));
@@ -56,20 +56,20 @@ class SessionsTest {
     void logoutAndDisablingEndSessionsAndTheTableIsBounded() throws Exception {
         HandClock clock = new HandClock();
         Sessions sessions = new Sessions(clock, Duration.ofMinutes(30), Duration.ofHours(2), 3);
-        Sessions.Session a = sessions.start(KLINIK);
-        Sessions.Session b = sessions.start(new Caller("other", Set.of(Role.STEWARD), "local"));
+        Sessions.Session a = sessions.start(KLINIK, Instant.EPOCH);
+        Sessions.Session b = sessions.start(new Caller("other", Set.of(Role.STEWARD), "local"), Instant.EPOCH);
         sessions.end(a.id());
         assertThat(sessions.find(a.id())).isEmpty();
-        sessions.start(KLINIK);
-        sessions.start(KLINIK);
-        assertThatThrownBy(() -> sessions.start(KLINIK)).isInstanceOf(Sessions.Full.class);
+        sessions.start(KLINIK, Instant.EPOCH);
+        sessions.start(KLINIK, Instant.EPOCH);
+        assertThatThrownBy(() -> sessions.start(KLINIK, Instant.EPOCH)).isInstanceOf(Sessions.Full.class);
         sessions.endAll("klinik");
         assertThat(sessions.size()).isEqualTo(1);
         assertThat(sessions.find(b.id())).isPresent();
         clock.now = clock.now.plus(Duration.ofHours(3)); // expired sessions make room
-        sessions.start(KLINIK);
-        sessions.start(KLINIK);
-        sessions.start(KLINIK);
+        sessions.start(KLINIK, Instant.EPOCH);
+        sessions.start(KLINIK, Instant.EPOCH);
+        sessions.start(KLINIK, Instant.EPOCH);
     }
 
     @Test
@@ -104,5 +104,18 @@ class SessionsTest {
         lockout.succeeded("x");
         assertThat(lockout.failed("x")).as("counting starts again").isEmpty();
         assertThat(lockout.lockedUntil("y")).isEmpty();
+    }
+
+    @Test
+    void attemptsAreCountedAsTheyBeginSoParallelOnesCannotSlipPast() {
+        HandClock clock = new HandClock();
+        Lockout lockout = new Lockout(clock);
+        for (int i = 0; i < Lockout.FREE; i++) {
+            assertThat(lockout.begin("z")).as("attempt " + (i + 1) + " may be checked").isEmpty();
+        }
+        // None of the five has finished, yet a sixth is refused.
+        assertThat(lockout.begin("z")).contains(clock.now.plus(Lockout.FIRST_LOCK));
+        lockout.succeeded("z");
+        assertThat(lockout.begin("z")).as("a success clears the count").isEmpty();
     }
 }
