@@ -39,7 +39,13 @@ public final class SpokeSettings {
                 + "or 'boolean' (only whether any match).");
         m.put("search.counts.min_cell", "default 5. A count from 1 to one below this is given only as 'fewer than' it.");
         m.put("auth.mode", "default local. How people sign in to the web app and the API: 'local' (users managed with "
-                + "'spejl-spoke users'; scripts use bearer tokens). Without a login only /healthz, /readyz, /metrics and /api/v1/status answer.");
+                + "'spejl-spoke users') or 'header' (the region's single sign-on proxy names the user and roles in headers). Scripts use "
+                + "bearer tokens of local users in both. Without a login only /healthz, /readyz, /metrics and /api/v1/status answer.");
+        m.put("auth.header.user", "default X-Remote-User. In header mode, the header in which the proxy names the signed-in user.");
+        m.put("auth.header.roles", "default X-Remote-Roles. In header mode, the header listing the user's roles (clinician, steward, admin; comma-separated).");
+        m.put("auth.header.proxies", "required in header mode. The proxy's IP addresses, comma-separated: the headers from any other address "
+                + "are refused and counted (spejl_spoke_untrusted_login_headers_total).");
+        m.put("auth.header.logout_url", "optional. In header mode, where the proxy signs people out; every page links to it.");
         m.put("auth.session.idle", "default 30m. A signed-in session ends after this long without a request.");
         m.put("auth.session.absolute", "default 12h. A session ends this long after its login, however busy.");
         m.put("auth.login.concurrent", "default 2. Password hashes (Argon2id, 19 MiB each) checked at once; more logins wait up to 2 s, then are told to retry.");

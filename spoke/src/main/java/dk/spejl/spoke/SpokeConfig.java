@@ -2,6 +2,7 @@ package dk.spejl.spoke;
 
 import dk.spejl.config.ConfigFile;
 import dk.spejl.config.SpokeSettings;
+import dk.spejl.spoke.auth.HeaderLogin;
 import dk.spejl.spoke.http.HttpLimits;
 import dk.spejl.spoke.search.SearchApi;
 import dk.spejl.spoke.sync.SyncSettings;
@@ -10,6 +11,7 @@ import dk.spejl.tls.TlsFiles;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The spoke's configuration file; every setting is documented in {@link SpokeSettings}. */
 public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubAuthority, TlsFiles tls, String rootFingerprint,
@@ -31,6 +33,26 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
                 logins(c), httpTls(c));
     }
 
+    /** Comma-separated IP addresses (no host names: the proxy's address is checked, never looked up). */
+    private static java.util.Set<java.net.InetAddress> addresses(String list) throws ConfigFile.ConfigException {
+        java.util.Set<java.net.InetAddress> out = new java.util.LinkedHashSet<>();
+        for (String a : list.split(",")) {
+            String address = a.trim();
+            if (address.isEmpty()) {
+                continue;
+            }
+            if (!address.matches("[0-9.]+|[0-9A-Fa-f:]+")) {
+                throw new ConfigFile.ConfigException("auth.header.proxies: '" + address + "' is not an IP address");
+            }
+            try {
+                out.add(java.net.InetAddress.getByName(address));
+            } catch (java.net.UnknownHostException e) {
+                throw new ConfigFile.ConfigException("auth.header.proxies: '" + address + "' is not an IP address");
+            }
+        }
+        return out;
+    }
+
     /** The HTTP port's certificate and key, both or neither. */
     private static TlsFiles httpTls(ConfigFile c) throws ConfigFile.ConfigException {
         Path certificate = c.path("http.tls.certificate", null);
@@ -43,12 +65,17 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
 
     private static Logins logins(ConfigFile c) throws ConfigFile.ConfigException {
         String mode = c.string("auth.mode", "local");
-        if (!mode.equals("local")) {
-            throw new ConfigFile.ConfigException("auth.mode: expected local, got '" + mode + "'");
-        }
         try {
-            return new Logins(true, c.duration("auth.session.idle", Logins.DEFAULT_IDLE), c.duration("auth.session.absolute", Logins.DEFAULT_ABSOLUTE),
-                    c.integer("auth.login.concurrent", Logins.DEFAULT_CONCURRENT_HASHES));
+            Optional<HeaderLogin.Settings> header = switch (mode) {
+                case "local" -> Optional.empty();
+                case "header" -> Optional.of(new HeaderLogin.Settings(c.string("auth.header.user", "X-Remote-User"),
+                        c.string("auth.header.roles", "X-Remote-Roles"), addresses(c.string("auth.header.proxies", "")),
+                        Optional.ofNullable(c.string("auth.header.logout_url", null))));
+                default -> throw new ConfigFile.ConfigException("auth.mode: expected local or header, got '" + mode + "'");
+            };
+            return new Logins(header.isPresent() ? Logins.Mode.HEADER : Logins.Mode.LOCAL, c.duration("auth.session.idle", Logins.DEFAULT_IDLE),
+                    c.duration("auth.session.absolute", Logins.DEFAULT_ABSOLUTE),
+                    c.integer("auth.login.concurrent", Logins.DEFAULT_CONCURRENT_HASHES), header);
         } catch (IllegalArgumentException e) {
             throw new ConfigFile.ConfigException(e.getMessage());
         }

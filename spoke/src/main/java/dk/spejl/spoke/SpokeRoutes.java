@@ -1,5 +1,6 @@
 package dk.spejl.spoke;
 
+import dk.spejl.spoke.auth.HeaderLogin;
 import dk.spejl.spoke.auth.LocalGate;
 import dk.spejl.spoke.auth.LocalLogin;
 import dk.spejl.spoke.auth.Lockout;
@@ -58,12 +59,18 @@ final class SpokeRoutes {
         Sessions sessions = new Sessions(b.clock, b.logins.idle(), b.logins.absolute(), Logins.MAX_SESSIONS);
         Routes routes = new Routes();
         Optional<LocalLogin> login = Optional.empty();
-        if (b.logins.local()) {
-            UserStore users = new UserStore(b.dataDir, b.clock);
-            login = Optional.of(new LocalLogin(users, new Passwords(b.logins.concurrentHashes(), 2_000), new Lockout(b.clock), metrics));
-            routes.gate(new LocalGate(sessions, users, new TokenStore(b.dataDir, b.clock)));
+        UserStore users = new UserStore(b.dataDir, b.clock);
+        TokenStore tokens = new TokenStore(b.dataDir, b.clock);
+        switch (b.logins.mode()) {
+            case LOCAL -> {
+                login = Optional.of(new LocalLogin(users, new Passwords(b.logins.concurrentHashes(), 2_000), new Lockout(b.clock), metrics));
+                routes.gate(new LocalGate(sessions, users, tokens));
+            }
+            case HEADER -> routes.gate(new HeaderLogin(b.logins.header().orElseThrow(), tokens, users, metrics));
+            case NONE -> { } // everyone is let in as anonymous: a spoke built in a test
         }
-        new WebApp(search, replica, webFacts(b, replica, freshness), sessions, login, browseLog, b.clock).register(routes);
+        new WebApp(search, replica, webFacts(b, replica, freshness), sessions, login, b.logins.header().flatMap(HeaderLogin.Settings::logoutUrl),
+                browseLog, b.clock).register(routes);
         searchApi.register(new BrowseApi(replica, staleness).register(routes))
                 .get("/api/v1/records/{id}", "record", searchApi::record)
                 .openGet("/metrics", "metrics", request -> HttpResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));

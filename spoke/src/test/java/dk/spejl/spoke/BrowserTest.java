@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The web app in a real browser: Debian's headless Chromium driven by Selenium, over HTTPS on loopback, against a real
  * hub and spoke. Each step saves a screenshot under {@code target/screenshots/}. Without Chromium the tests are skipped,
- * unless {@code SPEJL_BROWSER_TESTS=required} (as {@code .ci/run} sets it), when they fail.
+ * unless {@code SPEJL_SYSTEM_TESTS=required} (as {@code .ci/run} sets it), when they fail.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BrowserTest {
@@ -50,7 +50,7 @@ class BrowserTest {
     @BeforeAll
     static void start() throws Exception {
         boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
-        if (!present && "required".equals(System.getenv("SPEJL_BROWSER_TESTS"))) {
+        if (!present && "required".equals(System.getenv("SPEJL_SYSTEM_TESTS"))) {
             throw new IllegalStateException("browser tests need " + CHROMIUM + " and " + DRIVER + ": apt-get install -y chromium chromium-driver");
         }
         Assumptions.assumeTrue(present, "no Chromium here (apt-get install -y chromium chromium-driver); browser tests skipped");

@@ -33,7 +33,7 @@ public final class LocalGate implements Gate {
     public Identity identify(HttpRequest request) {
         Optional<String> authorization = request.header("authorization");
         if (authorization.isPresent()) {
-            return bearer(authorization.get());
+            return BearerTokens.identify(authorization.get(), tokens, users);
         }
         Optional<String> id = request.cookie(SESSION_COOKIE);
         if (id.isEmpty()) {
@@ -56,29 +56,10 @@ public final class LocalGate implements Gate {
         }
     }
 
-    private Identity bearer(String authorization) {
-        String[] parts = authorization.trim().split("\\s+", 2);
-        Optional<TokenStore.Token> token = Optional.empty();
-        try {
-            if (parts.length == 2 && parts[0].equalsIgnoreCase("Bearer")) {
-                token = tokens.verify(parts[1]);
-            }
-            Optional<UserStore.User> user = token.isPresent() ? users.find(token.get().user()) : Optional.empty();
-            if (user.isEmpty() || user.get().disabled()) {
-                return Identity.refused(HttpResponse.error(401, "the bearer token is not one this spoke knows, or it has expired, "
-                        + "been revoked, or its user is disabled").withHeader("WWW-Authenticate", "Bearer realm=\"spejl\", error=\"invalid_token\""));
-            }
-            return Identity.of(new Caller(user.get().name(), user.get().roles(), "token"));
-        } catch (IOException e) {
-            return Identity.refused(HttpResponse.error(503, "the spoke cannot read its tokens or users (" + e.getMessage() + ")"));
-        }
-    }
-
     @Override
     public HttpResponse challenge(HttpRequest request) {
         if (request.path().startsWith("/api/")) {
-            return HttpResponse.error(401, "sign in first: send a bearer token made with 'spejl-spoke tokens create'")
-                    .withHeader("WWW-Authenticate", "Bearer realm=\"spejl\"");
+            return BearerTokens.challenge("send a bearer token made with 'spejl-spoke tokens create'");
         }
         return HttpResponse.redirect("/login?next=" + URLEncoder.encode(here(request), StandardCharsets.UTF_8));
     }

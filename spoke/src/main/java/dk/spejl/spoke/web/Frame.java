@@ -16,10 +16,11 @@ import java.util.Optional;
  * @param revision  the revision the page was read at, or −1 for none
  * @param updated   when the spoke last knew this revision to be the hub's head (its newest signed heartbeat), if ever
  * @param here      this page's path and query, for the language switch to come back to
+ * @param logoutUrl where the single sign-on proxy signs people out, in header mode
  */
 public record Frame(Messages m, String region, long revision, Optional<Instant> published, Optional<Instant> updated,
                     Optional<Instant> staleSince, Optional<Freshness.Behind> behind, Optional<Caller> caller, String csrf, String here,
-                    Instant now) {
+                    Optional<String> logoutUrl, Instant now) {
 
     public String regionName() {
         return m.value("owner_region", region);
@@ -54,6 +55,11 @@ public record Frame(Messages m, String region, long revision, Optional<Instant> 
 
     public boolean signedIn() {
         return caller.isPresent() && !caller.get().mode().equals("none");
+    }
+
+    /** Whether the page offers the spoke's own logout form (local logins); behind a proxy, its logout link instead. */
+    public boolean localLogout() {
+        return caller.map(c -> c.mode().equals("local")).orElse(false);
     }
 
     public String userText() {

@@ -67,10 +67,14 @@ public final class WebApp {
     private final Facts facts;
     private final Sessions sessions;
     private final Optional<LocalLogin> login;
+    /** Where the single sign-on proxy signs people out, in header mode. */
+    private final Optional<String> logoutUrl;
     private final BrowseLog browseLog;
     private final Clock clock;
 
-    public WebApp(Search search, Replica replica, Facts facts, Sessions sessions, Optional<LocalLogin> login, BrowseLog browseLog, Clock clock) {
+    public WebApp(Search search, Replica replica, Facts facts, Sessions sessions, Optional<LocalLogin> login, Optional<String> logoutUrl,
+                  BrowseLog browseLog, Clock clock) {
+        this.logoutUrl = logoutUrl;
         this.search = search;
         this.replica = replica;
         this.facts = facts;
@@ -268,7 +272,7 @@ public final class WebApp {
         Messages m = Messages.of(request.cookie(LANGUAGE_COOKIE).orElse(Messages.DEFAULT));
         long shown = revision >= 0 ? revision : facts.revision().orElse(-1L);
         return new Frame(m, facts.region(), shown, facts.published(), facts.updated(), facts.staleSince(), facts.behind(),
-                request.user(), csrf, LocalGate.here(request), clock.instant());
+                request.user(), csrf, LocalGate.here(request), logoutUrl, clock.instant());
     }
 
     private HttpResponse page(int status, String template, Object model) {
