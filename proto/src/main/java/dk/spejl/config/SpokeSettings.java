@@ -39,12 +39,18 @@ public final class SpokeSettings {
                 + "or 'boolean' (only whether any match).");
         m.put("search.counts.min_cell", "default 5. A count from 1 to one below this is given only as 'fewer than' it.");
         m.put("auth.mode", "default local. How people sign in to the web app and the API: 'local' (users managed with "
-                + "'spejl-spoke users') or 'header' (the region's single sign-on proxy names the user and roles in headers). Scripts use "
+                + "'spejl-spoke users') or 'header' (the region's single sign-on proxy names the user and roles in headers) or 'oidc' (OpenID Connect). Scripts use "
                 + "bearer tokens of local users in both. Without a login only /healthz, /readyz, /metrics and /api/v1/status answer.");
         m.put("auth.header.user", "default X-Remote-User. In header mode, the header in which the proxy names the signed-in user.");
         m.put("auth.header.roles", "default X-Remote-Roles. In header mode, the header listing the user's roles (clinician, steward, admin; comma-separated).");
         m.put("auth.header.proxies", "required in header mode. The proxy's IP addresses, comma-separated: the headers from any other address "
                 + "are refused and counted (spejl_spoke_untrusted_login_headers_total).");
+        m.put("auth.oidc.issuer", "required in oidc mode. The OpenID Connect provider's issuer URL (its discovery document is under it).");
+        m.put("auth.oidc.client_id", "required in oidc mode. This spoke's client id at the provider.");
+        m.put("auth.oidc.client_secret_file", "required in oidc mode. A file (mode 0600) holding the client secret.");
+        m.put("auth.oidc.redirect_uri", "required in oidc mode. This spoke's https://.../auth/callback, as registered at the provider.");
+        m.put("auth.oidc.role_claim", "default roles. The ID token claim holding the user's roles (clinician, steward, admin).");
+        m.put("auth.oidc.ca", "optional. A PEM file of the CAs to trust for the provider; default the JVM's.");
         m.put("auth.header.logout_url", "optional. In header mode, where the proxy signs people out; every page links to it.");
         m.put("auth.session.idle", "default 30m. A signed-in session ends after this long without a request.");
         m.put("auth.session.absolute", "default 12h. A session ends this long after its login, however busy.");

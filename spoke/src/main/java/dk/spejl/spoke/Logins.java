@@ -1,6 +1,7 @@
 package dk.spejl.spoke;
 
 import dk.spejl.spoke.auth.HeaderLogin;
+import dk.spejl.spoke.auth.OidcLogin;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -15,9 +16,11 @@ import java.util.Optional;
  * @param absolute         and this long after its login, whatever happens
  * @param concurrentHashes Argon2id hashes computed at once (each takes 19 MiB)
  * @param header           the headers and proxies of {@code HEADER} mode
+ * @param oidc             the identity provider and client of {@code OIDC} mode
  */
-public record Logins(Mode mode, Duration idle, Duration absolute, int concurrentHashes, Optional<HeaderLogin.Settings> header) {
-    public enum Mode { NONE, LOCAL, HEADER }
+public record Logins(Mode mode, Duration idle, Duration absolute, int concurrentHashes, Optional<HeaderLogin.Settings> header,
+                     Optional<OidcLogin.Settings> oidc) {
+    public enum Mode { NONE, LOCAL, HEADER, OIDC }
 
     public static final Duration DEFAULT_IDLE = Duration.ofMinutes(30);
     public static final Duration DEFAULT_ABSOLUTE = Duration.ofHours(12);
@@ -25,12 +28,17 @@ public record Logins(Mode mode, Duration idle, Duration absolute, int concurrent
     static final int MAX_SESSIONS = 10_000;
 
     /** Nobody signs in and everyone is let in: for tests and benchmarks only; no config file can choose it. */
-    public static final Logins NONE = new Logins(Mode.NONE, DEFAULT_IDLE, DEFAULT_ABSOLUTE, DEFAULT_CONCURRENT_HASHES, Optional.empty());
-    public static final Logins LOCAL = new Logins(Mode.LOCAL, DEFAULT_IDLE, DEFAULT_ABSOLUTE, DEFAULT_CONCURRENT_HASHES, Optional.empty());
+    public static final Logins NONE = new Logins(Mode.NONE, DEFAULT_IDLE, DEFAULT_ABSOLUTE, DEFAULT_CONCURRENT_HASHES, Optional.empty(), Optional.empty());
+    public static final Logins LOCAL = new Logins(Mode.LOCAL, DEFAULT_IDLE, DEFAULT_ABSOLUTE, DEFAULT_CONCURRENT_HASHES, Optional.empty(), Optional.empty());
 
     /** Behind a single sign-on proxy with these settings. */
     public static Logins header(HeaderLogin.Settings settings) {
-        return new Logins(Mode.HEADER, DEFAULT_IDLE, DEFAULT_ABSOLUTE, DEFAULT_CONCURRENT_HASHES, Optional.of(settings));
+        return new Logins(Mode.HEADER, DEFAULT_IDLE, DEFAULT_ABSOLUTE, DEFAULT_CONCURRENT_HASHES, Optional.of(settings), Optional.empty());
+    }
+
+    /** Through an OpenID Connect provider with these settings. */
+    public static Logins oidc(OidcLogin.Settings settings) {
+        return new Logins(Mode.OIDC, DEFAULT_IDLE, DEFAULT_ABSOLUTE, DEFAULT_CONCURRENT_HASHES, Optional.empty(), Optional.of(settings));
     }
 
     public Logins {
@@ -42,6 +50,9 @@ public record Logins(Mode mode, Duration idle, Duration absolute, int concurrent
         }
         if ((mode == Mode.HEADER) != header.isPresent()) {
             throw new IllegalArgumentException("header settings go with auth.mode = header, and only with it");
+        }
+        if ((mode == Mode.OIDC) != oidc.isPresent()) {
+            throw new IllegalArgumentException("OpenID Connect settings go with auth.mode = oidc, and only with it");
         }
     }
 }

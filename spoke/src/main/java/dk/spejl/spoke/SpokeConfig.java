@@ -3,6 +3,7 @@ package dk.spejl.spoke;
 import dk.spejl.config.ConfigFile;
 import dk.spejl.config.SpokeSettings;
 import dk.spejl.spoke.auth.HeaderLogin;
+import dk.spejl.spoke.auth.OidcLogin;
 import dk.spejl.spoke.http.HttpLimits;
 import dk.spejl.spoke.search.SearchApi;
 import dk.spejl.spoke.sync.SyncSettings;
@@ -31,6 +32,19 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
                 new SearchApi.CountPolicy(granularity(c.string("search.counts.granularity", "count")),
                         c.integer("search.counts.min_cell", SearchApi.CountPolicy.DEFAULT.minimumCell())),
                 logins(c), httpTls(c));
+    }
+
+    private static OidcLogin.Settings oidc(ConfigFile c) throws ConfigFile.ConfigException {
+        try {
+            Path secretFile = c.requiredPath("auth.oidc.client_secret_file");
+            String secret = java.nio.file.Files.readString(secretFile).trim();
+            Path ca = c.path("auth.oidc.ca", null);
+            return new OidcLogin.Settings(java.net.URI.create(c.required("auth.oidc.issuer")), c.required("auth.oidc.client_id"), secret,
+                    java.net.URI.create(c.required("auth.oidc.redirect_uri")), c.string("auth.oidc.role_claim", "roles"),
+                    ca == null ? Optional.empty() : Optional.of(dk.spejl.spoke.http.HttpTls.trusting(ca)));
+        } catch (java.io.IOException e) {
+            throw new ConfigFile.ConfigException("auth.oidc: " + e.getMessage());
+        }
     }
 
     /** Comma-separated IP addresses (no host names: the proxy's address is checked, never looked up). */
@@ -71,11 +85,13 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
                 case "header" -> Optional.of(new HeaderLogin.Settings(c.string("auth.header.user", "X-Remote-User"),
                         c.string("auth.header.roles", "X-Remote-Roles"), addresses(c.string("auth.header.proxies", "")),
                         Optional.ofNullable(c.string("auth.header.logout_url", null))));
-                default -> throw new ConfigFile.ConfigException("auth.mode: expected local or header, got '" + mode + "'");
+                case "oidc" -> Optional.empty();
+                default -> throw new ConfigFile.ConfigException("auth.mode: expected local, header or oidc, got '" + mode + "'");
             };
-            return new Logins(header.isPresent() ? Logins.Mode.HEADER : Logins.Mode.LOCAL, c.duration("auth.session.idle", Logins.DEFAULT_IDLE),
-                    c.duration("auth.session.absolute", Logins.DEFAULT_ABSOLUTE),
-                    c.integer("auth.login.concurrent", Logins.DEFAULT_CONCURRENT_HASHES), header);
+            Optional<OidcLogin.Settings> oidc = mode.equals("oidc") ? Optional.of(oidc(c)) : Optional.empty();
+            Logins.Mode m = header.isPresent() ? Logins.Mode.HEADER : oidc.isPresent() ? Logins.Mode.OIDC : Logins.Mode.LOCAL;
+            return new Logins(m, c.duration("auth.session.idle", Logins.DEFAULT_IDLE), c.duration("auth.session.absolute", Logins.DEFAULT_ABSOLUTE),
+                    c.integer("auth.login.concurrent", Logins.DEFAULT_CONCURRENT_HASHES), header, oidc);
         } catch (IllegalArgumentException e) {
             throw new ConfigFile.ConfigException(e.getMessage());
         }

@@ -3,6 +3,7 @@ package dk.spejl.spoke;
 import dk.spejl.spoke.auth.HeaderLogin;
 import dk.spejl.spoke.auth.LocalGate;
 import dk.spejl.spoke.auth.LocalLogin;
+import dk.spejl.spoke.auth.OidcLogin;
 import dk.spejl.spoke.auth.Lockout;
 import dk.spejl.spoke.auth.Passwords;
 import dk.spejl.spoke.auth.Sessions;
@@ -67,6 +68,11 @@ final class SpokeRoutes {
                 routes.gate(new LocalGate(sessions, users, tokens));
             }
             case HEADER -> routes.gate(new HeaderLogin(b.logins.header().orElseThrow(), tokens, users, metrics));
+            case OIDC -> {
+                OidcLogin oidc = new OidcLogin(b.logins.oidc().orElseThrow(), sessions, tokens, users, metrics, b.clock);
+                routes.gate(oidc);
+                oidc.register(routes);
+            }
             case NONE -> { } // everyone is let in as anonymous: a spoke built in a test
         }
         new WebApp(search, replica, webFacts(b, replica, freshness), sessions, login, b.logins.header().flatMap(HeaderLogin.Settings::logoutUrl),

@@ -64,6 +64,11 @@ public final class LocalGate implements Gate {
         return HttpResponse.redirect("/login?next=" + URLEncoder.encode(here(request), StandardCharsets.UTF_8));
     }
 
+    /** A path on this spoke to go to next; anything else (another site, a scheme, {@code //host}) is not. */
+    public static boolean isLocal(String next) {
+        return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") && next.chars().noneMatch(c -> c < 0x20 || c == '\\' || c == '"');
+    }
+
     /** The request's path and query, as a link back to it. */
     public static String here(HttpRequest request) {
         StringBuilder b = new StringBuilder(request.path());

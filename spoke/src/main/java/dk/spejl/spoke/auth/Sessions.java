@@ -140,6 +140,14 @@ public final class Sessions {
         }
     }
 
+    /**
+     * A session's {@code Set-Cookie}: never readable by scripts, never sent from another site's page, and only over TLS
+     * when the spoke serves TLS. A {@code maxAge} of 0 deletes the cookie; below 0 it lasts until the browser closes.
+     */
+    public static String cookie(boolean secure, String name, String value, int maxAge) {
+        return name + "=" + value + "; Path=/; HttpOnly; SameSite=Strict" + (maxAge >= 0 ? "; Max-Age=" + maxAge : "") + (secure ? "; Secure" : "");
+    }
+
     /** A fresh random value for a cookie: a session id, or the login form's pre-session cookie. */
     public String newId() {
         byte[] id = new byte[32];

@@ -21,4 +21,23 @@ public final class HttpTls {
             throw new IOException("cannot serve HTTP over TLS with " + certificate + " and " + privateKey + ": " + e.getMessage(), e);
         }
     }
+
+    /** Client sockets that trust only the CA certificates in this PEM file (an identity provider's, say). */
+    public static javax.net.ssl.SSLSocketFactory trusting(Path caFile) throws IOException {
+        try {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            trust.load(null, null);
+            int i = 0;
+            for (java.security.cert.X509Certificate ca : Pem.readCertificates(caFile)) {
+                trust.setCertificateEntry("ca" + i++, ca);
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return context.getSocketFactory();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot trust the CA in " + caFile + ": " + e.getMessage(), e);
+        }
+    }
 }

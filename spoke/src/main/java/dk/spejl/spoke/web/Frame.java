@@ -57,9 +57,9 @@ public record Frame(Messages m, String region, long revision, Optional<Instant> 
         return caller.isPresent() && !caller.get().mode().equals("none");
     }
 
-    /** Whether the page offers the spoke's own logout form (local logins); behind a proxy, its logout link instead. */
+    /** Whether the page offers the spoke's own logout form (a session of the spoke's); behind a proxy, its logout link instead. */
     public boolean localLogout() {
-        return caller.map(c -> c.mode().equals("local")).orElse(false);
+        return caller.map(c -> c.mode().equals("local") || c.mode().equals("oidc")).orElse(false);
     }
 
     public String userText() {

@@ -286,10 +286,8 @@ public final class WebApp {
         return page(status, "error", new Pages.Error(frame, status, frame.m().lookup("error.title"), detail));
     }
 
-    /** Session cookies: never readable by scripts, never sent from another site's page, only over TLS when the spoke serves TLS. */
     private static String cookie(HttpRequest request, String name, String value, int maxAge) {
-        return name + "=" + value + "; Path=/; HttpOnly; SameSite=Strict" + (maxAge >= 0 ? "; Max-Age=" + maxAge : "")
-                + (request.secure() ? "; Secure" : "");
+        return Sessions.cookie(request.secure(), name, value, maxAge);
     }
 
     private static String preSession(HttpRequest request, String value) {
@@ -298,8 +296,7 @@ public final class WebApp {
 
     /** A path on this spoke to go to next; anything else (another site, a scheme, {@code //host}) is the search page. */
     static String local(String next) {
-        boolean ok = next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") && next.chars().noneMatch(c -> c < 0x20 || c == '\\');
-        return ok ? next : "/search";
+        return LocalGate.isLocal(next) ? next : "/search";
     }
 
     private static Optional<String> first(Map<String, List<String>> form, String name) {
