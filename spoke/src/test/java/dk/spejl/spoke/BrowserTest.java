@@ -2,7 +2,6 @@ package dk.spejl.spoke;
 
 import dk.spejl.wire.Record;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -13,18 +12,12 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,9 +32,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BrowserTest {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path SCREENSHOTS = Path.of("target/screenshots");
     @TempDir
     static Path tmp;
     static WebFixture web;
@@ -49,22 +39,10 @@ class BrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
-        if (!present && "required".equals(System.getenv("SPEJL_SYSTEM_TESTS"))) {
-            throw new IllegalStateException("browser tests need " + CHROMIUM + " and " + DRIVER + ": apt-get install -y chromium chromium-driver");
-        }
-        Assumptions.assumeTrue(present, "no Chromium here (apt-get install -y chromium chromium-driver); browser tests skipped");
+        Chromium.require();
         // Heartbeats every second and a three-second window, so that the stale banner comes soon after the hub goes.
         web = new WebFixture(tmp.resolve("cluster"), 300, Duration.ofSeconds(1), Duration.ofSeconds(3));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1366,768",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
-                "--ignore-certificate-errors", "--user-data-dir=" + Files.createDirectories(tmp.resolve("chromium")));
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
-        Files.createDirectories(SCREENSHOTS);
+        browser = Chromium.start(tmp.resolve("chromium"));
     }
 
     @AfterAll
@@ -82,7 +60,7 @@ class BrowserTest {
     }
 
     static void screenshot(String name) throws Exception {
-        Files.write(SCREENSHOTS.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        Chromium.screenshot(browser, name);
     }
 
     static WebElement find(String css) {

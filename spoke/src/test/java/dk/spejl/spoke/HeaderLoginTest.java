@@ -161,4 +161,20 @@ class HeaderLoginTest {
         assertThat(page.statusCode()).isEqualTo(403);
         assertThat(page.body()).contains("no role");
     }
+
+    @Test
+    void inABrowserThroughTheProxyThePagesNameTheUserAndLinkToTheProxysLogout() throws Exception {
+        Chromium.require();
+        org.openqa.selenium.WebDriver browser = Chromium.start(tmp.resolve("chromium"));
+        try {
+            // The proxy's sign-on here is HTTP basic; the browser sends the credentials from the URL.
+            browser.get("https://klinik:sso-password-1@127.0.0.1:" + proxyPort + "/search");
+            assertThat(browser.findElement(org.openqa.selenium.By.id("user")).getText()).isEqualTo("klinik (kliniker)");
+            assertThat(browser.findElement(org.openqa.selenium.By.id("logout")).getDomAttribute("href")).isEqualTo("/sso/logout");
+            assertThat(browser.findElements(org.openqa.selenium.By.cssSelector("#results tbody tr"))).hasSize(records.size());
+            Chromium.screenshot(browser, "21-header-mode");
+        } finally {
+            browser.quit();
+        }
+    }
 }

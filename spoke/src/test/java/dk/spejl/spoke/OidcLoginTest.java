@@ -159,4 +159,31 @@ class OidcLoginTest {
         assertThat(third.cookies).doesNotContainKey("spejl_session");
         assertThat(victims).isNotEqualTo(attackers);
     }
+
+    @Test
+    void inABrowserTheLoginGoesToTheProviderAndBackAndLogoutEndsTheSession() throws Exception {
+        Chromium.require();
+        org.openqa.selenium.WebDriver browser = Chromium.start(tmp.resolve("chromium"));
+        try {
+            String base = "https://127.0.0.1:" + spoke.httpAddress().getPort();
+            browser.get(base + "/search?sample_kind=tumour");
+            new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(15))
+                    .until(org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(org.openqa.selenium.By.id("user")));
+            assertThat(browser.getCurrentUrl()).isEqualTo(base + "/search?sample_kind=tumour");
+            assertThat(browser.findElement(org.openqa.selenium.By.id("user")).getText()).isEqualTo("anna (kliniker)");
+            Chromium.screenshot(browser, "20-oidc-signed-in");
+            String session = browser.manage().getCookieNamed("spejl_session").getValue();
+            browser.findElement(org.openqa.selenium.By.id("logout")).click();
+            new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(15))
+                    .until(org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(org.openqa.selenium.By.id("bye")));
+            assertThat(browser.manage().getCookieNamed("spejl_session")).as("the session cookie is gone").isNull();
+            // Back to the search: through the provider again (which signs in at once, as one with a live sign-on would), to a new session.
+            browser.get(base + "/search");
+            new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(15))
+                    .until(org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(org.openqa.selenium.By.id("user")));
+            assertThat(browser.manage().getCookieNamed("spejl_session").getValue()).isNotEqualTo(session);
+        } finally {
+            browser.quit();
+        }
+    }
 }

@@ -120,6 +120,12 @@ public final class OidcLogin implements Gate {
 
     /** {@code GET /login}: off to the provider, with a fresh state, nonce and PKCE verifier kept for the browser's return. */
     HttpResponse begin(HttpRequest request) {
+        if (request.query("bye").isPresent()) { // just signed out: not straight back to the provider, which may sign in again at once
+            return HttpResponse.text(200, "text/html; charset=utf-8", "<!DOCTYPE html><html lang=\"da\"><head><meta charset=\"utf-8\">"
+                    + "<title>Spejl</title></head><body><p id=\"bye\">Du er logget ud. / You are signed out.</p>"
+                    + "<p><a href=\"/login\">Log ind igen / Sign in again</a></p></body></html>")
+                    .withHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        }
         String next = request.query("next").filter(LocalGate::isLocal).orElse("/search");
         OIDCProviderMetadata op;
         try {
