@@ -25,6 +25,8 @@ public final class SpokeSettings {
         m.put("http.address", "default '127.0.0.1:8080'. The browse API, metrics and health endpoints.");
         m.put("http.tls.certificate", "optional. A PEM certificate chain: with http.tls.private_key, the HTTP port speaks only HTTPS, "
                 + "and session cookies are marked Secure. Leave both unset only behind a TLS-terminating proxy or on loopback.");
+        m.put("http.behind_tls_proxy", "default false. true when the HTTP port is reached only through a TLS-terminating proxy: session "
+                + "cookies are then marked Secure, as when the spoke serves TLS itself.");
         m.put("http.tls.private_key", "optional. The PEM private key of http.tls.certificate.");
         m.put("http.idle_timeout", "default 60s. An HTTP connection that sends nothing for this long is closed.");
         m.put("http.max_connections", "default 256. HTTP connections open at once; one more is answered 503 and closed.");

@@ -95,7 +95,8 @@ public final class Spoke implements AutoCloseable {
             // The hub connection (TLS handshake, key delegation, perhaps a bootstrap) starts while the HTTP side does.
             follower.start();
             this.http = new HttpServer(b.httpAddress, SpokeRoutes.assemble(b, replica, freshness, index, search, browseLog, metrics), metrics, b.httpLimits,
-                    b.httpTls == null ? null : dk.spejl.spoke.http.HttpTls.server(b.httpTls.certificate(), b.httpTls.privateKey()));
+                    b.httpTls == null ? null : dk.spejl.spoke.http.HttpTls.server(b.httpTls.certificate(), b.httpTls.privateKey()),
+                    b.behindTlsProxy);
         } catch (IOException | RuntimeException e) {
             abandon(follower, channel, index);
             throw e;
@@ -231,6 +232,13 @@ public final class Spoke implements AutoCloseable {
         private Runnable beforeIndexBuild = () -> { };
         Logins logins = Logins.NONE;
         private TlsFiles httpTls;
+        private boolean behindTlsProxy;
+
+        /** The HTTP port is reached only through a TLS-terminating proxy: cookies are marked Secure as if it served TLS. */
+        public Builder behindTlsProxy(boolean behind) {
+            this.behindTlsProxy = behind;
+            return this;
+        }
 
         /** Serve HTTPS on the HTTP port with this certificate chain and key (its trusted CA is not used). */
         public Builder httpTls(TlsFiles files) {

@@ -17,7 +17,8 @@ import java.util.Optional;
 /** The spoke's configuration file; every setting is documented in {@link SpokeSettings}. */
 public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubAuthority, TlsFiles tls, String rootFingerprint,
                           Path dataDir, InetSocketAddress httpAddress, Duration freshnessWindow, Duration maxClockSkew, boolean syncWrites,
-                          HttpLimits httpLimits, SearchApi.CountPolicy counts, Logins logins, TlsFiles httpTls) {
+                          HttpLimits httpLimits, SearchApi.CountPolicy counts, Logins logins, TlsFiles httpTls,
+                          boolean behindTlsProxy) {
 
     public static SpokeConfig read(Path file) throws ConfigFile.ConfigException {
         ConfigFile c = ConfigFile.read(file, SpokeSettings.NAMES);
@@ -31,7 +32,7 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
                         c.integer("http.max_connections", HttpLimits.DEFAULT.maxConnections())),
                 new SearchApi.CountPolicy(granularity(c.string("search.counts.granularity", "count")),
                         c.integer("search.counts.min_cell", SearchApi.CountPolicy.DEFAULT.minimumCell())),
-                logins(c), httpTls(c));
+                logins(c), httpTls(c), c.bool("http.behind_tls_proxy", false));
     }
 
     private static OidcLogin.Settings oidc(ConfigFile c) throws ConfigFile.ConfigException {
@@ -110,7 +111,7 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
         return Spoke.builder().name(name).dataDir(dataDir).hub(hubAddress).hubAuthority(hubAuthority)
                 .rootFingerprint(rootFingerprint).tls(tls).http(httpAddress)
                 .freshnessWindow(freshnessWindow).syncWrites(syncWrites).sync(SyncSettings.DEFAULT.withMaxClockSkew(maxClockSkew))
-                .httpLimits(httpLimits).counts(counts).logins(logins).httpTls(httpTls);
+                .httpLimits(httpLimits).counts(counts).logins(logins).httpTls(httpTls).behindTlsProxy(behindTlsProxy);
     }
 
     public static String documentation() {

@@ -203,6 +203,7 @@ class WebAppTest {
                     .doesNotContain("unsafe-inline");
             assertThat(page.headers().firstValue("X-Content-Type-Options")).as(path).contains("nosniff");
             assertThat(page.headers().firstValue("Referrer-Policy")).as(path).contains("no-referrer");
+            assertThat(page.headers().firstValue("Strict-Transport-Security")).as(path + " over TLS").contains("max-age=31536000");
             assertThat(page.body()).as(path + ": no inline script").doesNotContainPattern(Pattern.compile("<script(?![^>]*\\bsrc=)"))
                     .doesNotContainPattern(Pattern.compile("\\son[a-z]+\\s*=", Pattern.CASE_INSENSITIVE));
             assertThat(page.body()).as(path).doesNotContain("<script>alert");

@@ -69,11 +69,28 @@ public final class LocalLogin {
                 return lockout.lockedUntil(name).<Outcome>map(Outcome.Locked::new).orElse(new Outcome.Refused());
             }
             lockout.succeeded(name);
+            if (Passwords.outdated(user.get().passwordHash())) {
+                if (rehash(name, password)) {
+                    user = Optional.of(users.find(name).orElse(user.get())); // its new version: the session made now must not end at once
+                }
+            }
             count("signed_in");
             log.info("{} signed in ({})", name, user.get().roles());
             return new Outcome.SignedIn(new Caller(name, user.get().roles(), "local"), user.get().changed());
         } finally {
             Arrays.fill(password, '\0');
+        }
+    }
+
+    /** A hash made with weaker parameters than new ones get is made again from the password just checked. */
+    private boolean rehash(String name, char[] password) {
+        try {
+            users.setPassword(name, passwords.hash(password));
+            log.info("{}'s password hash was made with weaker parameters than new ones; it is hashed again", name);
+            return true;
+        } catch (Passwords.Busy | IOException | UserStore.UserException e) {
+            log.warn("could not hash {}'s password again: {}", name, e.toString());
+            return false;
         }
     }
 

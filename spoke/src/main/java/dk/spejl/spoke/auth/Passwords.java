@@ -82,7 +82,7 @@ public final class Passwords {
         return MessageDigest.isEqual(actual, expected);
     }
 
-    /** Whether {@code phc} was made with weaker parameters than new hashes get (an admin's 'users passwd' gives it new ones). */
+    /** Whether {@code phc} was made with weaker parameters than new hashes get (it is made again at the user's next login). */
     public static boolean outdated(String phc) {
         Matcher m = PHC.matcher(phc);
         return !m.matches() || Integer.parseInt(m.group(1)) < MEMORY_KIB || Integer.parseInt(m.group(2)) < ITERATIONS;

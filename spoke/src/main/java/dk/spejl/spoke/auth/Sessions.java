@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,8 +87,16 @@ public final class Sessions {
         random.nextBytes(csrfKey);
     }
 
+    /** Sessions one user may hold at once; a login beyond ends that user's oldest, so no one user fills the table. */
+    public static final int PER_USER = 20;
+
     /** A new session for {@code caller}, with a new id; {@code version} is when the user was last changed. */
     public Session start(Caller caller, Instant version) throws Full {
+        List<Session> own = sessions.values().stream().filter(s -> s.caller().name().equals(caller.name()))
+                .sorted(java.util.Comparator.comparing(Session::started)).toList();
+        for (int i = 0; i <= own.size() - PER_USER; i++) {
+            sessions.remove(own.get(i).id());
+        }
         if (sessions.size() >= max) {
             sweep();
             if (sessions.size() >= max) {

@@ -67,14 +67,18 @@ public final class HttpServer implements AutoCloseable {
     }
 
     public HttpServer(InetSocketAddress address, Routes routes, MeterRegistry metrics, HttpLimits limits) throws InterruptedException {
-        this(address, routes, metrics, limits, null);
+        this(address, routes, metrics, limits, null, false);
     }
 
-    /** @param tls when not null, the port speaks only HTTPS, and requests are marked secure (cookies get {@code Secure}) */
-    public HttpServer(InetSocketAddress address, Routes routes, MeterRegistry metrics, HttpLimits limits, io.netty.handler.ssl.SslContext tls)
-            throws InterruptedException {
+    /**
+     * @param tls               when not null, the port speaks only HTTPS
+     * @param behindTlsProxy    the port is reached only through a TLS-terminating proxy
+     * Either way requests are marked secure: cookies get {@code Secure}, and answers {@code Strict-Transport-Security}.
+     */
+    public HttpServer(InetSocketAddress address, Routes routes, MeterRegistry metrics, HttpLimits limits, io.netty.handler.ssl.SslContext tls,
+                      boolean behindTlsProxy) throws InterruptedException {
         this.metrics = metrics;
-        boolean secure = tls != null;
+        boolean secure = tls != null || behindTlsProxy;
         this.group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         Timer.Builder latency = Timer.builder("spejl_spoke_http_seconds").description("HTTP request latency").publishPercentiles(0.5, 0.99);
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -106,7 +110,8 @@ public final class HttpServer implements AutoCloseable {
                                         long started = System.nanoTime();
                                         Routes.Answer answer = answer(routes, request, new QueryStringDecoder(request.uri()),
                                                 (InetSocketAddress) ctx.channel().remoteAddress(), secure);
-                                        write(ctx, request, answer.response());
+                                        write(ctx, request, secure ? answer.response().withHeader("Strict-Transport-Security", "max-age=31536000")
+                                                : answer.response());
                                         latency.tag("route", answer.route()).tag("status", Integer.toString(answer.response().status()))
                                                 .register(metrics).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                                     }

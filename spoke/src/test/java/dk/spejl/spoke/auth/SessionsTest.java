@@ -73,6 +73,22 @@ class SessionsTest {
     }
 
     @Test
+    void oneUserCannotFillTheTable() throws Exception {
+        HandClock clock = new HandClock();
+        Sessions sessions = new Sessions(clock, Duration.ofMinutes(30), Duration.ofHours(2), 100);
+        Sessions.Session other = sessions.start(new Caller("other", Set.of(Role.CLINICIAN), "local"), Instant.EPOCH);
+        java.util.List<Sessions.Session> mine = new java.util.ArrayList<>();
+        for (int i = 0; i < Sessions.PER_USER + 5; i++) {
+            clock.now = clock.now.plusSeconds(1);
+            mine.add(sessions.start(KLINIK, Instant.EPOCH));
+        }
+        assertThat(sessions.size()).isEqualTo(Sessions.PER_USER + 1);
+        assertThat(sessions.find(mine.get(0).id())).as("the oldest made way").isEmpty();
+        assertThat(sessions.find(mine.get(mine.size() - 1).id())).isPresent();
+        assertThat(sessions.find(other.id())).as("another user's session stays").isPresent();
+    }
+
+    @Test
     void aCsrfTokenFitsOnlyItsOwnCookieAndOnlyThisSpoke() {
         Sessions one = new Sessions(Clock.systemUTC(), Duration.ofMinutes(30), Duration.ofHours(2), 10);
         Sessions another = new Sessions(Clock.systemUTC(), Duration.ofMinutes(30), Duration.ofHours(2), 10);
