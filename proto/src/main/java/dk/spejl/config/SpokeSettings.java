@@ -28,6 +28,7 @@ public final class SpokeSettings {
         m.put("http.behind_tls_proxy", "default false. true when the HTTP port is reached only through a TLS-terminating proxy: session "
                 + "cookies are then marked Secure, as when the spoke serves TLS itself.");
         m.put("http.tls.private_key", "optional. The PEM private key of http.tls.certificate.");
+        m.put("http.metrics_from", "optional. IP addresses, comma-separated, that may read /metrics (a Prometheus server's); others get 403. Default: anyone.");
         m.put("http.idle_timeout", "default 60s. An HTTP connection that sends nothing for this long is closed.");
         m.put("http.max_connections", "default 256. HTTP connections open at once; one more is answered 503 and closed.");
         m.put("freshness.window", "default 5m. The oldest signed heartbeat the spoke counts as fresh (it also honours the heartbeat's own expiry).");

@@ -233,6 +233,13 @@ public final class Spoke implements AutoCloseable {
         Logins logins = Logins.NONE;
         private TlsFiles httpTls;
         private boolean behindTlsProxy;
+        java.util.Set<java.net.InetAddress> metricsFrom = java.util.Set.of();
+
+        /** Serve {@code /metrics} only to these addresses (a Prometheus server's); to anyone when empty. */
+        public Builder metricsFrom(java.util.Set<java.net.InetAddress> addresses) {
+            this.metricsFrom = java.util.Set.copyOf(addresses);
+            return this;
+        }
 
         /** The HTTP port is reached only through a TLS-terminating proxy: cookies are marked Secure as if it served TLS. */
         public Builder behindTlsProxy(boolean behind) {

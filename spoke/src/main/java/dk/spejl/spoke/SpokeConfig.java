@@ -18,7 +18,7 @@ import java.util.Optional;
 public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubAuthority, TlsFiles tls, String rootFingerprint,
                           Path dataDir, InetSocketAddress httpAddress, Duration freshnessWindow, Duration maxClockSkew, boolean syncWrites,
                           HttpLimits httpLimits, SearchApi.CountPolicy counts, Logins logins, TlsFiles httpTls,
-                          boolean behindTlsProxy) {
+                          boolean behindTlsProxy, java.util.Set<java.net.InetAddress> metricsFrom) {
 
     public static SpokeConfig read(Path file) throws ConfigFile.ConfigException {
         ConfigFile c = ConfigFile.read(file, SpokeSettings.NAMES);
@@ -32,7 +32,8 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
                         c.integer("http.max_connections", HttpLimits.DEFAULT.maxConnections())),
                 new SearchApi.CountPolicy(granularity(c.string("search.counts.granularity", "count")),
                         c.integer("search.counts.min_cell", SearchApi.CountPolicy.DEFAULT.minimumCell())),
-                logins(c), httpTls(c), c.bool("http.behind_tls_proxy", false));
+                logins(c), httpTls(c), c.bool("http.behind_tls_proxy", false),
+                addresses("http.metrics_from", c.string("http.metrics_from", "")));
     }
 
     private static OidcLogin.Settings oidc(ConfigFile c) throws ConfigFile.ConfigException {
@@ -49,7 +50,7 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
     }
 
     /** Comma-separated IP addresses (no host names: the proxy's address is checked, never looked up). */
-    private static java.util.Set<java.net.InetAddress> addresses(String list) throws ConfigFile.ConfigException {
+    private static java.util.Set<java.net.InetAddress> addresses(String key, String list) throws ConfigFile.ConfigException {
         java.util.Set<java.net.InetAddress> out = new java.util.LinkedHashSet<>();
         for (String a : list.split(",")) {
             String address = a.trim();
@@ -57,12 +58,12 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
                 continue;
             }
             if (!address.matches("[0-9.]+|[0-9A-Fa-f:]+")) {
-                throw new ConfigFile.ConfigException("auth.header.proxies: '" + address + "' is not an IP address");
+                throw new ConfigFile.ConfigException(key + ": '" + address + "' is not an IP address");
             }
             try {
                 out.add(java.net.InetAddress.getByName(address));
             } catch (java.net.UnknownHostException e) {
-                throw new ConfigFile.ConfigException("auth.header.proxies: '" + address + "' is not an IP address");
+                throw new ConfigFile.ConfigException(key + ": '" + address + "' is not an IP address");
             }
         }
         return out;
@@ -84,7 +85,7 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
             Optional<HeaderLogin.Settings> header = switch (mode) {
                 case "local" -> Optional.empty();
                 case "header" -> Optional.of(new HeaderLogin.Settings(c.string("auth.header.user", "X-Remote-User"),
-                        c.string("auth.header.roles", "X-Remote-Roles"), addresses(c.string("auth.header.proxies", "")),
+                        c.string("auth.header.roles", "X-Remote-Roles"), addresses("auth.header.proxies", c.string("auth.header.proxies", "")),
                         Optional.ofNullable(c.string("auth.header.logout_url", null))));
                 case "oidc" -> Optional.empty();
                 default -> throw new ConfigFile.ConfigException("auth.mode: expected local, header or oidc, got '" + mode + "'");
@@ -111,7 +112,7 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
         return Spoke.builder().name(name).dataDir(dataDir).hub(hubAddress).hubAuthority(hubAuthority)
                 .rootFingerprint(rootFingerprint).tls(tls).http(httpAddress)
                 .freshnessWindow(freshnessWindow).syncWrites(syncWrites).sync(SyncSettings.DEFAULT.withMaxClockSkew(maxClockSkew))
-                .httpLimits(httpLimits).counts(counts).logins(logins).httpTls(httpTls).behindTlsProxy(behindTlsProxy);
+                .httpLimits(httpLimits).counts(counts).logins(logins).httpTls(httpTls).behindTlsProxy(behindTlsProxy).metricsFrom(metricsFrom);
     }
 
     public static String documentation() {

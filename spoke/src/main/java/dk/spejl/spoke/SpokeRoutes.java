@@ -79,7 +79,9 @@ final class SpokeRoutes {
                 browseLog, b.clock).register(routes);
         searchApi.register(new BrowseApi(replica, staleness).register(routes))
                 .get("/api/v1/records/{id}", "record", searchApi::record)
-                .openGet("/metrics", "metrics", request -> HttpResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+                .openGet("/metrics", "metrics", request -> b.metricsFrom.isEmpty() || b.metricsFrom.contains(request.remote().getAddress())
+                        ? HttpResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())
+                        : HttpResponse.error(403, "metrics are served only to the addresses in http.metrics_from"));
         b.routes.accept(routes);
         return routes;
     }

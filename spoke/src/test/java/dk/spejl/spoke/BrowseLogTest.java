@@ -83,6 +83,17 @@ class BrowseLogTest {
             assertThat(asJson.out().lines().count()).isEqualTo(1);
             assertThat(JSON.readTree(asJson.out().lines().findFirst().orElseThrow()).get("index").asLong()).isEqualTo(2);
 
+            // The entry is on disk when the answer arrives: a reader of the files alone (a second, read-only RocksDB) finds it.
+            Path data = tmp.resolve("spoke-witness");
+            for (int i = 1; i <= 3; i++) {
+                assertThat(get(spoke, "/api/v1/records/" + id).statusCode()).isEqualTo(200);
+                try (MerkleLog disk = MerkleLog.openReadOnly(data.resolve(BrowseLog.DIR), BrowseLog.origin("witness"),
+                        BrowseLog.key(data).publicKey())) {
+                    assertThat(disk.size()).as("entries on disk after answer " + i).isEqualTo(4 + i);
+                    assertThat(JSON.readTree(disk.entry(3 + i).orElseThrow()).get("what").get("path").asText()).isEqualTo("/api/v1/records/" + id);
+                }
+            }
+
             // No entry, no answer.
             spoke.browseLog().close();
             assertThat(get(spoke, "/api/v1/records?file_format=cram").statusCode()).isEqualTo(503);

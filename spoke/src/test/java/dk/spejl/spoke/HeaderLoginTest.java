@@ -59,7 +59,8 @@ class HeaderLoginTest {
         TlsFiles https = ServerPki.create(tmp.resolve("https"), "spoke-sso", List.of("localhost"), List.of("127.0.0.1"));
         HeaderLogin.Settings sso = new HeaderLogin.Settings("X-Remote-User", "X-Remote-Roles", Set.of(InetAddress.getByName("127.0.0.2")),
                 Optional.of("/sso/logout"));
-        spoke = cluster.spokeBuilder("sso").logins(Logins.header(sso)).httpTls(https).start();
+        spoke = cluster.spokeBuilder("sso").logins(Logins.header(sso)).httpTls(https).metricsFrom(Set.of(InetAddress.getByName("127.0.0.2")))
+                .start();
         cluster.spokes.add(spoke);
         assertThat(spoke.awaitSearchable(revision, Duration.ofSeconds(60))).isTrue();
         Files.writeString(tmp.resolve("htpasswd"), "klinik:{PLAIN}sso-password-1\nukendt:{PLAIN}sso-password-2\n");
@@ -153,6 +154,16 @@ class HeaderLoginTest {
         assertThat(direct("/api/v1/records").statusCode()).isEqualTo(401);
         assertThat(direct("/api/v1/status").statusCode()).isEqualTo(200);
         assertThat(direct("/login").statusCode()).as("no local login form in header mode").isEqualTo(404);
+    }
+
+    @Test
+    void metricsGoOnlyToTheAddressesAllowedThem() throws Exception {
+        HttpResponse<String> refused = direct("/metrics");
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).doesNotContain("spejl_spoke");
+        HttpResponse<String> allowed = viaProxy("/metrics", "klinik", "sso-password-1"); // nginx connects from 127.0.0.2
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.body()).contains("spejl_spoke_revision");
     }
 
     @Test
