@@ -53,6 +53,10 @@ public final class SpokeSettings {
         m.put("auth.oidc.client_secret_file", "required in oidc mode. A file (mode 0600) holding the client secret.");
         m.put("auth.oidc.redirect_uri", "required in oidc mode. This spoke's https://.../auth/callback, as registered at the provider.");
         m.put("auth.oidc.role_claim", "default roles. The ID token claim holding the user's roles (clinician, steward, admin).");
+        m.put("auth.oidc.user_claim", "default sub. The ID token claim that names the user in pages and the browse log (stable and unique: "
+                + "sub, or a claim such as an employee number; not one a user can edit).");
+        m.put("auth.oidc.post_logout_redirect_uri", "optional. Where the provider sends the browser after its logout (as registered there), "
+                + "e.g. https://spoke.example/login?bye=1.");
         m.put("auth.oidc.ca", "optional. A PEM file of the CAs to trust for the provider; default the JVM's.");
         m.put("auth.header.logout_url", "optional. In header mode, where the proxy signs people out; every page links to it.");
         m.put("auth.session.idle", "default 30m. A signed-in session ends after this long without a request.");

@@ -22,7 +22,7 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
 
     public static SpokeConfig read(Path file) throws ConfigFile.ConfigException {
         ConfigFile c = ConfigFile.read(file, SpokeSettings.NAMES);
-        return new SpokeConfig(c.required("spoke.name"), c.address("hub.address", null), c.string("hub.authority", null),
+        SpokeConfig read = new SpokeConfig(c.required("spoke.name"), c.address("hub.address", null), c.string("hub.authority", null),
                 new TlsFiles(c.requiredPath("tls.certificate"), c.requiredPath("tls.private_key"), c.requiredPath("hub.ca")),
                 c.required("hub.root_fingerprint"), c.path("data.dir", "data"),
                 c.address("http.address", "127.0.0.1:8080"), c.duration("freshness.window", Duration.ofMinutes(5)),
@@ -34,15 +34,27 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
                         c.integer("search.counts.min_cell", SearchApi.CountPolicy.DEFAULT.minimumCell())),
                 logins(c), httpTls(c), c.bool("http.behind_tls_proxy", false),
                 addresses("http.metrics_from", c.string("http.metrics_from", "")));
+        if (read.logins().header().isPresent() && read.metricsFrom().stream().anyMatch(read.logins().header().get().proxies()::contains)) {
+            // Every request through the proxy comes from its address: anyone signed in could read the metrics.
+            throw new ConfigFile.ConfigException("http.metrics_from must not name a single sign-on proxy (auth.header.proxies): "
+                    + "everyone who comes through it would be let in");
+        }
+        return read;
     }
 
     private static OidcLogin.Settings oidc(ConfigFile c) throws ConfigFile.ConfigException {
         try {
             Path secretFile = c.requiredPath("auth.oidc.client_secret_file");
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> modes = java.nio.file.Files.getPosixFilePermissions(secretFile);
+            if (modes.stream().anyMatch(m -> m.name().startsWith("GROUP") || m.name().startsWith("OTHERS"))) {
+                throw new ConfigFile.ConfigException("auth.oidc.client_secret_file: " + secretFile + " is readable by others; chmod 600 it");
+            }
             String secret = java.nio.file.Files.readString(secretFile).trim();
             Path ca = c.path("auth.oidc.ca", null);
             return new OidcLogin.Settings(java.net.URI.create(c.required("auth.oidc.issuer")), c.required("auth.oidc.client_id"), secret,
                     java.net.URI.create(c.required("auth.oidc.redirect_uri")), c.string("auth.oidc.role_claim", "roles"),
+                    c.string("auth.oidc.user_claim", "sub"),
+                    Optional.ofNullable(c.string("auth.oidc.post_logout_redirect_uri", null)).map(java.net.URI::create),
                     ca == null ? Optional.empty() : Optional.of(dk.spejl.spoke.http.HttpTls.trusting(ca)));
         } catch (java.io.IOException e) {
             throw new ConfigFile.ConfigException("auth.oidc: " + e.getMessage());
@@ -57,7 +69,7 @@ public record SpokeConfig(String name, InetSocketAddress hubAddress, String hubA
             if (address.isEmpty()) {
                 continue;
             }
-            if (!address.matches("[0-9.]+|[0-9A-Fa-f:]+")) {
+            if (!address.matches("\\d{1,3}(\\.\\d{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) { // literals only: nothing is looked up
                 throw new ConfigFile.ConfigException(key + ": '" + address + "' is not an IP address");
             }
             try {

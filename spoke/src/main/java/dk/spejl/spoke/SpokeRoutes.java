@@ -60,6 +60,7 @@ final class SpokeRoutes {
         Sessions sessions = new Sessions(b.clock, b.logins.idle(), b.logins.absolute(), Logins.MAX_SESSIONS);
         Routes routes = new Routes();
         Optional<LocalLogin> login = Optional.empty();
+        java.util.function.Function<Sessions.Session, String> afterLogout = session -> "/login?bye=1";
         UserStore users = new UserStore(b.dataDir, b.clock);
         TokenStore tokens = new TokenStore(b.dataDir, b.clock);
         switch (b.logins.mode()) {
@@ -72,11 +73,12 @@ final class SpokeRoutes {
                 OidcLogin oidc = new OidcLogin(b.logins.oidc().orElseThrow(), sessions, tokens, users, metrics, b.clock);
                 routes.gate(oidc);
                 oidc.register(routes);
+                afterLogout = oidc::afterLogout;
             }
             case NONE -> { } // everyone is let in as anonymous: a spoke built in a test
         }
         new WebApp(search, replica, webFacts(b, replica, freshness), sessions, login, b.logins.header().flatMap(HeaderLogin.Settings::logoutUrl),
-                browseLog, b.clock).register(routes);
+                afterLogout, browseLog, b.clock).register(routes);
         searchApi.register(new BrowseApi(replica, staleness).register(routes))
                 .get("/api/v1/records/{id}", "record", searchApi::record)
                 .openGet("/metrics", "metrics", request -> b.metricsFrom.isEmpty() || b.metricsFrom.contains(request.remote().getAddress())

@@ -59,7 +59,7 @@ class HeaderLoginTest {
         TlsFiles https = ServerPki.create(tmp.resolve("https"), "spoke-sso", List.of("localhost"), List.of("127.0.0.1"));
         HeaderLogin.Settings sso = new HeaderLogin.Settings("X-Remote-User", "X-Remote-Roles", Set.of(InetAddress.getByName("127.0.0.2")),
                 Optional.of("/sso/logout"));
-        spoke = cluster.spokeBuilder("sso").logins(Logins.header(sso)).httpTls(https).metricsFrom(Set.of(InetAddress.getByName("127.0.0.2")))
+        spoke = cluster.spokeBuilder("sso").logins(Logins.header(sso)).httpTls(https).metricsFrom(Set.of(InetAddress.getByName("127.0.0.1")))
                 .start();
         cluster.spokes.add(spoke);
         assertThat(spoke.awaitSearchable(revision, Duration.ofSeconds(60))).isTrue();
@@ -158,12 +158,30 @@ class HeaderLoginTest {
 
     @Test
     void metricsGoOnlyToTheAddressesAllowedThem() throws Exception {
-        HttpResponse<String> refused = direct("/metrics");
+        HttpResponse<String> refused = viaProxy("/metrics", "klinik", "sso-password-1"); // nginx connects from 127.0.0.2
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body()).doesNotContain("spejl_spoke");
-        HttpResponse<String> allowed = viaProxy("/metrics", "klinik", "sso-password-1"); // nginx connects from 127.0.0.2
+        HttpResponse<String> allowed = direct("/metrics"); // this test connects from 127.0.0.1, the address allowed
         assertThat(allowed.statusCode()).isEqualTo(200);
         assertThat(allowed.body()).contains("spejl_spoke_revision");
+    }
+
+    @Test
+    void loginHeadersThatCameTwiceAreRefusedEvenFromTheProxy() throws Exception {
+        HeaderLogin gate = new HeaderLogin(new HeaderLogin.Settings("X-Remote-User", "X-Remote-Roles", Set.of(InetAddress.getByName("127.0.0.2")),
+                Optional.empty()), new dk.spejl.spoke.auth.TokenStore(tmp, java.time.Clock.systemUTC()),
+                new dk.spejl.spoke.auth.UserStore(tmp, java.time.Clock.systemUTC()), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        java.net.InetSocketAddress proxy = new java.net.InetSocketAddress("127.0.0.2", 40000);
+        java.util.function.Function<java.util.Map<String, List<String>>, dk.spejl.spoke.http.Gate.Identity> from = headers -> gate.identify(
+                new dk.spejl.spoke.http.HttpRequest("GET", "/search", java.util.Map.of(), headers, java.util.Map.of(), Optional.empty(), "", proxy, true));
+        assertThat(from.apply(java.util.Map.of("x-remote-user", List.of("klinik"), "x-remote-roles", List.of("clinician"))).caller())
+                .map(c -> c.name()).contains("klinik");
+        assertThat(from.apply(java.util.Map.of("x-remote-user", List.of("admin", "klinik"), "x-remote-roles", List.of("clinician")))
+                .refusal()).isPresent();
+        assertThat(from.apply(java.util.Map.of("x-remote-user", List.of("klinik"), "x-remote-roles", List.of("admin", "clinician")))
+                .refusal()).isPresent();
+        assertThat(from.apply(java.util.Map.of("x-remote-user", List.of("klinik\nforged"), "x-remote-roles", List.of("clinician")))
+                .refusal()).as("a name a log line could be split on").isPresent();
     }
 
     @Test
@@ -171,6 +189,9 @@ class HeaderLoginTest {
         HttpResponse<String> page = viaProxy("/search", "ukendt", "sso-password-2");
         assertThat(page.statusCode()).isEqualTo(403);
         assertThat(page.body()).contains("no role");
+        HttpResponse<String> forged = viaProxy("/search", "ukendt", "sso-password-2", "X-Remote-Roles", "admin");
+        assertThat(forged.statusCode()).as("the proxy replaces a role the client sends").isEqualTo(403);
+        assertThat(forged.body()).contains("no role");
     }
 
     @Test

@@ -49,7 +49,8 @@ class OidcLoginTest {
         idp = new TestOidcProvider(https);
         int port = Nginx.freePort();
         OidcLogin.Settings settings = new OidcLogin.Settings(URI.create(idp.issuer), TestOidcProvider.CLIENT_ID, TestOidcProvider.CLIENT_SECRET,
-                URI.create("https://127.0.0.1:" + port + "/auth/callback"), "roles", Optional.of(HttpTls.trusting(https.trustedCa())));
+                URI.create("https://127.0.0.1:" + port + "/auth/callback"), "roles", "sub",
+                Optional.of(URI.create("https://127.0.0.1:" + port + "/login?bye=1")), Optional.of(HttpTls.trusting(https.trustedCa())));
         spoke = cluster.spokeBuilder("oidc").logins(Logins.oidc(settings)).httpTls(https)
                 .http(new java.net.InetSocketAddress("127.0.0.1", port)).start();
         cluster.spokes.add(spoke);
@@ -106,15 +107,51 @@ class OidcLoginTest {
         JsonNode last = JSON.readTree(log.entry(log.size() - 1).orElseThrow());
         assertThat(last.path("who").path("user").asText()).isEqualTo("anna");
         assertThat(last.path("who").path("mode").asText()).isEqualTo("oidc");
-        // The callback works once.
+        // The callback works once: replayed with its cookie, the provider will not give tokens for the same code again.
         WebClient again = client();
         String callback = throughProvider(again, "/search");
+        String pending = again.cookies.get(OidcLogin.PENDING_COOKIE);
         assertThat(again.get(callback).statusCode()).isEqualTo(200);
-        assertThat(again.get(callback).statusCode()).as("replayed").isEqualTo(401);
+        again.cookies.put(OidcLogin.PENDING_COOKIE, pending);
+        HttpResponse<String> replayed = again.get(callback);
+        assertThat(replayed.statusCode()).as("replayed").isEqualTo(401);
+        assertThat(replayed.body()).contains("token_refused");
+        // A forged login in progress (not signed by this spoke) is none.
+        again.cookies.put(OidcLogin.PENDING_COOKIE, pending.substring(0, pending.lastIndexOf('~')) + "~forged");
+        assertThat(again.get(callback).body()).contains("no_login_in_progress");
+    }
+
+    @Test
+    void logoutEndsTheProvidersSessionTooAndSigningInAgainAsksAgain() throws Exception {
+        WebClient c = client();
+        assertThat(c.get(throughProvider(c, "/search")).statusCode()).isEqualTo(200);
+        String page = c.get("/search").body();
+        HttpResponse<String> out = c.post("/logout", "csrf", WebClient.csrf(page).orElseThrow());
+        assertThat(out.statusCode()).isEqualTo(200);
+        String to = out.body().replaceAll("(?s).*url=([^\"]*)\".*", "$1").replace("&amp;", "&");
+        assertThat(to).startsWith(idp.issuer + "/logout?id_token_hint=").contains("post_logout_redirect_uri=");
+        HttpResponse<String> back = c.http.send(HttpRequest.newBuilder(URI.create(to)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(back.headers().firstValue("Location").orElseThrow()).endsWith("/login?bye=1");
+        assertThat(idp.loggedOut).isNotEmpty();
+        assertThat(c.get("/login?bye=1").body()).contains("id=\"bye\"").contains("/login?fresh=1");
+        assertThat(c.get("/login?fresh=1").headers().firstValue("Location").orElseThrow()).contains("prompt=login");
+        assertThat(c.get("/search").statusCode()).isEqualTo(303);
+    }
+
+    @Test
+    void theNextPageAfterALoginStaysOnThisSpokeWhateverItIsSpeltAs() throws Exception {
+        WebClient c = client();
+        HttpResponse<String> done = c.get(throughProvider(c, "/&#47;evil.example"));
+        assertThat(done.statusCode()).isEqualTo(200);
+        assertThat(done.body()).contains("url=/&amp;#47;evil.example").doesNotContain("url=/&#47;");
+        WebClient d = client();
+        HttpResponse<String> elsewhere = d.get(throughProvider(d, "//evil.example/"));
+        assertThat(elsewhere.body()).contains("url=/search\"");
     }
 
     @Test
     void aWrongIdTokenSignsNobodyIn() throws Exception {
+        String[] reasons = {"bad_id_token", "bad_id_token", "bad_id_token", "bad_id_token", "no_role"};
         Runnable[] wrongs = {
             () -> idp.nonceOverride = "another-nonce",
             () -> idp.audienceOverride = "another-client",
@@ -134,6 +171,7 @@ class OidcLoginTest {
             WebClient c = client();
             HttpResponse<String> done = c.get(throughProvider(c, "/search"));
             assertThat(done.statusCode()).as("wrong " + i + ": " + done.body()).isEqualTo(401);
+            assertThat(done.body()).as("wrong " + i).contains("(" + reasons[i] + ")");
             assertThat(c.cookies).as("wrong " + i).doesNotContainKey("spejl_session");
             assertThat(c.get("/search").statusCode()).as("wrong " + i).isEqualTo(303);
         }
@@ -155,7 +193,7 @@ class OidcLoginTest {
         String forged = thirds.replaceAll("code=[^&]*", "code=" + code);
         HttpResponse<String> mixed = third.get(forged);
         assertThat(mixed.statusCode()).isEqualTo(401);
-        assertThat(mixed.body()).contains("invalid_grant");
+        assertThat(mixed.body()).contains("token_refused").contains("invalid_grant");
         assertThat(third.cookies).doesNotContainKey("spejl_session");
         assertThat(victims).isNotEqualTo(attackers);
     }

@@ -73,11 +73,17 @@ final class TestOidcProvider implements AutoCloseable {
         ssl.init(kmf.getKeyManagers(), null, null);
         server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         server.setHttpsConfigurator(new HttpsConfigurator(ssl));
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "test-oidc-provider");
+            t.setDaemon(true);
+            return t;
+        }));
         issuer = "https://127.0.0.1:" + server.getAddress().getPort();
         server.createContext("/.well-known/openid-configuration", x -> answer(x, 200, discovery()));
         server.createContext("/jwks", x -> answer(x, 200, new JWKSet(key.toPublicJWK()).toString()));
         server.createContext("/authorize", this::authorize);
         server.createContext("/token", this::token);
+        server.createContext("/logout", this::logout);
         server.start();
     }
 
@@ -87,6 +93,7 @@ final class TestOidcProvider implements AutoCloseable {
         md.setTokenEndpointURI(URI.create(issuer + "/token"));
         md.setIDTokenJWSAlgs(List.of(JWSAlgorithm.RS256));
         md.setCodeChallengeMethods(List.of(CodeChallengeMethod.S256));
+        md.setEndSessionEndpointURI(URI.create(issuer + "/logout"));
         md.applyDefaults();
         return md.toJSONObject().toJSONString();
     }
@@ -127,7 +134,7 @@ final class TestOidcProvider implements AutoCloseable {
         }
         try {
             Date now = new Date();
-            JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).subject("sub-" + g.user())
+            JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).subject(g.user())
                     .audience(audienceOverride != null ? audienceOverride : CLIENT_ID)
                     .issueTime(expired ? new Date(now.getTime() - 3_600_000) : now)
                     .expirationTime(new Date(now.getTime() + (expired ? -1_800_000 : 300_000)))
@@ -140,6 +147,17 @@ final class TestOidcProvider implements AutoCloseable {
         } catch (Exception e) {
             answer(x, 500, "{\"error\":\"server_error\"}");
         }
+    }
+
+    /** The ID token hints the logout endpoint was given, in order. */
+    final List<String> loggedOut = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private void logout(HttpExchange x) throws IOException {
+        Map<String, List<String>> q = URLUtils.parseParameters(x.getRequestURI().getRawQuery());
+        loggedOut.add(String.valueOf(first(q, "id_token_hint")));
+        x.getResponseHeaders().set("Location", String.valueOf(first(q, "post_logout_redirect_uri")));
+        x.sendResponseHeaders(302, -1);
+        x.close();
     }
 
     private static String first(Map<String, List<String>> m, String name) {

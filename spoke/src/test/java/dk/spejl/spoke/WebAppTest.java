@@ -136,11 +136,14 @@ class WebAppTest {
                 answers.add(pool.submit(() -> c.post("/login", "csrf", token, "name", "parallel", "password", "guess-" + n).statusCode()));
             }
             int refused = 0;
+            int locked = 0;
             for (var a : answers) {
                 int status = a.get();
                 assertThat(status).isIn(401, 429, 503);
                 refused += status == 401 ? 1 : 0;
+                locked += status == 429 ? 1 : 0;
             }
+            assertThat(locked).as("the lock came while the burst was still going").isGreaterThan(0);
             assertThat(refused).as("passwords checked and found wrong before the lock").isLessThanOrEqualTo(Lockout.FREE - 1);
         } finally {
             pool.shutdownNow();

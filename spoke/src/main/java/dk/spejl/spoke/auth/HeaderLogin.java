@@ -75,6 +75,11 @@ public final class HeaderLogin implements Gate {
         if (user.isEmpty()) {
             return Identity.NONE;
         }
+        if (request.headerCount(settings.userHeader()) > 1 || request.headerCount(settings.rolesHeader()) > 1) {
+            // One copy came from the client: the proxy added its own instead of replacing the client's.
+            return Identity.refused(HttpResponse.error(403, "the login headers came more than once; the single sign-on proxy must "
+                    + "replace them, not add to them"));
+        }
         if (!USER.matcher(user.get()).matches()) {
             return Identity.refused(HttpResponse.error(403, "the single sign-on proxy named a user this spoke cannot take: 1-128 of "
                     + "A-Z a-z 0-9 . _ @ + -"));

@@ -70,9 +70,7 @@ public final class LocalLogin {
             }
             lockout.succeeded(name);
             if (Passwords.outdated(user.get().passwordHash())) {
-                if (rehash(name, password)) {
-                    user = Optional.of(users.find(name).orElse(user.get())); // its new version: the session made now must not end at once
-                }
+                rehash(name, user.get().passwordHash(), password);
             }
             count("signed_in");
             log.info("{} signed in ({})", name, user.get().roles());
@@ -83,14 +81,13 @@ public final class LocalLogin {
     }
 
     /** A hash made with weaker parameters than new ones get is made again from the password just checked. */
-    private boolean rehash(String name, char[] password) {
+    private void rehash(String name, String old, char[] password) {
         try {
-            users.setPassword(name, passwords.hash(password));
-            log.info("{}'s password hash was made with weaker parameters than new ones; it is hashed again", name);
-            return true;
-        } catch (Passwords.Busy | IOException | UserStore.UserException e) {
+            if (users.rehash(name, old, passwords.hash(password))) {
+                log.info("{}'s password hash was made with weaker parameters than new ones; it is hashed again", name);
+            }
+        } catch (Passwords.Busy | IOException e) {
             log.warn("could not hash {}'s password again: {}", name, e.toString());
-            return false;
         }
     }
 

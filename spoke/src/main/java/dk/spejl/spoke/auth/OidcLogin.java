@@ -18,6 +18,7 @@ import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
 import com.nimbusds.openid.connect.sdk.Nonce;
+import com.nimbusds.openid.connect.sdk.Prompt;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
 import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
@@ -39,11 +40,11 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
+import java.net.URLEncoder;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -58,7 +59,6 @@ public final class OidcLogin implements Gate {
     /** The browser's cookie naming its login in progress; Lax, since the provider sends the browser back from another site. */
     public static final String PENDING_COOKIE = "spejl_oidc";
     static final Duration PENDING_LIFETIME = Duration.ofMinutes(10);
-    static final int MAX_PENDING = 10_000;
 
     /**
      * @param issuer       the provider's issuer URL (its discovery document is at {@code /.well-known/openid-configuration})
@@ -66,12 +66,41 @@ public final class OidcLogin implements Gate {
      * @param roleClaim    the ID token claim holding the user's roles (a string or a list: clinician, steward, admin)
      * @param tls          how to reach the provider over TLS; empty for the JVM's trusted CAs
      */
-    public record Settings(URI issuer, String clientId, String clientSecret, URI redirectUri, String roleClaim,
-                           Optional<SSLSocketFactory> tls) {
+    public record Settings(URI issuer, String clientId, String clientSecret, URI redirectUri, String roleClaim, String userClaim,
+                           Optional<URI> postLogoutRedirectUri, Optional<SSLSocketFactory> tls) {
     }
 
+    /** A login in progress, carried by the browser in a cookie signed by the spoke, so that no one can fill the spoke's memory with them. */
     private record Pending(State state, Nonce nonce, CodeVerifier verifier, String next, Instant started) {
+        String spell() {
+            Base64.Encoder b = Base64.getUrlEncoder().withoutPadding();
+            return String.join(".", b.encodeToString(state.getValue().getBytes(StandardCharsets.UTF_8)),
+                    b.encodeToString(nonce.getValue().getBytes(StandardCharsets.UTF_8)),
+                    b.encodeToString(verifier.getValue().getBytes(StandardCharsets.UTF_8)),
+                    b.encodeToString(next.getBytes(StandardCharsets.UTF_8)), Long.toString(started.toEpochMilli()));
+        }
+
+        static Optional<Pending> parse(String spelt) {
+            String[] f = spelt.split("\\.", -1);
+            if (f.length != 5) {
+                return Optional.empty();
+            }
+            try {
+                Base64.Decoder d = Base64.getUrlDecoder();
+                return Optional.of(new Pending(new State(utf8(d.decode(f[0]))), new Nonce(utf8(d.decode(f[1]))),
+                        new CodeVerifier(utf8(d.decode(f[2]))), utf8(d.decode(f[3])), Instant.ofEpochMilli(Long.parseLong(f[4]))));
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
+        }
+
+        private static String utf8(byte[] b) {
+            return new String(b, StandardCharsets.UTF_8);
+        }
     }
+
+    /** A user name from the provider's claim: printable, nothing a log line could be split on. */
+    private static final java.util.regex.Pattern USER = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+:-]{0,127}");
 
     private final Settings settings;
     private final Sessions sessions;
@@ -79,12 +108,6 @@ public final class OidcLogin implements Gate {
     private final UserStore users;
     private final MeterRegistry metrics;
     private final Clock clock;
-    private final Map<String, Pending> pending = new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Pending> eldest) {
-            return size() > MAX_PENDING;
-        }
-    };
     private volatile OIDCProviderMetadata provider;
     private volatile IDTokenValidator validator;
 
@@ -121,10 +144,8 @@ public final class OidcLogin implements Gate {
     /** {@code GET /login}: off to the provider, with a fresh state, nonce and PKCE verifier kept for the browser's return. */
     HttpResponse begin(HttpRequest request) {
         if (request.query("bye").isPresent()) { // just signed out: not straight back to the provider, which may sign in again at once
-            return HttpResponse.text(200, "text/html; charset=utf-8", "<!DOCTYPE html><html lang=\"da\"><head><meta charset=\"utf-8\">"
-                    + "<title>Spejl</title></head><body><p id=\"bye\">Du er logget ud. / You are signed out.</p>"
-                    + "<p><a href=\"/login\">Log ind igen / Sign in again</a></p></body></html>")
-                    .withHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+            return page(200, "<p id=\"bye\">Du er logget ud. / You are signed out.</p>"
+                    + "<p><a href=\"/login?fresh=1\">Log ind igen / Sign in again</a></p>");
         }
         String next = request.query("next").filter(LocalGate::isLocal).orElse("/search");
         OIDCProviderMetadata op;
@@ -132,28 +153,45 @@ public final class OidcLogin implements Gate {
             op = provider();
         } catch (Exception e) {
             log.warn("the identity provider {} cannot be reached: {}", settings.issuer(), e.toString());
-            return HttpResponse.text(503, "text/plain; charset=utf-8", "Identitetsudbyderen svarer ikke; prøv igen om lidt. / "
-                    + "The identity provider does not answer; try again shortly.");
+            return page(503, "<p>Identitetsudbyderen svarer ikke; prøv igen om lidt. / The identity provider does not answer; try again shortly.</p>");
         }
         Pending p = new Pending(new State(), new Nonce(), new CodeVerifier(), next, clock.instant());
-        String id = sessions.newId();
-        synchronized (pending) {
-            pending.put(id, p);
+        AuthenticationRequest.Builder authorise = new AuthenticationRequest.Builder(new ResponseType(ResponseType.Value.CODE),
+                new Scope("openid", "profile"), new ClientID(settings.clientId()), settings.redirectUri()).endpointURI(op.getAuthorizationEndpointURI())
+                .state(p.state()).nonce(p.nonce()).codeChallenge(p.verifier(), CodeChallengeMethod.S256);
+        if (request.query("fresh").isPresent()) {
+            authorise.prompt(new Prompt(Prompt.Type.LOGIN)); // after a logout: the provider asks again, whatever its own session
         }
-        URI to = new AuthenticationRequest.Builder(new ResponseType(ResponseType.Value.CODE), new Scope("openid", "profile"),
-                new ClientID(settings.clientId()), settings.redirectUri()).endpointURI(op.getAuthorizationEndpointURI())
-                .state(p.state()).nonce(p.nonce()).codeChallenge(p.verifier(), CodeChallengeMethod.S256).build().toURI();
-        return HttpResponse.redirect(to.toString()).withCookie(PENDING_COOKIE + "=" + id + "; Path=/auth/callback; HttpOnly; SameSite=Lax; Max-Age="
-                + PENDING_LIFETIME.toSeconds() + (request.secure() ? "; Secure" : ""));
+        return HttpResponse.redirect(authorise.build().toURI().toString()).withCookie(PENDING_COOKIE + "=" + sessions.sign(p.spell()) + "; Path="
+                + callbackPath() + "; HttpOnly; SameSite=Lax; Max-Age=" + PENDING_LIFETIME.toSeconds() + (request.secure() ? "; Secure" : ""));
+    }
+
+    private String callbackPath() {
+        String path = settings.redirectUri().getRawPath();
+        return path == null || path.isEmpty() ? "/" : path;
+    }
+
+    /**
+     * Where a browser goes after its session ends here: to the provider's logout (with the ID token as the hint), so
+     * that its own session ends too and the next person at the workstation is asked to sign in; or, for a provider
+     * without one, to the page that signs in again only with {@code prompt=login}.
+     */
+    public String afterLogout(Sessions.Session session) {
+        OIDCProviderMetadata op = provider;
+        if (op == null || op.getEndSessionEndpointURI() == null || session.idToken().isEmpty()) {
+            return "/login?bye=1";
+        }
+        StringBuilder to = new StringBuilder(op.getEndSessionEndpointURI().toString());
+        to.append(to.indexOf("?") < 0 ? '?' : '&').append("id_token_hint=").append(URLEncoder.encode(session.idToken().get(), StandardCharsets.UTF_8))
+                .append("&client_id=").append(URLEncoder.encode(settings.clientId(), StandardCharsets.UTF_8));
+        settings.postLogoutRedirectUri().ifPresent(u -> to.append("&post_logout_redirect_uri=").append(URLEncoder.encode(u.toString(), StandardCharsets.UTF_8)));
+        return to.toString();
     }
 
     /** {@code GET /auth/callback}: the code for tokens, the ID token checked, and a session; or a refusal that says why. */
     HttpResponse callback(HttpRequest request) {
-        Optional<String> id = request.cookie(PENDING_COOKIE);
-        Pending p;
-        synchronized (pending) {
-            p = id.map(pending::remove).orElse(null); // one use only
-        }
+        // The code itself is good once only, at the provider; the cookie is cleared by the answer below.
+        Pending p = request.cookie(PENDING_COOKIE).flatMap(sessions::unsign).flatMap(Pending::parse).orElse(null);
         if (p == null || !clock.instant().isBefore(p.started().plus(PENDING_LIFETIME))) {
             return refused("no_login_in_progress", "this browser has no login in progress, or it took too long; start again at /login");
         }
@@ -162,7 +200,8 @@ public final class OidcLogin implements Gate {
             return refused("state_mismatch", "the answer does not belong to this browser's login (state differs)");
         }
         if (request.query("error").isPresent() || request.query("code").isEmpty()) {
-            return refused("provider_refused", "the identity provider refused the login: " + request.query("error").orElse("no code"));
+            String error = request.query("error").filter(e -> e.matches("[a-z_]{1,40}")).orElse("no code");
+            return refused("provider_refused", "the identity provider refused the login: " + error);
         }
         try {
             OIDCProviderMetadata op = provider();
@@ -171,8 +210,8 @@ public final class OidcLogin implements Gate {
                     settings.redirectUri(), p.verifier()));
             TokenResponse response = OIDCTokenResponseParser.parse(configure(tr.toHTTPRequest()).send());
             if (!response.indicatesSuccess()) {
-                return refused("token_refused", "the identity provider would not give tokens: "
-                        + response.toErrorResponse().getErrorObject().getCode());
+                String code = String.valueOf(response.toErrorResponse().getErrorObject().getCode());
+                return refused("token_refused", "the identity provider would not give tokens: " + (code.matches("[a-z_]{1,40}") ? code : "?"));
             }
             IDTokenClaimsSet claims = validator().validate(((OIDCTokenResponse) response.toSuccessResponse()).getOIDCTokens().getIDToken(),
                     p.nonce());
@@ -180,27 +219,29 @@ public final class OidcLogin implements Gate {
             if (roles.isEmpty()) {
                 return refused("no_role", "the identity provider gave this user no role in the claim " + settings.roleClaim());
             }
-            String name = claims.getStringClaim("preferred_username") != null ? claims.getStringClaim("preferred_username")
-                    : claims.getSubject().getValue();
-            Sessions.Session session = sessions.start(new Caller(name, roles, "oidc"), Instant.EPOCH);
+            Object claimed = settings.userClaim().equals("sub") ? claims.getSubject().getValue() : claims.getClaim(settings.userClaim());
+            String name = claimed instanceof String n ? n : "";
+            if (!USER.matcher(name).matches()) {
+                return refused("bad_user", "the ID token's " + settings.userClaim() + " is not a user name this spoke takes");
+            }
+            Sessions.Session session = sessions.start(new Caller(name, roles, "oidc"), Instant.EPOCH,
+                    Optional.of(((OIDCTokenResponse) response.toSuccessResponse()).getOIDCTokens().getIDTokenString()));
             count("signed_in");
             log.info("{} signed in by OpenID Connect ({})", name, roles);
             // A page, not a redirect: the browser came from the provider's site, and would not send a SameSite=Strict
             // cookie on a redirect chain that began there; a navigation from this page is the spoke's own.
-            String next = p.next();
-            return HttpResponse.text(200, "text/html; charset=utf-8", "<!DOCTYPE html><html lang=\"da\"><head><meta charset=\"utf-8\">"
-                    + "<meta http-equiv=\"refresh\" content=\"0;url=" + next + "\"><title>Spejl</title></head><body><p><a href=\"" + next
-                    + "\">Fortsæt / Continue</a></p></body></html>")
-                    .withHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+            String next = html(p.next());
+            return page(200, "<p><a href=\"" + next + "\">Fortsæt / Continue</a></p>", "<meta http-equiv=\"refresh\" content=\"0;url=" + next + "\">")
                     .withCookie(Sessions.cookie(request.secure(), LocalGate.SESSION_COOKIE, session.id(), -1))
-                    .withCookie(PENDING_COOKIE + "=; Path=/auth/callback; HttpOnly; SameSite=Lax; Max-Age=0");
+                    .withCookie(PENDING_COOKIE + "=; Path=" + callbackPath() + "; HttpOnly; SameSite=Lax; Max-Age=0");
         } catch (Sessions.Full e) {
             return HttpResponse.text(503, "text/plain; charset=utf-8", e.getMessage());
         } catch (com.nimbusds.jose.proc.BadJOSEException | com.nimbusds.jose.JOSEException e) {
-            return refused("bad_id_token", "the ID token does not verify: " + e.getMessage());
+            log.info("an ID token did not verify: {}", printable(e.getMessage()));
+            return refused("bad_id_token", "the ID token does not verify");
         } catch (Exception e) {
-            log.warn("OpenID Connect login failed: {}", e.toString());
-            return refused("failed", "the login could not be finished: " + e.getMessage());
+            log.warn("OpenID Connect login failed: {}", printable(e.toString()));
+            return refused("failed", "the login could not be finished");
         }
     }
 
@@ -217,10 +258,31 @@ public final class OidcLogin implements Gate {
         return roles;
     }
 
+    /** A refusal: its reason (a fixed word, counted) and a sentence of this class's own, never the provider's text. */
     private HttpResponse refused(String reason, String message) {
         count(reason);
-        log.info("OpenID Connect login refused: {}", message);
-        return HttpResponse.text(401, "text/plain; charset=utf-8", "Login afvist. / Login refused: " + message);
+        log.info("OpenID Connect login refused ({}): {}", reason, message);
+        return page(401, "<p id=\"refused\">Login afvist. / Login refused (" + reason + "): " + html(message) + ".</p>"
+                + "<p><a href=\"/login?fresh=1\">Prøv igen / Try again</a></p>");
+    }
+
+    private static HttpResponse page(int status, String body) {
+        return page(status, body, "");
+    }
+
+    /** A small page of this class's own (the callback's, the refusals'), with a strict policy. */
+    private static HttpResponse page(int status, String body, String head) {
+        return HttpResponse.text(status, "text/html; charset=utf-8", "<!DOCTYPE html><html lang=\"da\"><head><meta charset=\"utf-8\">" + head
+                + "<title>Spejl</title></head><body>" + body + "</body></html>")
+                .withHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    }
+
+    static String html(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
+    }
+
+    private static String printable(String s) {
+        return s == null ? "" : s.replaceAll("[\\p{Cntrl}]", "?");
     }
 
     private void count(String outcome) {

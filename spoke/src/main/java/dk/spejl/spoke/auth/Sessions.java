@@ -41,14 +41,21 @@ public final class Sessions {
         private final Caller caller;
         private final Instant version;
         private final Instant started;
+        private final Optional<String> idToken;
         private volatile Instant seen;
 
-        Session(String id, Caller caller, Instant version, Instant started) {
+        Session(String id, Caller caller, Instant version, Instant started, Optional<String> idToken) {
             this.id = id;
             this.caller = caller;
             this.version = version;
             this.started = started;
+            this.idToken = idToken;
             this.seen = started;
+        }
+
+        /** The ID token an OpenID Connect login gave, for the provider's logout. */
+        public Optional<String> idToken() {
+            return idToken;
         }
 
         /** When the user was last changed, as of the login: any change since (password, roles, disabling) ends the session. */
@@ -92,6 +99,11 @@ public final class Sessions {
 
     /** A new session for {@code caller}, with a new id; {@code version} is when the user was last changed. */
     public Session start(Caller caller, Instant version) throws Full {
+        return start(caller, version, Optional.empty());
+    }
+
+    /** As {@link #start(Caller, Instant)}, keeping the ID token of an OpenID Connect login. */
+    public Session start(Caller caller, Instant version, Optional<String> idToken) throws Full {
         List<Session> own = sessions.values().stream().filter(s -> s.caller().name().equals(caller.name()))
                 .sorted(java.util.Comparator.comparing(Session::started)).toList();
         for (int i = 0; i <= own.size() - PER_USER; i++) {
@@ -103,7 +115,7 @@ public final class Sessions {
                 throw new Full(max);
             }
         }
-        Session session = new Session(newId(), caller, version, clock.instant());
+        Session session = new Session(newId(), caller, version, clock.instant(), idToken);
         sessions.put(session.id(), session);
         return session;
     }
@@ -166,10 +178,30 @@ public final class Sessions {
 
     /** The CSRF token for forms sent with the cookie {@code cookieValue}. */
     public String csrfToken(String cookieValue) {
+        return mac("csrf\0" + cookieValue);
+    }
+
+    /** {@code payload} with an HMAC under this spoke's key: a value a browser may carry but not make or change. */
+    public String sign(String payload) {
+        return payload + "~" + mac("signed\0" + payload);
+    }
+
+    /** The payload of a value {@link #sign} made, or empty for any other. */
+    public Optional<String> unsign(String signed) {
+        int at = signed.lastIndexOf('~');
+        if (at < 0) {
+            return Optional.empty();
+        }
+        String payload = signed.substring(0, at);
+        return MessageDigest.isEqual(mac("signed\0" + payload).getBytes(StandardCharsets.US_ASCII),
+                signed.substring(at + 1).getBytes(StandardCharsets.UTF_8)) ? Optional.of(payload) : Optional.empty();
+    }
+
+    private String mac(String text) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(csrfKey, "HmacSHA256"));
-            return B64.encodeToString(mac.doFinal(("csrf\0" + cookieValue).getBytes(StandardCharsets.UTF_8)));
+            return B64.encodeToString(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }

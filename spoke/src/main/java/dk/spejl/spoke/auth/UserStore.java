@@ -87,6 +87,24 @@ public final class UserStore {
         change(name, u -> new User(u.name(), u.roles(), passwordHash, u.disabled(), u.created(), clock.instant()));
     }
 
+    /**
+     * Replaces {@code name}'s hash with {@code newHash} (the same password, stronger parameters) only if the stored
+     * hash is still {@code oldHash}: a password reset made meanwhile wins. The user's changed time stays, since
+     * nothing the admin set has changed, so the user's sessions go on.
+     */
+    public boolean rehash(String name, String oldHash, String newHash) throws IOException {
+        try (PrivateFile.Lock lock = store.lock()) {
+            TreeMap<String, User> users = store.readFresh();
+            User u = users.get(name);
+            if (u == null || !u.passwordHash().equals(oldHash)) {
+                return false;
+            }
+            users.put(name, new User(u.name(), u.roles(), newHash, u.disabled(), u.created(), u.changed()));
+            write(users);
+            return true;
+        }
+    }
+
     public void setDisabled(String name, boolean disabled) throws IOException, UserException {
         change(name, u -> new User(u.name(), u.roles(), u.passwordHash(), disabled, u.created(), clock.instant()));
     }

@@ -49,6 +49,11 @@ public record HttpRequest(String method, String path, Map<String, List<String>> 
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
     }
 
+    /** How many times a header came (a proxy that adds a header rather than replacing it leaves the client's copy too). */
+    public int headerCount(String name) {
+        return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of()).size();
+    }
+
     /** A cookie's value; a header that does not parse holds no cookies. */
     public Optional<String> cookie(String name) {
         for (String header : headers.getOrDefault("cookie", List.of())) {

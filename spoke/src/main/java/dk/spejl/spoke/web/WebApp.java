@@ -69,12 +69,15 @@ public final class WebApp {
     private final Optional<LocalLogin> login;
     /** Where the single sign-on proxy signs people out, in header mode. */
     private final Optional<String> logoutUrl;
+    /** Where a browser goes once its session has ended (an OpenID Connect provider's logout, say). */
+    private final java.util.function.Function<Sessions.Session, String> afterLogout;
     private final BrowseLog browseLog;
     private final Clock clock;
 
     public WebApp(Search search, Replica replica, Facts facts, Sessions sessions, Optional<LocalLogin> login, Optional<String> logoutUrl,
-                  BrowseLog browseLog, Clock clock) {
+                  java.util.function.Function<Sessions.Session, String> afterLogout, BrowseLog browseLog, Clock clock) {
         this.logoutUrl = logoutUrl;
+        this.afterLogout = afterLogout;
         this.search = search;
         this.replica = replica;
         this.facts = facts;
@@ -232,8 +235,16 @@ public final class WebApp {
         if (session.isEmpty() || !sessions.csrfMatches(session.get(), request.formField("csrf").orElse(""))) {
             return refusedForm(request);
         }
+        String next = sessions.find(session.get()).map(afterLogout).orElse("/login?bye=1");
         sessions.end(session.get());
-        return HttpResponse.redirect("/login?bye=1").withCookie(cookie(request, LocalGate.SESSION_COOKIE, "", 0));
+        HttpResponse gone = LocalGate.isLocal(next) ? HttpResponse.redirect(next)
+                // Off to the identity provider's logout: by a page of the spoke's, since a browser holds a form's redirect
+                // to the spoke's own form-action policy, which names no other site.
+                : HttpResponse.text(200, "text/html; charset=utf-8", "<!DOCTYPE html><html lang=\"da\"><head><meta charset=\"utf-8\">"
+                        + "<meta http-equiv=\"refresh\" content=\"0;url=" + html(next) + "\"><title>Spejl</title></head><body><p><a id=\"leaving\" href=\""
+                        + html(next) + "\">Log ud hos identitetsudbyderen / Sign out at the identity provider</a></p></body></html>")
+                        .withHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        return gone.withCookie(cookie(request, LocalGate.SESSION_COOKIE, "", 0));
     }
 
     /** A form without its CSRF token, or with another session's: nothing is done. */
@@ -297,6 +308,10 @@ public final class WebApp {
     /** A path on this spoke to go to next; anything else (another site, a scheme, {@code //host}) is the search page. */
     static String local(String next) {
         return LocalGate.isLocal(next) ? next : "/search";
+    }
+
+    private static String html(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
     }
 
     private static Optional<String> first(Map<String, List<String>> form, String name) {

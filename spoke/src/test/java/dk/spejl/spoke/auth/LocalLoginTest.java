@@ -25,13 +25,18 @@ class LocalLoginTest {
         Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
         String weak = "$argon2id$v=19$m=1024,t=1,p=1$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
         users.add("gammel", Set.of(Role.CLINICIAN), weak);
+        java.time.Instant changed = users.find("gammel").orElseThrow().changed();
         assertThat(Passwords.outdated(weak)).isTrue();
         LocalLogin login = new LocalLogin(users, new Passwords(1, 10_000), new Lockout(Clock.systemUTC()), new SimpleMeterRegistry());
         LocalLogin.Outcome outcome = login.login("gammel", "korrekt-hest-batteri".toCharArray());
         assertThat(outcome).isInstanceOf(LocalLogin.Outcome.SignedIn.class);
         UserStore.User after = users.find("gammel").orElseThrow();
         assertThat(after.passwordHash()).isNotEqualTo(weak).startsWith("$argon2id$v=19$m=" + Passwords.MEMORY_KIB + ",t=" + Passwords.ITERATIONS);
-        assertThat(((LocalLogin.Outcome.SignedIn) outcome).version()).as("the session's version is the rehashed user's").isEqualTo(after.changed());
+        assertThat(after.changed()).as("nothing the admin set changed, so the user's sessions go on").isEqualTo(changed);
+        assertThat(((LocalLogin.Outcome.SignedIn) outcome).version()).isEqualTo(changed);
+        // A reset made between the check and the rehash wins.
+        assertThat(users.rehash("gammel", weak, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$K13EBUiG7JV+9ZxztmHFTdb7J0WQsnj2V8bZaqyPptE"))
+                .as("the stored hash is no longer the one checked").isFalse();
         assertThat(new Passwords(1, 10_000).verify("korrekt-hest-batteri".toCharArray(), after.passwordHash())).isTrue();
         assertThat(login.login("gammel", "korrekt-hest-batteri".toCharArray())).isInstanceOf(LocalLogin.Outcome.SignedIn.class);
         assertThat(login.login("gammel", "wrong".toCharArray())).isInstanceOf(LocalLogin.Outcome.Refused.class);
