@@ -124,6 +124,8 @@ class BrowserTest {
         open("/records/" + derived.getId());
         assertThat(find("#record-id").getDomProperty("value")).isEqualTo(derived.getId());
         assertThat(find("#lineage").getText()).contains(derived.getDerivedFrom(0)).contains(derived.getId());
+        find("#copy-id").click();
+        new WebDriverWait(browser, Duration.ofSeconds(5)).until(ExpectedConditions.textToBe(By.cssSelector(".copied"), "Kopieret"));
         screenshot("05-record");
         find("#lineage a").click();
         new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.urlContains("/records/" + derived.getDerivedFrom(0)));
@@ -158,6 +160,10 @@ class BrowserTest {
             assertThat(outline).as("visible focus on " + reached.get(i)).doesNotStartWith("none").doesNotEndWith(" 0px");
         }
         assertThat(reached.get(0)).as("the first tab reaches the skip link").isEqualTo("a.skip");
+        for (WebElement control : browser.findElements(By.cssSelector("input:not([type=hidden]), button, select, a[href]"))) {
+            assertThat(control.getAccessibleName()).as("every control has a name: " + control.getTagName() + "#" + control.getDomAttribute("id"))
+                    .isNotBlank();
+        }
         assertThat(reached).as("tabbing reaches the free text, the search button, the filters and the results")
                 .contains("#q", "#search-button", "#language", "#logout").anyMatch(r -> r.startsWith("#f-file_format"));
         screenshot("07-keyboard");

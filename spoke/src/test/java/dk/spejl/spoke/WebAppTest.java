@@ -312,4 +312,33 @@ class WebAppTest {
         tokens.revoke(token.substring(6, 18));
         assertThat(get.apply("Bearer " + token).statusCode()).isEqualTo(401);
     }
+
+    @Test
+    void theRecordPageShowsEveryMirroredField() throws Exception {
+        WebClient c = web.client();
+        assertThat(c.login("klinik", WebFixture.PASSWORD).statusCode()).isEqualTo(303);
+        for (int n = 0; n < 20; n++) {
+            Record r = web.records.get(n).getRecord();
+            String page = c.get("/records/" + r.getId()).body();
+            for (var field : r.getAllFields().entrySet()) {
+                String name = field.getKey().getName();
+                Object value = field.getValue();
+                List<String> expected = switch (name) {
+                    case "status", "sample_kind", "file_format", "platform", "owner_region" -> List.of(); // shown as words, below
+                    case "size_bytes" -> List.of(String.format(java.util.Locale.forLanguageTag("da"), "%,d", r.getSizeBytes()).replace('\u00a0', '.'));
+                    case "read_length" -> List.of(Integer.toString(r.getReadLength()));
+                    case "checksums" -> r.getChecksumsList().stream().map(dk.spejl.wire.Checksum::getValue).toList();
+                    case "derived_from", "data_use" -> ((List<?>) value).stream().map(Object::toString).toList();
+                    default -> List.of(value.toString());
+                };
+                for (String v : expected) {
+                    assertThat(page).as(r.getId() + " " + name).contains(v);
+                }
+            }
+            dk.spejl.spoke.web.MessagesAccess m = new dk.spejl.spoke.web.MessagesAccess("da");
+            assertThat(page).as(r.getId() + " status").contains(m.value("status", dk.spejl.spoke.browse.RecordJson.spell(r.getStatus().getValueDescriptor())));
+            assertThat(page).as(r.getId() + " owner").contains(m.value("owner_region", r.getOwnerRegion()));
+            assertThat(page).as(r.getId() + " kind").contains(m.value("sample_kind", dk.spejl.spoke.browse.RecordJson.spell(r.getSampleKind().getValueDescriptor())));
+        }
+    }
 }
