@@ -73,24 +73,7 @@ public final class SearchApi {
             seen.hits = page.total();
             seen.shown = page.hits().stream().map(Record::getId).toList();
             seen.revision = page.revision();
-            ObjectNode body = HttpResponse.object();
-            body.put("revision", page.revision());
-            freshness(body);
-            ObjectNode total = body.putObject("total");
-            total.put("value", page.total()).put("relation", page.totalExact() ? "eq" : "gte");
-            ArrayNode hits = body.putArray("hits");
-            page.hits().forEach(r -> hits.add(RecordJson.of(r)));
-            ObjectNode facets = body.putObject("facets");
-            page.facets().forEach((dimension, values) -> {
-                ArrayNode list = facets.putArray(dimension);
-                values.forEach(v -> list.addObject().put("value", v.value()).put("count", v.count()));
-            });
-            if (page.next().isPresent()) {
-                body.put("next", page.next().get());
-            } else {
-                body.putNull("next");
-            }
-            return stamped(HttpResponse.json(200, body), page.revision());
+            return stamped(HttpResponse.json(200, body(page)), page.revision());
         } catch (SearchQuery.BadQuery e) {
             return bad(e);
         } catch (Search.NotReady e) {
@@ -98,6 +81,52 @@ public final class SearchApi {
         } catch (Search.Gone e) {
             return HttpResponse.error(410, e.getMessage());
         }
+    }
+
+    private static final com.fasterxml.jackson.core.JsonFactory FACTORY = new com.fasterxml.jackson.core.JsonFactory();
+
+    /** A search's answer, streamed: the revision, staleness, total, hits, facets and the next cursor. */
+    private String body(Search.Page page) {
+        java.io.StringWriter out = new java.io.StringWriter(4096 + 1024 * page.hits().size());
+        try (com.fasterxml.jackson.core.JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("revision", page.revision());
+            Optional<java.time.Instant> staleSince = staleness.staleSince();
+            g.writeBooleanField("stale", staleSince.isPresent());
+            if (staleSince.isPresent()) {
+                g.writeStringField("staleSince", staleSince.get().toString());
+            }
+            g.writeObjectFieldStart("total");
+            g.writeNumberField("value", page.total());
+            g.writeStringField("relation", page.totalExact() ? "eq" : "gte");
+            g.writeEndObject();
+            g.writeArrayFieldStart("hits");
+            for (Record r : page.hits()) {
+                RecordJson.write(r, g);
+            }
+            g.writeEndArray();
+            g.writeObjectFieldStart("facets");
+            for (Map.Entry<String, List<Search.FacetValue>> f : page.facets().entrySet()) {
+                g.writeArrayFieldStart(f.getKey());
+                for (Search.FacetValue v : f.getValue()) {
+                    g.writeStartObject();
+                    g.writeStringField("value", v.value());
+                    g.writeNumberField("count", v.count());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+            if (page.next().isPresent()) {
+                g.writeStringField("next", page.next().get());
+            } else {
+                g.writeNullField("next");
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
     }
 
     HttpResponse subject(HttpRequest request) {
