@@ -25,6 +25,10 @@ public final class RecordRules {
             "sha-256", Pattern.compile("[0-9a-f]{64}"),
             "md5", Pattern.compile("[0-9a-f]{32}"));
 
+    /** The longest value a record's words may have: a search's filter takes no longer, and the index's tuple of them stays small. */
+    public static final int MAX_TEXT = 128;
+    static final int MAX_LIST = 64;
+
     private RecordRules() {
     }
 
@@ -65,6 +69,19 @@ public final class RecordRules {
             if (!DUO.matcher(code).matches()) {
                 errors.add("record.data_use: '" + code + "' is not a DUO code (DUO:0000000)");
             }
+        }
+        for (Map.Entry<String, String> text : Map.of("owner_unit", r.getOwnerUnit(), "file_role", r.getFileRole(), "library_strategy",
+                r.getLibraryStrategy(), "library_layout", r.getLibraryLayout(), "instrument_model", r.getInstrumentModel(), "basecaller",
+                r.getBasecaller(), "reference_genome", r.getReferenceGenome(), "pipeline", r.getPipeline(), "access_policy_ref",
+                r.getAccessPolicyRef()).entrySet()) {
+            String v = text.getValue();
+            if (v.length() > MAX_TEXT || v.codePoints().anyMatch(Character::isISOControl)) {
+                errors.add("record." + text.getKey() + ": " + v.length() + " characters" + (v.codePoints().anyMatch(Character::isISOControl)
+                        ? " with control characters" : "") + "; at most " + MAX_TEXT + " printable characters");
+            }
+        }
+        if (r.getDerivedFromCount() > MAX_LIST || r.getDataUseCount() > MAX_LIST) {
+            errors.add("record: derived_from and data_use hold at most " + MAX_LIST + " values each");
         }
         checksums(r.getChecksumsList(), errors);
         required(!hub.getStorageUri().isEmpty(), "storage_uri", errors);

@@ -71,6 +71,17 @@ class IngestParserTest {
     }
 
     @Test
+    void refusesOverlongOrControlCharacterWords() throws Exception {
+        for (String field : List.of("owner_unit", "file_role", "library_strategy", "reference_genome", "instrument_model", "basecaller")) {
+            assertThat(errors(withField(field, "\"" + "x".repeat(RecordRules.MAX_TEXT + 1) + "\""))).as(field).singleElement().asString()
+                    .contains("record." + field).contains("at most 128");
+            assertThat(errors(withField(field, "\"a\\nb\""))).as(field).singleElement().asString().contains("control characters");
+            assertThat(IngestParser.parse(List.of(withField(field, "\"" + "x".repeat(RecordRules.MAX_TEXT) + "\""))).puts())
+                    .as(field + " at the limit").hasSize(1);
+        }
+    }
+
+    @Test
     void refusesMalformedChecksums() {
         assertThat(errors(withField("checksums", "[{\"type\":\"sha-256\",\"value\":\"abc\"}]"))).singleElement().asString().contains("malformed");
         assertThat(errors(withField("checksums", "[{\"type\":\"sha-256\",\"value\":\"" + "A".repeat(64) + "\"}]"))).singleElement().asString().contains("malformed");
