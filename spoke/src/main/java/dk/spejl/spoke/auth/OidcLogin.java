@@ -27,6 +27,7 @@ import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import dk.spejl.spoke.http.Gate;
 import dk.spejl.spoke.http.HttpRequest;
 import dk.spejl.spoke.http.HttpResponse;
+import dk.spejl.spoke.http.PlainPage;
 import dk.spejl.spoke.http.Routes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -144,7 +145,7 @@ public final class OidcLogin implements Gate {
     /** {@code GET /login}: off to the provider, with a fresh state, nonce and PKCE verifier kept for the browser's return. */
     HttpResponse begin(HttpRequest request) {
         if (request.query("bye").isPresent()) { // just signed out: not straight back to the provider, which may sign in again at once
-            return page(200, "<p id=\"bye\">Du er logget ud. / You are signed out.</p>"
+            return PlainPage.of(200, "<p id=\"bye\">Du er logget ud. / You are signed out.</p>"
                     + "<p><a href=\"/login?fresh=1\">Log ind igen / Sign in again</a></p>");
         }
         String next = request.query("next").filter(LocalGate::isLocal).orElse("/search");
@@ -153,7 +154,7 @@ public final class OidcLogin implements Gate {
             op = provider();
         } catch (Exception e) {
             log.warn("the identity provider {} cannot be reached: {}", settings.issuer(), e.toString());
-            return page(503, "<p>Identitetsudbyderen svarer ikke; prøv igen om lidt. / The identity provider does not answer; try again shortly.</p>");
+            return PlainPage.of(503, "<p>Identitetsudbyderen svarer ikke; prøv igen om lidt. / The identity provider does not answer; try again shortly.</p>");
         }
         Pending p = new Pending(new State(), new Nonce(), new CodeVerifier(), next, clock.instant());
         AuthenticationRequest.Builder authorise = new AuthenticationRequest.Builder(new ResponseType(ResponseType.Value.CODE),
@@ -230,8 +231,7 @@ public final class OidcLogin implements Gate {
             log.info("{} signed in by OpenID Connect ({})", name, roles);
             // A page, not a redirect: the browser came from the provider's site, and would not send a SameSite=Strict
             // cookie on a redirect chain that began there; a navigation from this page is the spoke's own.
-            String next = html(p.next());
-            return page(200, "<p><a href=\"" + next + "\">Fortsæt / Continue</a></p>", "<meta http-equiv=\"refresh\" content=\"0;url=" + next + "\">")
+            return PlainPage.onwards(p.next(), "continue", "Fortsæt / Continue")
                     .withCookie(Sessions.cookie(request.secure(), LocalGate.SESSION_COOKIE, session.id(), -1))
                     .withCookie(PENDING_COOKIE + "=; Path=" + callbackPath() + "; HttpOnly; SameSite=Lax; Max-Age=0");
         } catch (Sessions.Full e) {
@@ -262,23 +262,8 @@ public final class OidcLogin implements Gate {
     private HttpResponse refused(String reason, String message) {
         count(reason);
         log.info("OpenID Connect login refused ({}): {}", reason, message);
-        return page(401, "<p id=\"refused\">Login afvist. / Login refused (" + reason + "): " + html(message) + ".</p>"
+        return PlainPage.of(401, "<p id=\"refused\">Login afvist. / Login refused (" + reason + "): " + PlainPage.escape(message) + ".</p>"
                 + "<p><a href=\"/login?fresh=1\">Prøv igen / Try again</a></p>");
-    }
-
-    private static HttpResponse page(int status, String body) {
-        return page(status, body, "");
-    }
-
-    /** A small page of this class's own (the callback's, the refusals'), with a strict policy. */
-    private static HttpResponse page(int status, String body, String head) {
-        return HttpResponse.text(status, "text/html; charset=utf-8", "<!DOCTYPE html><html lang=\"da\"><head><meta charset=\"utf-8\">" + head
-                + "<title>Spejl</title></head><body>" + body + "</body></html>")
-                .withHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-    }
-
-    static String html(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
     }
 
     private static String printable(String s) {

@@ -15,13 +15,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,8 +34,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class SearchIndex implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SearchIndex.class);
-    /** How long a change the replica committed may take to be announced before the index gives up waiting and rebuilds. */
-    private static final long MISSING_CHANGE_WAIT_MILLIS = 5_000;
     private static final long COMMIT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** Where the index stands: building (how far) or serving. */
@@ -53,7 +46,7 @@ public final class SearchIndex implements AutoCloseable {
     /** Every record's facet values as tuples, and each segment's column of them: how facets are counted. */
     private final FacetTuples facets;
     private final Clock clock;
-    private final LinkedBlockingQueue<Replica.Change> changes = new LinkedBlockingQueue<>();
+    private final ChangeQueue changes = new ChangeQueue();
     private final AtomicReference<SearchView> current = new AtomicReference<>();
     private final Thread thread;
     private final Timer applyTimer;
@@ -65,7 +58,6 @@ public final class SearchIndex implements AutoCloseable {
     private final List<java.util.function.LongConsumer> published = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     // Writer thread only:
-    private final TreeMap<Long, Replica.Change> pending = new TreeMap<>();
     private long indexedRevision;
     private byte[] indexedManifest;
     private DirectoryReader reader;
@@ -74,7 +66,6 @@ public final class SearchIndex implements AutoCloseable {
     private boolean uncommitted;
     private long lastCommit = System.nanoTime();
 
-    private static final Replica.Change STOP = new Replica.Change(Long.MIN_VALUE, List.of(), false);
     private final java.util.function.Consumer<Replica.Change> listener = changes::add;
 
     private SearchIndex(Path dir, Replica replica, MeterRegistry metrics, Clock clock, boolean create) throws IOException {
@@ -158,13 +149,8 @@ public final class SearchIndex implements AutoCloseable {
         long backoffMillis = 1_000;
         try {
             while (!closed) {
-                Replica.Change change = changes.poll(1, TimeUnit.SECONDS);
-                if (change == STOP) {
+                if (!changes.await(1)) {
                     return;
-                }
-                if (change != null) {
-                    pending.put(change.revision(), change);
-                    drain();
                 }
                 try {
                     step();
@@ -176,7 +162,7 @@ public final class SearchIndex implements AutoCloseable {
                         failure = null;
                     }
                     backoffMillis = 1_000;
-                } catch (Stopping stopping) {
+                } catch (ChangeQueue.Stopping stopping) {
                     return;
                 } catch (IOException | RuntimeException e) {
                     if (closed) {
@@ -197,32 +183,15 @@ public final class SearchIndex implements AutoCloseable {
         }
     }
 
-    /** The index is being closed: whatever the writer thread was doing, it stops. */
-    private static final class Stopping extends RuntimeException {
-        Stopping() {
-            super("the search index is closing", null, false, false);
-        }
-    }
-
     /** Why searches cannot be answered now, if they cannot: a failure being retried. */
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure);
     }
 
-    private void drain() {
-        for (Replica.Change c; (c = changes.poll()) != null; ) {
-            if (c == STOP) {
-                changes.add(STOP); // seen again by the loop, after this step
-                return;
-            }
-            pending.put(c.revision(), c);
-        }
-    }
-
     /** Brings the index to the replica's revision, if it is not there. */
     private void step() throws IOException, InterruptedException {
         if (usable && current.get() != null && replica.state().map(s -> s.revision() == indexedRevision).orElse(true)) {
-            pending.headMap(indexedRevision, true).clear();
+            changes.appliedUpTo(indexedRevision);
             return;
         }
         Optional<ReplicaView> taken = replica.view();
@@ -235,7 +204,7 @@ public final class SearchIndex implements AutoCloseable {
             long target = view.revision();
             List<String> changed = List.of(); // what the published view differs in from the current one; null: anything
             if (!(usable && target == indexedRevision && java.util.Arrays.equals(indexedManifest, view.state().manifestDigest()))) {
-                List<String> ids = usable ? changesUpTo(target) : null;
+                List<String> ids = usable ? changes.changesUpTo(indexedRevision, target) : null;
                 changed = ids;
                 if (ids == null) {
                     rebuild(view);
@@ -263,43 +232,6 @@ public final class SearchIndex implements AutoCloseable {
         }
     }
 
-    /**
-     * The ids every revision after the indexed one, up to {@code target}, touched; null when the index must be
-     * rebuilt instead (a bootstrap replaced the replica, it moved back, or a change never came).
-     */
-    private List<String> changesUpTo(long target) throws InterruptedException {
-        if (target <= indexedRevision) {
-            return null;
-        }
-        if (pending.subMap(indexedRevision, false, target, true).values().stream().anyMatch(Replica.Change::replaced)) {
-            return null;
-        }
-        Set<String> ids = new LinkedHashSet<>();
-        for (long r = indexedRevision + 1; r <= target; r++) {
-            Replica.Change change = pending.get(r);
-            long deadline = System.currentTimeMillis() + MISSING_CHANGE_WAIT_MILLIS;
-            while (change == null && System.currentTimeMillis() < deadline) {
-                // Committed, but its listener call has not come yet: it follows the commit at once.
-                Replica.Change next = changes.poll(10, TimeUnit.MILLISECONDS);
-                if (next == STOP) {
-                    changes.add(STOP);
-                    throw new Stopping();
-                }
-                if (next != null) {
-                    pending.put(next.revision(), next);
-                    drain();
-                }
-                change = pending.get(r);
-            }
-            if (change == null || change.replaced()) {
-                return null;
-            }
-            ids.addAll(change.ids());
-        }
-        pending.headMap(target, true).clear();
-        return new ArrayList<>(ids);
-    }
-
     private void rebuild(ReplicaView view) throws IOException {
         long total = view.state().entryCount();
         long started = System.nanoTime();
@@ -309,7 +241,7 @@ public final class SearchIndex implements AutoCloseable {
         beforeBuild.run();
         writer.deleteAll();
         long done = IndexBuild.addAll(writer, view, n -> progress = new Progress(true, n, total, indexRevision.get()), () -> closed,
-                new Stopping());
+                new ChangeQueue.Stopping());
         if (done != total) {
             // A scan that ended early (a read error) must not pass for the whole revision.
             throw new IOException("indexed " + done + " records of revision " + view.revision() + ", which holds " + total);
@@ -386,7 +318,7 @@ public final class SearchIndex implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        changes.add(STOP); // not an interrupt: one that lands in the writer's file I/O closes its channels for good
+        changes.stop();
         replica.removeChangeListener(listener);
         try {
             thread.join(60_000);

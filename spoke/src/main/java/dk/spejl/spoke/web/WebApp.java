@@ -9,6 +9,7 @@ import dk.spejl.spoke.auth.Sessions;
 import dk.spejl.spoke.browse.BrowseLog;
 import dk.spejl.spoke.http.HttpRequest;
 import dk.spejl.spoke.http.HttpResponse;
+import dk.spejl.spoke.http.PlainPage;
 import dk.spejl.spoke.http.Routes;
 import dk.spejl.spoke.replica.Replica;
 import dk.spejl.spoke.search.Search;
@@ -240,10 +241,7 @@ public final class WebApp {
         HttpResponse gone = LocalGate.isLocal(next) ? HttpResponse.redirect(next)
                 // Off to the identity provider's logout: by a page of the spoke's, since a browser holds a form's redirect
                 // to the spoke's own form-action policy, which names no other site.
-                : HttpResponse.text(200, "text/html; charset=utf-8", "<!DOCTYPE html><html lang=\"da\"><head><meta charset=\"utf-8\">"
-                        + "<meta http-equiv=\"refresh\" content=\"0;url=" + html(next) + "\"><title>Spejl</title></head><body><p><a id=\"leaving\" href=\""
-                        + html(next) + "\">Log ud hos identitetsudbyderen / Sign out at the identity provider</a></p></body></html>")
-                        .withHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+                : PlainPage.onwards(next, "leaving", "Log ud hos identitetsudbyderen / Sign out at the identity provider");
         return gone.withCookie(cookie(request, LocalGate.SESSION_COOKIE, "", 0));
     }
 
@@ -308,10 +306,6 @@ public final class WebApp {
     /** A path on this spoke to go to next; anything else (another site, a scheme, {@code //host}) is the search page. */
     static String local(String next) {
         return LocalGate.isLocal(next) ? next : "/search";
-    }
-
-    private static String html(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
     }
 
     private static Optional<String> first(Map<String, List<String>> form, String name) {
