@@ -64,6 +64,11 @@ final class ReplicationUnderLoad {
                     throw new IllegalStateException("revision " + revision + " did not become searchable");
                 }
                 waiting.remove(revision);
+                // The index hears of a commit from the replica itself, and may publish it before the follower's own
+                // report of the apply has come.
+                for (int spin = 0; !applied.containsKey(revision) && spin < 10_000; spin++) {
+                    Thread.sleep(0, 100_000);
+                }
                 if (i >= 300) {
                     long committed = published.committedNanos();
                     long a = applied.get(revision);

@@ -143,6 +143,13 @@ public final class SearchBench implements Callable<Integer> {
             double toReplica = (System.nanoTime() - started) / 1e9;
             spoke.awaitSearchable(head, Duration.ofMinutes(10));
             double toSearchable = (System.nanoTime() - started) / 1e9;
+            // The build's segments are merged in the background (searches are answered meanwhile); the figures below
+            // are the merged index's, as a spoke serves for all but its first half-minute.
+            while (spoke.index().merging()) {
+                Thread.sleep(50);
+            }
+            double toMerged = (System.nanoTime() - started) / 1e9;
+            Thread.sleep(1_500); // the index's writer looks for a finished merge each second, and then serves its segment
             serverSide(spoke, mix);
             ReplicationUnderLoad.run(hub, spoke, catalogue, mix, applied, searchable, waiting, searchRate, revisions, random);
             spoke.close();
@@ -157,6 +164,7 @@ public final class SearchBench implements Callable<Integer> {
             System.out.printf("| spoke start to replica at head (bootstrap of %,d records) | %.1f |%n", records, toReplica);
             System.out.printf("| spoke start to searchable (bootstrap and index build) | %.1f |%n", toSearchable);
             System.out.printf("| index build after the bootstrap alone | %.1f |%n", toSearchable - toReplica);
+            System.out.printf("| spoke start to the build's segments merged (in the background, searchable meanwhile) | %.1f |%n", toMerged);
             System.out.printf("| `reindex` (%,d records) | %.1f |%n%n", indexed, reindex);
 
             // (2), (6): the spoke in a process of its own, searched over HTTP with keep-alive from this one.
@@ -168,6 +176,7 @@ public final class SearchBench implements Callable<Integer> {
                 String base = "http://127.0.0.1:" + httpPort + "/api/v1/records?";
                 String bearer = BenchLogin.bearer(config.dataDir());
                 awaitHttp(http, base, bearer, process);
+                awaitMerged(http, "http://127.0.0.1:" + httpPort + "/metrics");
                 List<KeepAliveClient> connections = new ArrayList<>();
                 try {
                     KeepAliveClient one = new KeepAliveClient("127.0.0.1", httpPort, bearer);
@@ -370,6 +379,25 @@ public final class SearchBench implements Callable<Integer> {
         List<String> log = Files.readAllLines(process.log());
         throw new IllegalStateException("the spoke process did not answer searches; its log ends:\n"
                 + String.join("\n", log.subList(Math.max(0, log.size() - 30), log.size())));
+    }
+
+    /** Waits until the spoke's index merges no segments (it merges a fresh index's once, at start). */
+    private static void awaitMerged(HttpClient http, String metrics) throws Exception {
+        long started = System.nanoTime();
+        long deadline = started + TimeUnit.MINUTES.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            String body = http.send(HttpRequest.newBuilder(URI.create(metrics)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            if (body.lines().anyMatch(l -> l.startsWith("spejl_spoke_index_merging_segments ") && Double.parseDouble(l.split(" ")[1]) == 0)) {
+                Thread.sleep(1_500); // the index's writer looks for a finished merge each second
+                String segments = http.send(HttpRequest.newBuilder(URI.create(metrics)).build(), HttpResponse.BodyHandlers.ofString()).body()
+                        .lines().filter(l -> l.startsWith("spejl_spoke_index_segments ")).map(l -> l.split(" ")[1]).findFirst().orElse("?");
+                System.out.printf("The spoke process merged its index's segments %.1f s after it first answered a search; searches then read %s.%n%n",
+                        (System.nanoTime() - started) / 1e9, segments);
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the spoke process was still merging its index after 5 minutes");
     }
 
     static int freePort() throws Exception {

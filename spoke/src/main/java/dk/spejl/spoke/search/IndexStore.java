@@ -37,7 +37,7 @@ final class IndexStore {
     static Opened open(Path dir, FacetTuples facets, boolean create) throws IOException {
         // Segments flushed for each revision stay in memory until they are merged into larger ones: a reopen per
         // revision then costs no file creation or mapping (Lucene's near-real-time set-up).
-        Directory directory = new org.apache.lucene.store.NRTCachingDirectory(FSDirectory.open(dir), 8, 48);
+        Directory directory = new RevisionCache(FSDirectory.open(dir));
         Map<String, String> committed = Map.of();
         IndexWriter opened = null;
         if (!create) {
@@ -97,7 +97,37 @@ final class IndexStore {
                 .setUseCompoundFile(false).setMergePolicy(noCompoundFiles()).setMergedSegmentWarmer(facets::column)
                 .setIndexSort(SearchQuery.DEFAULT_ORDER.lucene())
                 // No merging on refresh: Lucene would wait up to 500 ms for it on the way to searchable.
-                .setMaxFullFlushMergeWaitMillis(0);
+                .setMaxFullFlushMergeWaitMillis(0).setMergeScheduler(mergeScheduler());
+    }
+
+    /**
+     * Merges at full speed: Lucene's automatic I/O throttle starts near 20 MB/s, at which the merge of a fresh
+     * build's segments (about 120 MB at a million records) took 21 s, with every revision's refresh meanwhile
+     * waiting for a core behind it (docs/benchmarks.md, issue 13, third measurement).
+     */
+    private static org.apache.lucene.index.ConcurrentMergeScheduler mergeScheduler() {
+        org.apache.lucene.index.ConcurrentMergeScheduler scheduler = new org.apache.lucene.index.ConcurrentMergeScheduler();
+        scheduler.disableAutoIOThrottle();
+        return scheduler;
+    }
+
+    /**
+     * Whether the last commit holds an index as a build leaves it: several segments of a good share of the records
+     * each, which Lucene's merge policy would merge together only when a revision's refresh happens to ask for it.
+     */
+    static boolean unmerged(Directory directory) throws IOException {
+        if (!DirectoryReader.indexExists(directory)) {
+            return false;
+        }
+        SegmentInfos infos = SegmentInfos.readLatestCommit(directory);
+        long docs = infos.totalMaxDoc();
+        long large = 0;
+        for (org.apache.lucene.index.SegmentCommitInfo info : infos) {
+            if (info.info.maxDoc() * 20L >= docs) {
+                large++;
+            }
+        }
+        return large >= 3;
     }
 
     private static org.apache.lucene.index.MergePolicy noCompoundFiles() {

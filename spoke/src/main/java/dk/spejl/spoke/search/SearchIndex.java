@@ -80,6 +80,12 @@ public final class SearchIndex implements AutoCloseable {
         this.applyTimer = Timer.builder("spejl.spoke.index.apply").description("Time to apply one revision to the search index and publish it")
                 .publishPercentiles(0.5, 0.99).register(metrics);
         metrics.gauge("spejl.spoke.index.revision", indexRevision, AtomicLong::get);
+        io.micrometer.core.instrument.Gauge.builder("spejl.spoke.index.merging.segments", writer, w -> w.getMergingSegments().size())
+                .description("Segments of the search index being merged in the background (searches are answered meanwhile)").register(metrics);
+        io.micrometer.core.instrument.Gauge.builder("spejl.spoke.index.segments", current, c -> {
+            SearchView view = c.get();
+            return view == null ? 0 : view.reader().leaves().size();
+        }).description("Segments that searches at the served revision read").register(metrics);
         this.thread = new Thread(this::run, "spoke-index");
         thread.setDaemon(true);
     }
@@ -107,6 +113,13 @@ public final class SearchIndex implements AutoCloseable {
                 .orElse(false);
         if (usable) {
             log.info("search index holds revision {}, as the replica does; it follows the replica from there", indexedRevision);
+            try {
+                if (IndexStore.unmerged(directory)) {
+                    mergeInBackground(); // as a build (or `reindex`) left it
+                }
+            } catch (IOException e) {
+                log.warn("could not read the search index's segments: {}; they are merged as Lucene's policy decides", e.toString());
+            }
         }
         thread.start();
     }
@@ -154,7 +167,8 @@ public final class SearchIndex implements AutoCloseable {
                 }
                 try {
                     step();
-                    if (uncommitted && System.nanoTime() - lastCommit > COMMIT_EVERY_NANOS) {
+                    // Merges are changes too: committed, a restart need not merge again.
+                    if ((uncommitted || (usable && writer.hasUncommittedChanges())) && System.nanoTime() - lastCommit > COMMIT_EVERY_NANOS) {
                         commit();
                     }
                     if (failure != null) {
@@ -192,6 +206,9 @@ public final class SearchIndex implements AutoCloseable {
     private void step() throws IOException, InterruptedException {
         if (usable && current.get() != null && replica.state().map(s -> s.revision() == indexedRevision).orElse(true)) {
             changes.appliedUpTo(indexedRevision);
+            if (!reader.isCurrent()) {
+                republish(); // a background merge has finished: searches go to its segment, and the merged ones can go
+            }
             return;
         }
         Optional<ReplicaView> taken = replica.view();
@@ -224,12 +241,25 @@ public final class SearchIndex implements AutoCloseable {
             }
             ReplicaView owned = view;
             view = null; // from here the view is publish's: it is the new search view's, or closed by publish if that fails
-            publish(owned, started, changed);
+            publish(owned, started, changed, true);
         } finally {
             if (view != null) {
                 view.close();
             }
         }
+    }
+
+    /** Publishes the revision the index serves once more, over the writer's segments as they are now. */
+    private void republish() throws IOException {
+        Optional<ReplicaView> taken = replica.view();
+        if (taken.isEmpty()) {
+            return;
+        }
+        if (taken.get().revision() != indexedRevision) {
+            taken.get().close(); // a revision has come meanwhile: the next step applies it, and refreshes anyway
+            return;
+        }
+        publish(taken.get(), System.nanoTime(), List.of(), false);
     }
 
     private void rebuild(ReplicaView view) throws IOException {
@@ -250,11 +280,12 @@ public final class SearchIndex implements AutoCloseable {
         indexedManifest = view.state().manifestDigest();
         usable = true;
         commit();
+        mergeInBackground();
         log.info("search index built at revision {}: {} records in {} ms", view.revision(), done, (System.nanoTime() - started) / 1_000_000);
     }
 
     /** Refreshes the reader and publishes the view of {@code records}, which is the new search view's (or closed, if that fails). */
-    private void publish(ReplicaView records, long started, List<String> changed) throws IOException {
+    private void publish(ReplicaView records, long started, List<String> changed, boolean announce) throws IOException {
         SearchView view;
         try {
             DirectoryReader next;
@@ -282,7 +313,11 @@ public final class SearchIndex implements AutoCloseable {
         indexRevision.set(view.revision());
         progress = new Progress(false, view.documents(), view.documents(), view.revision());
         if (old != null) {
+            old.retire();
             old.release();
+        }
+        if (!announce) {
+            return; // the same revision as before, over merged segments
         }
         applyTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         for (var listener : published) {
@@ -291,6 +326,25 @@ public final class SearchIndex implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("a search index listener failed at revision {}: {}", view.revision(), e.toString());
             }
+        }
+    }
+
+    /** Whether the index is merging segments in the background, or has merges waiting to start. */
+    public boolean merging() {
+        return writer.hasPendingMerges() || !writer.getMergingSegments().isEmpty();
+    }
+
+    /**
+     * Merges a build's segments into one, on Lucene's merge thread while searches are answered. Left to Lucene's
+     * policy, they are merged together when some revision's refresh happens to tip the count, and every revision
+     * waits behind that merge (docs/benchmarks.md, issue 13, third measurement); one segment is also what searches
+     * are fastest over. Later revisions' small segments are merged as the policy decides.
+     */
+    private void mergeInBackground() {
+        try {
+            writer.forceMerge(1, false);
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not start merging the search index's segments: {}; they are merged as Lucene's policy decides", e.toString());
         }
     }
 

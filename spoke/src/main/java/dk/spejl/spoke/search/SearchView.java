@@ -28,8 +28,7 @@ public final class SearchView {
     /** The index's writer holds one reference while this is the current view. */
     private final AtomicInteger refs = new AtomicInteger(1);
     /** Facet counts and totals of searches at this revision, by what they select: a revision's counts never change. */
-    private final java.util.Map<String, Search.Counted> counted = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final int COUNTED = 512;
+    private final RecentCounts counted;
 
     /**
      * @param previous the view this one follows, and {@code changed} the ids of every record whose document the writer
@@ -48,6 +47,8 @@ public final class SearchView {
         this.tuples = facets.snapshot(); // after the columns: it numbers every tuple they name
         this.records = records;
         this.publishedAt = publishedAt;
+        // The same revision published again (over merged segments) has the same counts.
+        this.counted = previous != null && previous.revision() == records.revision() ? previous.counted.copy() : new RecentCounts();
         long[] before = previous == null || changed == null ? null : previous.all;
         if (before != null) {
             long[] moved = java.util.Arrays.copyOf(before, tuples.size());
@@ -142,10 +143,12 @@ public final class SearchView {
     }
 
     void count(String selection, Search.Counted counts) {
-        if (counted.size() >= COUNTED) {
-            counted.clear(); // a bounded cache; the next searches count again
-        }
         counted.put(selection, counts);
+    }
+
+    /** This view is no longer the current one: it keeps only the counts its cursors are likely to page with. */
+    void retire() {
+        counted.retire();
     }
 
     /** Takes a reference, unless the view has been released for good. */
