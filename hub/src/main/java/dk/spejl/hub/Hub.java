@@ -61,6 +61,8 @@ public final class Hub implements AutoCloseable {
     private final HubTrust trust;
     private final Server replicationServer;
     private final Server adminServer;
+    private final dk.spejl.log.MerkleLog accessLog;
+    private final dk.spejl.hub.access.requests.AccessBook access;
 
     private Hub(Builder b) throws IOException {
         this.hubId = b.hubId;
@@ -70,6 +72,7 @@ public final class Hub implements AutoCloseable {
         ExecutorService feedExecutor = null;
         HeartbeatIssuer heartbeats = null;
         Server replicationServer = null;
+        dk.spejl.log.MerkleLog accessLog = null;
         try {
             this.trust = HubTrust.load(b.keysDir, b.rootFingerprint, hubId, b.clock);
             this.objects = b.objects != null ? b.objects
@@ -90,6 +93,11 @@ public final class Hub implements AutoCloseable {
             heartbeats.start();
             feed.heartbeats(heartbeats::latest);
             ReplicationService replication = new ReplicationService(feed, objects, b.metrics);
+            // Working-copy requests, grants and decisions: every one in the audit log, durably, before it takes effect.
+            accessLog = dk.spejl.log.MerkleLog.open(b.dataDir.resolve("access"), hubId + "/access", trust.keys().signing(),
+                    new dk.spejl.log.MerkleLog.Policy(1_000, Duration.ofSeconds(10)), b.clock);
+            this.access = dk.spejl.hub.access.requests.AccessBook.open(accessLog,
+                    id -> store.records().get(id).map(dk.spejl.wire.HubRecord::getRecord), b.accessPolicy, b.clock);
             // A revoked spoke loses its Watch streams and its object transfers at once.
             Path ca = b.tls.trustedCa();
             Revocations revocations = new Revocations(new RevocationStore(store.database(), b.clock),
@@ -111,6 +119,8 @@ public final class Hub implements AutoCloseable {
             replicationServer = NettyServerBuilder.forAddress(b.replicationAddress)
                     .sslContext(b.tls.serverContext(refusedByTls))
                     .addService(ServerInterceptors.intercept(replication,
+                            new IdentityInterceptor(PeerIdentity.Role.SPOKE, revocations::isRevoked, rejections)))
+                    .addService(ServerInterceptors.intercept(new dk.spejl.hub.access.AccessService(access),
                             new IdentityInterceptor(PeerIdentity.Role.SPOKE, revocations::isRevoked, rejections)))
                     .maxInboundMessageSize(1 << 20)
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
@@ -134,6 +144,9 @@ public final class Hub implements AutoCloseable {
             if (heartbeats != null) {
                 heartbeats.close();
             }
+            if (accessLog != null) {
+                accessLog.close();
+            }
             if (feedExecutor != null) {
                 feedExecutor.shutdownNow();
             }
@@ -144,6 +157,7 @@ public final class Hub implements AutoCloseable {
             throw e;
         }
         this.publisher = publisher;
+        this.accessLog = accessLog;
         this.feedExecutor = feedExecutor;
         this.heartbeats = heartbeats;
         this.replicationServer = replicationServer;
@@ -189,6 +203,16 @@ public final class Hub implements AutoCloseable {
         return store;
     }
 
+    /** Working-copy requests and grants (served to spokes as the {@code Access} service). */
+    public dk.spejl.hub.access.requests.AccessBook access() {
+        return access;
+    }
+
+    /** The access audit log the book's actions are appended to. */
+    public dk.spejl.log.MerkleLog accessLog() {
+        return accessLog;
+    }
+
     public int replicationPort() {
         return ((InetSocketAddress) replicationServer.getListenSockets().get(0)).getPort();
     }
@@ -210,6 +234,7 @@ public final class Hub implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         feedExecutor.shutdownNow();
+        accessLog.close();
         publisher.close();
         store.close();
         log.info("hub {} stopped", hubId);
@@ -235,6 +260,13 @@ public final class Hub implements AutoCloseable {
         private Duration heartbeatValidity = Duration.ofMinutes(5);
         private CatalogueStore catalogue;
         private ObjectStore objects;
+        private dk.spejl.hub.access.requests.AccessBook.Policy accessPolicy = dk.spejl.hub.access.requests.AccessBook.Policy.DEFAULT;
+
+        /** Whether the owner region's own clinicians are approved without a steward, and an approval's default lifetime. */
+        public Builder accessPolicy(dk.spejl.hub.access.requests.AccessBook.Policy policy) {
+            this.accessPolicy = policy;
+            return this;
+        }
 
         /** How often a signed heartbeat is pushed, and how long each stays valid at the spokes. */
         public Builder heartbeats(Duration interval, Duration validity) {
