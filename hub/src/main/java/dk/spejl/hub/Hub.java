@@ -94,7 +94,7 @@ public final class Hub implements AutoCloseable {
             feed.heartbeats(heartbeats::latest);
             ReplicationService replication = new ReplicationService(feed, objects, b.metrics);
             // Working-copy requests, grants and decisions: every one in the audit log, durably, before it takes effect.
-            accessLog = dk.spejl.log.MerkleLog.open(b.dataDir.resolve("access"), hubId + "/access", trust.keys().signing(),
+            accessLog = dk.spejl.log.MerkleLog.open(b.dataDir.resolve(ACCESS_DIR), accessOrigin(hubId), trust.keys().signing(),
                     new dk.spejl.log.MerkleLog.Policy(1_000, Duration.ofSeconds(10)), b.clock);
             this.access = dk.spejl.hub.access.requests.AccessBook.open(accessLog,
                     id -> store.records().get(id).map(dk.spejl.wire.HubRecord::getRecord), b.accessPolicy, b.clock);
@@ -163,6 +163,14 @@ public final class Hub implements AutoCloseable {
         this.replicationServer = replicationServer;
         log.info("hub {} serving: replication on {}, admin on {}, head revision {}", hubId,
                 replicationServer.getListenSockets(), adminServer.getListenSockets(), publisher.head().revision());
+    }
+
+    /** Where in the data directory the access audit log lives. */
+    public static final String ACCESS_DIR = "access";
+
+    /** The origin line of the access log's signed checkpoints. */
+    public static String accessOrigin(String hubId) {
+        return hubId + "/access";
     }
 
     public static Builder builder() {

@@ -267,6 +267,43 @@ class HubCliTest {
     }
 
     @Test
+    void auditVerifiesAndListsTheAccessLogBesideTheHubAndFindsAnEditedEntry() throws Exception {
+        Path dir = tmp.resolve("hub");
+        Path conf = initWithAdminPort(dir, freePort());
+        HubConfig c = HubConfig.read(conf);
+        List<dk.spejl.wire.HubRecord> records = new CatalogueGenerator(8).generate(60);
+        String capital = records.stream().map(r -> r.getRecord()).filter(r -> r.getOwnerRegion().equals("hovedstaden"))
+                .map(dk.spejl.wire.Record::getId).findFirst().orElseThrow();
+        String south = records.stream().map(r -> r.getRecord()).filter(r -> r.getOwnerRegion().equals("syddanmark"))
+                .map(dk.spejl.wire.Record::getId).findFirst().orElseThrow();
+        var clinician = new dk.spejl.hub.access.requests.Actor("klinik", dk.spejl.hub.access.requests.Actor.Role.CLINICIAN, "nordjylland", "aalborg");
+        try (Hub hub = c.toBuilder().start()) {
+            hub.ingest().apply(records.stream().map(CatalogueGenerator::putLine).toList());
+            for (String id : List.of(capital, south, capital)) {
+                hub.access().submit(clinician, id, dk.spejl.hub.access.requests.AccessBook.CLINICAL_CARE, "forløb 12", "Behandling.", "c-" + id);
+            }
+            Run verified = cli("audit", "verify", "--config", conf.toString());
+            assertThat(verified.code()).as(verified.err()).isEqualTo(0);
+            assertThat(verified.out()).contains("verified: 2 entries");
+            Run listed = cli("audit", "list", "--config", conf.toString(), "--owner", "hovedstaden");
+            assertThat(listed.code()).as(listed.err()).isEqualTo(0);
+            assertThat(listed.out()).contains("SUBMIT", "klinik@nordjylland", capital, "1 of 2 entries").doesNotContain(south);
+            assertThat(cli("audit", "list", "--config", conf.toString(), "--json").out().lines().toList()).hasSize(2)
+                    .allSatisfy(line -> assertThat(line).startsWith("{\"index\":"));
+        }
+        // An entry edited on disk: the log's hashes no longer add up.
+        try (org.rocksdb.Options options = new org.rocksdb.Options();
+             org.rocksdb.RocksDB db = org.rocksdb.RocksDB.open(options, dir.resolve("data").resolve(Hub.ACCESS_DIR).toString())) {
+            byte[] key = java.nio.ByteBuffer.allocate(9).put((byte) 'e').putLong(1).array();
+            db.put(key, new String(db.get(key), java.nio.charset.StandardCharsets.UTF_8).replace("klinik", "andre")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Run edited = cli("audit", "verify", "--config", conf.toString());
+        assertThat(edited.code()).isEqualTo(1);
+        assertThat(edited.err()).contains("NOT verified: first bad index 1");
+    }
+
+    @Test
     void enrollTakesTheCaKeyFromWhereTlsCaKeySays() throws Exception {
         Path dir = tmp.resolve("hub");
         assertThat(init(dir).code()).isEqualTo(0);
