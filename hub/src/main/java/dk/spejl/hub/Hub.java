@@ -63,6 +63,7 @@ public final class Hub implements AutoCloseable {
     private final Server adminServer;
     private final dk.spejl.log.MerkleLog accessLog;
     private final dk.spejl.hub.access.requests.AccessBook access;
+    private final java.util.concurrent.ScheduledExecutorService expiry;
 
     private Hub(Builder b) throws IOException {
         this.hubId = b.hubId;
@@ -73,6 +74,7 @@ public final class Hub implements AutoCloseable {
         HeartbeatIssuer heartbeats = null;
         Server replicationServer = null;
         dk.spejl.log.MerkleLog accessLog = null;
+        java.util.concurrent.ScheduledExecutorService expiry = null;
         try {
             this.trust = HubTrust.load(b.keysDir, b.rootFingerprint, hubId, b.clock);
             this.objects = b.objects != null ? b.objects
@@ -98,6 +100,7 @@ public final class Hub implements AutoCloseable {
                     new dk.spejl.log.MerkleLog.Policy(1_000, Duration.ofSeconds(10)), b.clock);
             this.access = dk.spejl.hub.access.requests.AccessBook.open(accessLog,
                     id -> store.records().get(id).map(dk.spejl.wire.HubRecord::getRecord), b.accessPolicy, b.clock);
+            expiry = expireApprovals(access, b.accessExpiryInterval);
             // A revoked spoke loses its Watch streams and its object transfers at once.
             Path ca = b.tls.trustedCa();
             Revocations revocations = new Revocations(new RevocationStore(store.database(), b.clock),
@@ -144,6 +147,9 @@ public final class Hub implements AutoCloseable {
             if (heartbeats != null) {
                 heartbeats.close();
             }
+            if (expiry != null) {
+                expiry.shutdownNow();
+            }
             if (accessLog != null) {
                 accessLog.close();
             }
@@ -158,11 +164,32 @@ public final class Hub implements AutoCloseable {
         }
         this.publisher = publisher;
         this.accessLog = accessLog;
+        this.expiry = expiry;
         this.feedExecutor = feedExecutor;
         this.heartbeats = heartbeats;
         this.replicationServer = replicationServer;
         log.info("hub {} serving: replication on {}, admin on {}, head revision {}", hubId,
                 replicationServer.getListenSockets(), adminServer.getListenSockets(), publisher.head().revision());
+    }
+
+    /** Expires the approvals whose time is up, every {@code interval}, on a thread of its own. */
+    private static java.util.concurrent.ScheduledExecutorService expireApprovals(dk.spejl.hub.access.requests.AccessBook access, Duration interval) {
+        var scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hub-access-expiry");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                int expired = access.expire();
+                if (expired > 0) {
+                    log.info("{} working-copy approval(s) expired", expired);
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                log.error("could not expire working-copy approvals: {}; tried again in {}", e.toString(), interval, e);
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        return scheduler;
     }
 
     /** Where in the data directory the access audit log lives. */
@@ -242,6 +269,12 @@ public final class Hub implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         feedExecutor.shutdownNow();
+        expiry.shutdownNow();
+        try {
+            expiry.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         accessLog.close();
         publisher.close();
         store.close();
@@ -269,6 +302,13 @@ public final class Hub implements AutoCloseable {
         private CatalogueStore catalogue;
         private ObjectStore objects;
         private dk.spejl.hub.access.requests.AccessBook.Policy accessPolicy = dk.spejl.hub.access.requests.AccessBook.Policy.DEFAULT;
+        private Duration accessExpiryInterval = Duration.ofMinutes(1);
+
+        /** How often approvals whose time is up are expired. */
+        public Builder accessExpiryInterval(Duration interval) {
+            this.accessExpiryInterval = interval;
+            return this;
+        }
 
         /** Whether the owner region's own clinicians are approved without a steward, and an approval's default lifetime. */
         public Builder accessPolicy(dk.spejl.hub.access.requests.AccessBook.Policy policy) {

@@ -116,6 +116,48 @@ class AccessServiceTest {
         }
     }
 
+    @Test
+    void theRunningHubExpiresApprovalsWhoseTimeIsUp() throws Exception {
+        Ed25519.PrivateKey root = Ed25519.generate(new SecureRandom());
+        HubKeys.create(tmp.resolve("keys"), root, "h", Duration.ofDays(365), Clock.systemUTC());
+        TlsFiles tls = ServerPki.create(tmp.resolve("tls"), "h", List.of("localhost"), List.of("127.0.0.1"));
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now = new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.now());
+        Clock clock = new Clock() {
+            @Override
+            public java.time.Instant instant() {
+                return now.get();
+            }
+
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+        };
+        try (Hub hub = Hub.builder().dataDir(tmp.resolve("hub")).hubId("h").keys(tmp.resolve("keys"), root.publicKey().fingerprint()).tls(tls)
+                .clock(clock).accessExpiryInterval(Duration.ofMillis(50)).start()) {
+            List<HubRecord> records = new CatalogueGenerator(72).generate(50);
+            hub.ingest().apply(records.stream().map(CatalogueGenerator::putLine).toList());
+            HubRecord own = records.stream().filter(r -> r.getRecord().getOwnerRegion().equals("hovedstaden")).findFirst().orElseThrow();
+            var clinician = new dk.spejl.hub.access.requests.Actor("klinik-rh", dk.spejl.hub.access.requests.Actor.Role.CLINICIAN, "hovedstaden", "rh");
+            var approved = hub.access().submit(clinician, own.getRecord().getId(), AccessBook.CLINICAL_CARE, "forløb 3", "Behandling.", "c-1");
+            assertThat(approved.state()).as("the owner policy").isEqualTo(dk.spejl.hub.access.requests.AccessRequest.State.APPROVED);
+            Thread.sleep(300);
+            assertThat(hub.access().show(clinician, approved.id()).state()).isEqualTo(dk.spejl.hub.access.requests.AccessRequest.State.APPROVED);
+            now.set(now.get().plus(Duration.ofDays(31)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (hub.access().show(clinician, approved.id()).state() != dk.spejl.hub.access.requests.AccessRequest.State.EXPIRED
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(hub.access().show(clinician, approved.id()).state()).isEqualTo(dk.spejl.hub.access.requests.AccessRequest.State.EXPIRED);
+        }
+    }
+
     private static ManagedChannel channel(Hub hub, TlsFiles client) throws Exception {
         return NettyChannelBuilder.forAddress("127.0.0.1", hub.replicationPort()).sslContext(client.clientContext())
                 .overrideAuthority("localhost").build();
