@@ -18,7 +18,7 @@ import java.util.concurrent.CountDownLatch;
 /** {@code spejl-spoke}: the regional HPC admins' command line. */
 @Command(name = "spejl-spoke", mixinStandardHelpOptions = true, version = "spejl-spoke 0.1.0",
         description = "Runs and checks a Spejl spoke, a verified regional replica of the genome catalogue.",
-        subcommands = {SpokeCli.Serve.class, SpokeCli.Verify.class, SpokeCli.Reindex.class, UsersCommand.class, TokensCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {SpokeCli.Serve.class, SpokeCli.Verify.class, SpokeCli.Reindex.class, UsersCommand.class, TokensCommand.class, AuditCommand.class, RequestsCommand.class, CommandLine.HelpCommand.class})
 public final class SpokeCli {
     @CommandLine.Option(names = Commands.VERBOSE, scope = CommandLine.ScopeType.INHERIT,
             description = "When a command fails, print the full error with its stack trace, not only its one line.")
