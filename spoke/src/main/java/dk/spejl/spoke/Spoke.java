@@ -94,7 +94,7 @@ public final class Spoke implements AutoCloseable {
                     freshness, b.listener, b.sync, b.fatal);
             // The hub connection (TLS handshake, key delegation, perhaps a bootstrap) starts while the HTTP side does.
             follower.start();
-            this.http = new HttpServer(b.httpAddress, SpokeRoutes.assemble(b, replica, freshness, index, search, browseLog, metrics), metrics, b.httpLimits,
+            this.http = new HttpServer(b.httpAddress, SpokeRoutes.assemble(b, replica, freshness, index, search, browseLog, metrics, new dk.spejl.spoke.access.HubAccess(channel)), metrics, b.httpLimits,
                     b.httpTls == null ? null : dk.spejl.spoke.http.HttpTls.server(b.httpTls.certificate(), b.httpTls.privateKey()),
                     b.behindTlsProxy);
         } catch (IOException | RuntimeException e) {

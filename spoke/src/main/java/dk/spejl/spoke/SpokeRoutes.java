@@ -34,7 +34,7 @@ final class SpokeRoutes {
 
     /** The spoke's HTTP routes: the browse API, the web app, metrics, and whatever the builder was given, behind the gate. */
     static Routes assemble(Spoke.Builder b, Replica replica, Freshness freshness, SearchIndex index, Search search, BrowseLog browseLog,
-                           PrometheusMeterRegistry metrics) {
+                           PrometheusMeterRegistry metrics, dk.spejl.spoke.access.HubAccess access) {
         BrowseApi.Staleness staleness = new BrowseApi.Staleness() {
             @Override
             public Optional<Instant> staleSince() {
@@ -84,6 +84,7 @@ final class SpokeRoutes {
                 .openGet("/metrics", "metrics", request -> b.metricsFrom.isEmpty() || b.metricsFrom.contains(request.remote().getAddress())
                         ? HttpResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())
                         : HttpResponse.error(403, "metrics are served only to the addresses in http.metrics_from"));
+        new dk.spejl.spoke.access.AccessApi(access).register(routes);
         b.routes.accept(routes);
         return routes;
     }
