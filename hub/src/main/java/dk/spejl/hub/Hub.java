@@ -96,7 +96,7 @@ public final class Hub implements AutoCloseable {
             feed.heartbeats(heartbeats::latest);
             ReplicationService replication = new ReplicationService(feed, objects, b.metrics);
             // Working-copy requests, grants and decisions: every one in the audit log, durably, before it takes effect.
-            accessLog = dk.spejl.log.MerkleLog.open(b.dataDir.resolve(ACCESS_DIR), accessOrigin(hubId), trust.keys().signing(),
+            accessLog = dk.spejl.log.MerkleLog.open(b.dataDir.resolve(ACCESS_DIR), accessOrigin(hubId), accessKey(b.dataDir),
                     new dk.spejl.log.MerkleLog.Policy(1_000, Duration.ofSeconds(10)), b.clock);
             this.access = dk.spejl.hub.access.requests.AccessBook.open(accessLog,
                     id -> store.records().get(id).map(dk.spejl.wire.HubRecord::getRecord), b.accessPolicy, b.clock);
@@ -192,8 +192,35 @@ public final class Hub implements AutoCloseable {
         return scheduler;
     }
 
-    /** Where in the data directory the access audit log lives. */
+    /** Where in the data directory the access audit log lives, and its checkpoint key. */
     public static final String ACCESS_DIR = "access";
+    public static final String ACCESS_KEY_FILE = "access-log.key";
+
+    /**
+     * The access log's own checkpoint key, made at the first start and never rotated: the online signing key rotates,
+     * and checkpoints signed by an earlier one would no longer verify under the current one.
+     */
+    static dk.spejl.signing.Ed25519.PrivateKey accessKey(Path dataDir) throws IOException {
+        Path file = dataDir.resolve(ACCESS_KEY_FILE);
+        if (!java.nio.file.Files.exists(file)) {
+            if (java.nio.file.Files.exists(dataDir.resolve(ACCESS_DIR))) {
+                throw new IOException("the access log at " + dataDir.resolve(ACCESS_DIR) + " has lost its key " + file
+                        + "; put the key back (from a backup) before the hub starts");
+            }
+            java.nio.file.Files.createDirectories(dataDir);
+            dk.spejl.signing.KeyFiles.writePrivate(file, dk.spejl.signing.Ed25519.generate(new java.security.SecureRandom()));
+        }
+        return dk.spejl.signing.KeyFiles.readPrivate(file);
+    }
+
+    /** The access log's checkpoint key, for reading the log beside the hub (never made here). */
+    public static dk.spejl.signing.Ed25519.PublicKey accessPublicKey(Path dataDir) throws IOException {
+        Path file = dataDir.resolve(ACCESS_KEY_FILE);
+        if (!java.nio.file.Files.exists(file)) {
+            throw new IOException("there is no access-log key at " + file);
+        }
+        return dk.spejl.signing.KeyFiles.readPrivate(file).publicKey();
+    }
 
     /** The origin line of the access log's signed checkpoints. */
     public static String accessOrigin(String hubId) {

@@ -59,8 +59,12 @@ public final class AccessService extends AccessGrpc.AccessImplBase {
             return;
         }
         String region = caller.identity().region();
+        if (user.getName().isBlank() || user.getName().length() > 128 || user.getRegion().length() > 128) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription("user: a name (at most 128 characters) and a role are required").asRuntimeException());
+            return;
+        }
         if (!user.getRegion().isEmpty() && !user.getRegion().equals(region)) {
-            log.warn("spoke {} of {} spoke for user {} of {}: refused", caller.identity().name(), region, user.getName(), user.getRegion());
+            log.warn("spoke {} of {} spoke for a user of another region: refused", caller.identity().name(), region);
             out.onError(Status.PERMISSION_DENIED.withDescription("this spoke's certificate is for " + region
                     + "; it cannot speak for a user of " + user.getRegion()).asRuntimeException());
             return;

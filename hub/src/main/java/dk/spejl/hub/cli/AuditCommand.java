@@ -5,16 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dk.spejl.hub.Hub;
 import dk.spejl.hub.HubConfig;
-import dk.spejl.hub.trust.HubKeys;
 import dk.spejl.log.MerkleLog;
-import dk.spejl.verify.DelegationVerifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code spejl-hub audit}: the hub's access audit log, read beside the running hub. */
@@ -33,8 +30,7 @@ final class AuditCommand {
         if (!Files.exists(dir.resolve("CURRENT"))) {
             throw new IOException("there is no access log at " + dir + " (the hub writes it from its first start)");
         }
-        var key = HubKeys.load(c.keysDir(), c.rootFingerprint(), c.hubId(), Optional.empty(), DelegationVerifier.ANY_TIME).signing().publicKey();
-        return MerkleLog.openReadOnly(dir, Hub.accessOrigin(c.hubId()), key);
+        return MerkleLog.openReadOnly(dir, Hub.accessOrigin(c.hubId()), Hub.accessPublicKey(c.dataDir()));
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,

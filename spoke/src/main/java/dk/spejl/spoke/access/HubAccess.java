@@ -53,15 +53,18 @@ public final class HubAccess {
             return call.apply(new Call(hub.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS), user));
         } catch (StatusRuntimeException e) {
             Status s = e.getStatus();
-            int http = switch (s.getCode()) {
-                case INVALID_ARGUMENT -> 400;
-                case PERMISSION_DENIED, UNAUTHENTICATED -> 403;
-                case NOT_FOUND -> 404;
-                case FAILED_PRECONDITION, ALREADY_EXISTS -> 409;
-                default -> 503;
-            };
-            throw new Refused(http, http == 503 ? "the hub cannot be reached now (" + s.getCode() + "); nothing was done, try again"
-                    : s.getDescription());
+            String said = s.getDescription() == null ? s.getCode().toString() : s.getDescription();
+            switch (s.getCode()) {
+                case INVALID_ARGUMENT -> throw new Refused(400, said);
+                case PERMISSION_DENIED -> throw new Refused(403, said);
+                case NOT_FOUND -> throw new Refused(404, said);
+                case FAILED_PRECONDITION, ALREADY_EXISTS -> throw new Refused(409, said);
+                case UNAUTHENTICATED -> throw new Refused(502, "the hub refused this spoke's certificate (" + said + "); tell the spoke's admin");
+                case DEADLINE_EXCEEDED -> throw new Refused(504, "the hub did not answer in time; whether it acted is not known. "
+                        + "Try again: a request sent again with the same client_request_id is not made twice");
+                case UNAVAILABLE -> throw new Refused(503, "the hub cannot be reached now, or could not record the action; nothing was done, try again");
+                default -> throw new Refused(502, "the hub answered " + s.getCode() + ": " + said);
+            }
         }
     }
 

@@ -385,7 +385,7 @@ public final class SearchIndex implements AutoCloseable {
         }
         SearchView view = current.getAndSet(null);
         try {
-            if (stopped && failure == null && usable && thread.getState() != Thread.State.NEW && indexedRevision >= 0 && uncommitted) {
+            if (stopped && failure == null && usable && thread.getState() != Thread.State.NEW && indexedRevision >= 0 && (uncommitted || writer.hasUncommittedChanges())) {
                 commit(); // the next start finds the index at the revision the replica holds, and need not rebuild
             }
         } catch (IOException | RuntimeException e) {

@@ -77,6 +77,10 @@ class RevisionCacheTest {
             reader.close();
             writer.commit();
             assertThat(disk.created).as("a commit writes what it makes durable").isNotEmpty();
+            // Before the cache closes (which would copy whatever it still holds): every file of the commit is on disk.
+            for (String file : org.apache.lucene.index.SegmentInfos.readLatestCommit(cache).files(true)) {
+                assertThat(java.nio.file.Files.exists(dir.resolve(file))).as(file + " on disk").isTrue();
+            }
         }
         try (Directory reopened = FSDirectory.open(dir); DirectoryReader committed = DirectoryReader.open(reopened)) {
             assertThat(committed.numDocs()).isEqualTo(300);

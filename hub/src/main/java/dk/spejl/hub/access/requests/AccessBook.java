@@ -198,8 +198,13 @@ public final class AccessBook {
         require(refusal, who.role() == Actor.Role.STEWARD, Reason.FORBIDDEN, "only a steward of the owner region grants access");
         require(refusal, terms != null, Reason.INVALID, "a grant needs its terms");
         require(refusal, CLINICAL_CARE.equals(purpose), Reason.INVALID, "purpose must be " + CLINICAL_CARE + " (clinical care use)");
-        require(refusal, text(terms.granteeRegion(), MAX_REFERENCE), Reason.INVALID, "grantee_region is required");
-        require(refusal, terms.granteeUser() == null || text(terms.granteeUser(), MAX_REFERENCE), Reason.INVALID,
+        require(refusal, text(terms.granteeRegion(), MAX_REFERENCE) && CprDetector.find(terms.granteeRegion()).isEmpty(), Reason.INVALID,
+                "grantee_region is required (a region's name)");
+        for (String instant : java.util.Arrays.asList(terms.validFrom(), terms.validTo())) {
+            require(refusal, text(instant, 40) && CprDetector.find(instant).isEmpty(), Reason.INVALID,
+                    "valid_from and valid_to must be instants such as 2027-01-01T00:00:00Z");
+        }
+        require(refusal, terms.granteeUser() == null || (text(terms.granteeUser(), MAX_REFERENCE) && CprDetector.find(terms.granteeUser()).isEmpty()), Reason.INVALID,
                 "grantee_user, when given, names one user (at most " + MAX_REFERENCE + " characters)");
         for (String value : values(terms)) {
             require(refusal, text(value, MAX_REFERENCE) && CprDetector.find(value).isEmpty(), Reason.INVALID,
@@ -281,6 +286,7 @@ public final class AccessBook {
         require(refusal, who.role() == Actor.Role.STEWARD, Reason.FORBIDDEN, "only a steward of the owner region decides requests");
         require(refusal, who.region().equals(r.ownerRegion()), Reason.FORBIDDEN,
                 "request " + requestId + " is for a record of " + r.ownerRegion() + "; only its stewards decide it");
+        require(refusal, !r.requester().same(who), Reason.FORBIDDEN, "request " + requestId + " is your own: another steward decides it");
         require(refusal, r.state().undecided(), Reason.CONFLICT, "request " + requestId + " is already " + name(r.state()));
         return r;
     }

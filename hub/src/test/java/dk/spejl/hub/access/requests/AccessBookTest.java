@@ -138,6 +138,13 @@ class AccessBookTest {
     }
 
     @Test
+    void noOneDecidesTheirOwnRequestEvenWithBothRoles() throws Exception {
+        AccessRequest own = submit(actor("anna", Role.CLINICIAN, OWNER), "NGC-1", "c-1");
+        assertThatThrownBy(() -> book.deny(actor("anna", Role.STEWARD, OWNER), own.id(), "nej")).isInstanceOf(AccessException.class)
+                .hasMessageContaining("your own").extracting(e -> ((AccessException) e).reason()).isEqualTo(Reason.FORBIDDEN);
+    }
+
+    @Test
     void aLiveGrantApprovesAtOnceAndSaysWhichGrantDidIt() throws Exception {
         Grant g = grantFor(OTHER, null, null, List.of("cram"));
         AccessRequest r = submit(CLINICIAN_OTHER, "NGC-1", "c-1");
@@ -242,6 +249,17 @@ class AccessBookTest {
                 "2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z", 30), CLINICAL_CARE, "x")).hasMessageContaining("already past");
         assertThatThrownBy(() -> book.grant(STEWARD_OWNER, new AuditEntry.GrantTerms(OTHER, "", null, null, List.of("cram"), null, null,
                 "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 30), CLINICAL_CARE, "x")).hasMessageContaining("grantee_user");
+        for (AuditEntry.GrantTerms hidden : List.of(
+                new AuditEntry.GrantTerms(OTHER, "0101901234", null, null, List.of("cram"), null, null, "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 30),
+                new AuditEntry.GrantTerms("0101901234", null, null, null, List.of("cram"), null, null, "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 30),
+                new AuditEntry.GrantTerms(OTHER, null, null, null, List.of("cram"), null, null, "0101901234", "2027-01-01T00:00:00Z", 30))) {
+            assertThatThrownBy(() -> book.grant(STEWARD_OWNER, hidden, CLINICAL_CARE, "x")).isInstanceOf(AccessException.class);
+        }
+        StringBuilder all = new StringBuilder();
+        for (long i = 0; i < log.size(); i++) {
+            all.append(new String(log.entry(i).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertThat(all).as("a CPR number in a grant's terms is kept out of the log").doesNotContain("0101901234").doesNotContain("010190");
         assertThat(book.grants()).isEmpty();
         assertThat(book.show(CLINICIAN_OTHER, r.id()).state()).isEqualTo(State.SUBMITTED);
     }
