@@ -22,11 +22,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,8 +172,8 @@ public final class SearchBench implements Callable<Integer> {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 String base = "http://127.0.0.1:" + httpPort + "/api/v1/records?";
                 String bearer = BenchLogin.bearer(config.dataDir());
-                awaitHttp(http, base, bearer, process);
-                awaitMerged(http, "http://127.0.0.1:" + httpPort + "/metrics");
+                SpokeReady.awaitSearches(http, base, bearer, process);
+                SpokeReady.awaitMerged(http, "http://127.0.0.1:" + httpPort + "/metrics");
                 List<KeepAliveClient> connections = new ArrayList<>();
                 try {
                     KeepAliveClient one = new KeepAliveClient("127.0.0.1", httpPort, bearer);
@@ -361,43 +358,6 @@ public final class SearchBench implements Callable<Integer> {
 
     private static double best(List<double[]> levels) {
         return levels.stream().filter(l -> l[3] <= 50).mapToDouble(l -> l[1]).max().orElse(0);
-    }
-
-    private static void awaitHttp(HttpClient http, String base, String bearer, DaemonProcess process) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(base)).header("Authorization", bearer).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        List<String> log = Files.readAllLines(process.log());
-        throw new IllegalStateException("the spoke process did not answer searches; its log ends:\n"
-                + String.join("\n", log.subList(Math.max(0, log.size() - 30), log.size())));
-    }
-
-    /** Waits until the spoke's index merges no segments (it merges a fresh index's once, at start). */
-    private static void awaitMerged(HttpClient http, String metrics) throws Exception {
-        long started = System.nanoTime();
-        long deadline = started + TimeUnit.MINUTES.toNanos(5);
-        while (System.nanoTime() < deadline) {
-            String body = http.send(HttpRequest.newBuilder(URI.create(metrics)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            if (body.lines().anyMatch(l -> l.startsWith("spejl_spoke_index_merging_segments ") && Double.parseDouble(l.split(" ")[1]) == 0)) {
-                Thread.sleep(1_500); // the index's writer looks for a finished merge each second
-                String segments = http.send(HttpRequest.newBuilder(URI.create(metrics)).build(), HttpResponse.BodyHandlers.ofString()).body()
-                        .lines().filter(l -> l.startsWith("spejl_spoke_index_segments ")).map(l -> l.split(" ")[1]).findFirst().orElse("?");
-                System.out.printf("The spoke process merged its index's segments %.1f s after it first answered a search; searches then read %s.%n%n",
-                        (System.nanoTime() - started) / 1e9, segments);
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("the spoke process was still merging its index after 5 minutes");
     }
 
     static int freePort() throws Exception {

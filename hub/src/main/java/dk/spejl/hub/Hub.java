@@ -96,11 +96,10 @@ public final class Hub implements AutoCloseable {
             feed.heartbeats(heartbeats::latest);
             ReplicationService replication = new ReplicationService(feed, objects, b.metrics);
             // Working-copy requests, grants and decisions: every one in the audit log, durably, before it takes effect.
-            accessLog = dk.spejl.log.MerkleLog.open(b.dataDir.resolve(ACCESS_DIR), accessOrigin(hubId), accessKey(b.dataDir),
-                    new dk.spejl.log.MerkleLog.Policy(1_000, Duration.ofSeconds(10)), b.clock);
+            accessLog = dk.spejl.hub.access.AccessLog.open(b.dataDir, hubId, b.clock);
             this.access = dk.spejl.hub.access.requests.AccessBook.open(accessLog,
                     id -> store.records().get(id).map(dk.spejl.wire.HubRecord::getRecord), b.accessPolicy, b.clock);
-            expiry = expireApprovals(access, b.accessExpiryInterval);
+            expiry = dk.spejl.hub.access.AccessLog.expireEvery(access, b.accessExpiryInterval);
             // A revoked spoke loses its Watch streams and its object transfers at once.
             Path ca = b.tls.trustedCa();
             Revocations revocations = new Revocations(new RevocationStore(store.database(), b.clock),
@@ -170,61 +169,6 @@ public final class Hub implements AutoCloseable {
         this.replicationServer = replicationServer;
         log.info("hub {} serving: replication on {}, admin on {}, head revision {}", hubId,
                 replicationServer.getListenSockets(), adminServer.getListenSockets(), publisher.head().revision());
-    }
-
-    /** Expires the approvals whose time is up, every {@code interval}, on a thread of its own. */
-    private static java.util.concurrent.ScheduledExecutorService expireApprovals(dk.spejl.hub.access.requests.AccessBook access, Duration interval) {
-        var scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "hub-access-expiry");
-            t.setDaemon(true);
-            return t;
-        });
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                int expired = access.expire();
-                if (expired > 0) {
-                    log.info("{} working-copy approval(s) expired", expired);
-                }
-            } catch (java.io.IOException | RuntimeException e) {
-                log.error("could not expire working-copy approvals: {}; tried again in {}", e.toString(), interval, e);
-            }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-        return scheduler;
-    }
-
-    /** Where in the data directory the access audit log lives, and its checkpoint key. */
-    public static final String ACCESS_DIR = "access";
-    public static final String ACCESS_KEY_FILE = "access-log.key";
-
-    /**
-     * The access log's own checkpoint key, made at the first start and never rotated: the online signing key rotates,
-     * and checkpoints signed by an earlier one would no longer verify under the current one.
-     */
-    static dk.spejl.signing.Ed25519.PrivateKey accessKey(Path dataDir) throws IOException {
-        Path file = dataDir.resolve(ACCESS_KEY_FILE);
-        if (!java.nio.file.Files.exists(file)) {
-            if (java.nio.file.Files.exists(dataDir.resolve(ACCESS_DIR))) {
-                throw new IOException("the access log at " + dataDir.resolve(ACCESS_DIR) + " has lost its key " + file
-                        + "; put the key back (from a backup) before the hub starts");
-            }
-            java.nio.file.Files.createDirectories(dataDir);
-            dk.spejl.signing.KeyFiles.writePrivate(file, dk.spejl.signing.Ed25519.generate(new java.security.SecureRandom()));
-        }
-        return dk.spejl.signing.KeyFiles.readPrivate(file);
-    }
-
-    /** The access log's checkpoint key, for reading the log beside the hub (never made here). */
-    public static dk.spejl.signing.Ed25519.PublicKey accessPublicKey(Path dataDir) throws IOException {
-        Path file = dataDir.resolve(ACCESS_KEY_FILE);
-        if (!java.nio.file.Files.exists(file)) {
-            throw new IOException("there is no access-log key at " + file);
-        }
-        return dk.spejl.signing.KeyFiles.readPrivate(file).publicKey();
-    }
-
-    /** The origin line of the access log's signed checkpoints. */
-    public static String accessOrigin(String hubId) {
-        return hubId + "/access";
     }
 
     public static Builder builder() {

@@ -215,6 +215,16 @@ public final class MerkleLog implements AutoCloseable {
         public boolean ok() {
             return firstBad < 0;
         }
+
+        /** Says what was found, as the {@code audit verify} commands do, and gives their exit code: 0 verified, 1 not. */
+        public int report(java.io.PrintStream out, java.io.PrintStream err) {
+            if (ok()) {
+                out.printf("verified: %d entries, %d signed checkpoints%n", entries, checkpoints);
+                return 0;
+            }
+            err.printf("NOT verified: first bad index %d: %s%n", firstBad, problem);
+            return 1;
+        }
     }
 
     /**

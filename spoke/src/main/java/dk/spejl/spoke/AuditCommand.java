@@ -42,13 +42,7 @@ final class AuditCommand {
         @Override
         public Integer call() throws Exception {
             try (MerkleLog log = open(config)) {
-                MerkleLog.Verification v = log.verify();
-                if (v.ok()) {
-                    System.out.printf("verified: %d entries, %d signed checkpoints%n", v.entries(), v.checkpoints());
-                    return 0;
-                }
-                System.err.printf("NOT verified: first bad index %d: %s%n", v.firstBad(), v.problem());
-                return 1;
+                return log.verify().report(System.out, System.err);
             }
         }
     }

@@ -10,6 +10,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,6 +27,14 @@ import java.util.concurrent.TimeUnit;
         subcommands = {RequestsCommand.ListRequests.class, RequestsCommand.Show.class})
 final class RequestsCommand {
     private RequestsCommand() {
+    }
+
+    /** Which spoke asks, and which of its admins. */
+    static final class Target {
+        @Option(names = "--config", required = true, description = "The spoke's config file.")
+        Path config;
+        @Option(names = "--as", defaultValue = "${sys:user.name}", description = "The admin the hub logs as asking (default: your login name).")
+        String admin;
     }
 
     /** A call to the hub's Access service with the spoke's certificate, as the admin {@code user}. */
@@ -58,14 +67,12 @@ final class RequestsCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists this spoke's requests, oldest first: id, state, record, owner, requester.")
     static final class ListRequests implements Callable<Integer> {
-        @Option(names = "--config", required = true, description = "The spoke's config file.")
-        Path config;
-        @Option(names = "--as", defaultValue = "${sys:user.name}", description = "The admin the hub logs as asking (default: your login name).")
-        String admin;
+        @Mixin
+        Target target;
 
         @Override
         public Integer call() throws Exception {
-            var requests = ask(config, admin, (hub, user) -> hub.listRequests(ListRequestsRequest.newBuilder().setUser(user).build()));
+            var requests = ask(target.config, target.admin, (hub, user) -> hub.listRequests(ListRequestsRequest.newBuilder().setUser(user).build()));
             requests.getRequestsList().forEach(r -> System.out.println(line(r)));
             System.out.printf("%d request(s)%n", requests.getRequestsCount());
             return 0;
@@ -74,16 +81,14 @@ final class RequestsCommand {
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows one request and its history: every event, who and when.")
     static final class Show implements Callable<Integer> {
-        @Option(names = "--config", required = true, description = "The spoke's config file.")
-        Path config;
-        @Option(names = "--as", defaultValue = "${sys:user.name}", description = "The admin the hub logs as asking (default: your login name).")
-        String admin;
+        @Mixin
+        Target target;
         @Parameters(paramLabel = "ID", description = "The request's id (req-N).")
         String id;
 
         @Override
         public Integer call() throws Exception {
-            AccessRequestView r = ask(config, admin, (hub, user) -> hub.getRequest(GetRequestRequest.newBuilder().setUser(user).setRequestId(id).build()));
+            AccessRequestView r = ask(target.config, target.admin, (hub, user) -> hub.getRequest(GetRequestRequest.newBuilder().setUser(user).setRequestId(id).build()));
             System.out.println(line(r));
             System.out.printf("  purpose %s, episode %s%n  justification: %s%n", r.getPurpose(), r.getEpisode(), r.getJustification());
             r.getHistoryList().forEach(e -> System.out.printf("  %s  %-8s %s@%s (%s, %s) → %s%s%n", e.getAt(), e.getAction(), e.getUser(), e.getRegion(),

@@ -3,14 +3,13 @@ package dk.spejl.hub.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dk.spejl.hub.Hub;
+import dk.spejl.hub.access.AccessLog;
 import dk.spejl.hub.HubConfig;
 import dk.spejl.log.MerkleLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -26,11 +25,7 @@ final class AuditCommand {
 
     static MerkleLog open(Path config) throws Exception {
         HubConfig c = HubConfig.read(config);
-        Path dir = c.dataDir().resolve(Hub.ACCESS_DIR);
-        if (!Files.exists(dir.resolve("CURRENT"))) {
-            throw new IOException("there is no access log at " + dir + " (the hub writes it from its first start)");
-        }
-        return MerkleLog.openReadOnly(dir, Hub.accessOrigin(c.hubId()), Hub.accessPublicKey(c.dataDir()));
+        return AccessLog.openReadOnly(c.dataDir(), c.hubId());
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
@@ -44,13 +39,7 @@ final class AuditCommand {
         @Override
         public Integer call() throws Exception {
             try (MerkleLog log = open(config)) {
-                MerkleLog.Verification v = log.verify();
-                if (v.ok()) {
-                    System.out.printf("verified: %d entries, %d signed checkpoints%n", v.entries(), v.checkpoints());
-                    return 0;
-                }
-                System.err.printf("NOT verified: first bad index %d: %s%n", v.firstBad(), v.problem());
-                return 1;
+                return log.verify().report(System.out, System.err);
             }
         }
     }

@@ -293,7 +293,7 @@ class HubCliTest {
         }
         // An entry edited on disk: the log's hashes no longer add up.
         try (org.rocksdb.Options options = new org.rocksdb.Options();
-             org.rocksdb.RocksDB db = org.rocksdb.RocksDB.open(options, dir.resolve("data").resolve(Hub.ACCESS_DIR).toString())) {
+             org.rocksdb.RocksDB db = org.rocksdb.RocksDB.open(options, dir.resolve("data").resolve(dk.spejl.hub.access.AccessLog.DIR).toString())) {
             byte[] key = java.nio.ByteBuffer.allocate(9).put((byte) 'e').putLong(1).array();
             db.put(key, new String(db.get(key), java.nio.charset.StandardCharsets.UTF_8).replace("klinik", "andre")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));

@@ -115,7 +115,7 @@ public final class SearchIndex implements AutoCloseable {
             log.info("search index holds revision {}, as the replica does; it follows the replica from there", indexedRevision);
             try {
                 if (IndexStore.unmerged(directory)) {
-                    mergeInBackground(); // as a build (or `reindex`) left it
+                    IndexStore.mergeToOne(writer); // as a build (or `reindex`) left it
                 }
             } catch (IOException e) {
                 log.warn("could not read the search index's segments: {}; they are merged as Lucene's policy decides", e.toString());
@@ -280,7 +280,7 @@ public final class SearchIndex implements AutoCloseable {
         indexedManifest = view.state().manifestDigest();
         usable = true;
         commit();
-        mergeInBackground();
+        IndexStore.mergeToOne(writer);
         log.info("search index built at revision {}: {} records in {} ms", view.revision(), done, (System.nanoTime() - started) / 1_000_000);
     }
 
@@ -332,20 +332,6 @@ public final class SearchIndex implements AutoCloseable {
     /** Whether the index is merging segments in the background, or has merges waiting to start. */
     public boolean merging() {
         return writer.hasPendingMerges() || !writer.getMergingSegments().isEmpty();
-    }
-
-    /**
-     * Merges a build's segments into one, on Lucene's merge thread while searches are answered. Left to Lucene's
-     * policy, they are merged together when some revision's refresh happens to tip the count, and every revision
-     * waits behind that merge (docs/benchmarks.md, issue 13, third measurement); one segment is also what searches
-     * are fastest over. Later revisions' small segments are merged as the policy decides.
-     */
-    private void mergeInBackground() {
-        try {
-            writer.forceMerge(1, false);
-        } catch (IOException | RuntimeException e) {
-            log.warn("could not start merging the search index's segments: {}; they are merged as Lucene's policy decides", e.toString());
-        }
     }
 
     private void commit() throws IOException {
