@@ -64,6 +64,7 @@ public final class Hub implements AutoCloseable {
     private final dk.spejl.log.MerkleLog accessLog;
     private final dk.spejl.hub.access.requests.AccessBook access;
     private final java.util.concurrent.ScheduledExecutorService expiry;
+    private final dk.spejl.hub.access.AccessEvents accessEvents;
 
     private Hub(Builder b) throws IOException {
         this.hubId = b.hubId;
@@ -96,10 +97,16 @@ public final class Hub implements AutoCloseable {
             feed.heartbeats(heartbeats::latest);
             ReplicationService replication = new ReplicationService(feed, objects, b.metrics);
             // Working-copy requests, grants and decisions: every one in the audit log, durably, before it takes effect.
-            accessLog = dk.spejl.hub.access.AccessLog.open(b.dataDir, hubId, b.clock);
+            accessLog = dk.spejl.hub.access.AccessLog.open(b.dataDir, b.keysDir.resolve(HubKeys.AUDIT_LOG_KEY), hubId,
+                    trust.keys().parsed(), b.accessCheckpoints, b.clock);
             this.access = dk.spejl.hub.access.requests.AccessBook.open(accessLog,
                     id -> store.records().get(id).map(dk.spejl.wire.HubRecord::getRecord), b.accessPolicy, b.clock);
             expiry = dk.spejl.hub.access.AccessLog.expireEvery(access, b.accessExpiryInterval);
+            // Every watching spoke witnesses the log: it is sent each checkpoint, with a proof that it extends the last.
+            dk.spejl.log.MerkleLog signing = accessLog;
+            feed.audit(held -> dk.spejl.hub.access.AccessLog.checkpoint(signing, held));
+            accessLog.listen((size, note) -> note.ifPresent(n -> feed.auditCheckpointed()));
+            this.accessEvents = new dk.spejl.hub.access.AccessEvents(accessLog, feedExecutor);
             // A revoked spoke loses its Watch streams and its object transfers at once.
             Path ca = b.tls.trustedCa();
             Revocations revocations = new Revocations(new RevocationStore(store.database(), b.clock),
@@ -122,7 +129,7 @@ public final class Hub implements AutoCloseable {
                     .sslContext(b.tls.serverContext(refusedByTls))
                     .addService(ServerInterceptors.intercept(replication,
                             new IdentityInterceptor(PeerIdentity.Role.SPOKE, revocations::isRevoked, rejections)))
-                    .addService(ServerInterceptors.intercept(new dk.spejl.hub.access.AccessService(access),
+                    .addService(ServerInterceptors.intercept(new dk.spejl.hub.access.AccessService(access, accessEvents, accessLog),
                             new IdentityInterceptor(PeerIdentity.Role.SPOKE, revocations::isRevoked, rejections)))
                     .maxInboundMessageSize(1 << 20)
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
@@ -231,6 +238,7 @@ public final class Hub implements AutoCloseable {
     public void close() {
         heartbeats.close();
         feed.closeAll();
+        accessEvents.closeAll();
         replicationServer.shutdownNow();
         adminServer.shutdownNow();
         try {
@@ -274,6 +282,13 @@ public final class Hub implements AutoCloseable {
         private ObjectStore objects;
         private dk.spejl.hub.access.requests.AccessBook.Policy accessPolicy = dk.spejl.hub.access.requests.AccessBook.Policy.DEFAULT;
         private Duration accessExpiryInterval = Duration.ofMinutes(1);
+        private dk.spejl.log.MerkleLog.Policy accessCheckpoints = dk.spejl.hub.access.AccessLog.CHECKPOINTS;
+
+        /** How often the access log signs a checkpoint: every so many entries or so long, whichever comes first. */
+        public Builder accessCheckpoints(int entries, Duration interval) {
+            this.accessCheckpoints = new dk.spejl.log.MerkleLog.Policy(entries, interval);
+            return this;
+        }
 
         /** How often approvals whose time is up are expired. */
         public Builder accessExpiryInterval(Duration interval) {

@@ -46,6 +46,15 @@ public final class MerkleLog implements AutoCloseable {
     public record Policy(int checkpointEntries, Duration checkpointInterval) {
     }
 
+    /**
+     * Told after each synced write, on the log's writer thread (so keep it short): the log's new size, and the
+     * checkpoint signed in that write, if one was.
+     */
+    @FunctionalInterface
+    public interface Listener {
+        void written(long size, Optional<String> checkpointNote);
+    }
+
     private record Pending(byte[] entry, CompletableFuture<Long> done) {
     }
 
@@ -65,6 +74,7 @@ public final class MerkleLog implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
 
     private final SignedNote.Key checkpointKey;
+    private final java.util.List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private MerkleLog(Path dir, String origin, Ed25519.PrivateKey key, Ed25519.PublicKey publicKey, Policy policy, Clock clock)
             throws IOException {
@@ -142,6 +152,11 @@ public final class MerkleLog implements AutoCloseable {
 
     public long size() {
         return size;
+    }
+
+    /** Adds a listener told of every write from now on. */
+    public void listen(Listener listener) {
+        listeners.add(listener);
     }
 
     /** How many synced writes the log has made since it was opened: fewer than its appends when they came together. */
@@ -292,6 +307,7 @@ public final class MerkleLog implements AutoCloseable {
             return;
         }
         java.util.Map<String, byte[]> written = new java.util.HashMap<>(); // hashes of this batch, not yet in the database
+        String note = null;
         try (WriteBatch write = new WriteBatch()) {
             for (Pending p : batch) {
                 write.put(key('e', n), p.entry());
@@ -310,7 +326,6 @@ public final class MerkleLog implements AutoCloseable {
             long treeSize = n;
             if (due) {
                 byte[] root = treeSize == 0 ? Merkle.emptyRoot() : Merkle.root((level, index) -> hashOf(written, level, index), treeSize);
-                String note;
                 try {
                     note = new Checkpoint(origin, treeSize, root).sign(key);
                 } catch (SignedNote.NoteException e) {
@@ -329,6 +344,13 @@ public final class MerkleLog implements AutoCloseable {
         long index = n - batch.size();
         for (Pending p : batch) {
             p.done().complete(index++);
+        }
+        for (Listener listener : listeners) {
+            try {
+                listener.written(n, Optional.ofNullable(note));
+            } catch (RuntimeException e) {
+                log.warn("a listener of the log {} failed: {}", origin, e.toString());
+            }
         }
     }
 

@@ -93,6 +93,20 @@ public final class SignedNote {
     }
 
     /**
+     * The text of {@code note}, its signatures not checked: for a note its reader verified when it took it, and kept
+     * in a file of its own.
+     */
+    public static String unverifiedText(String note) throws NoteException {
+        int split = note.lastIndexOf("\n\n");
+        if (split < 0) {
+            throw new NoteException("a signed note is text, a blank line and signature lines, each ending in a newline");
+        }
+        String text = note.substring(0, split + 1);
+        checkText(text);
+        return text;
+    }
+
+    /**
      * The text of {@code note} if {@code key} signed it. Signatures by other keys are passed over, as the format
      * asks; a note without a good signature by {@code key} is refused.
      */

@@ -53,6 +53,8 @@ public final class Spoke implements AutoCloseable {
     private final HeldDelegation delegation;
     private final SearchIndex index;
     private final Search search;
+    private final dk.spejl.spoke.sync.AuditWitness witness;
+    private dk.spejl.spoke.access.AccessFeed accessFeed;
     /** Every search, record view and subject view, durable before its answer (docs/design.md, "Identity"). */
     private BrowseLog browseLog;
     /** The search index, beside the replica in the data dir. */
@@ -90,10 +92,13 @@ public final class Spoke implements AutoCloseable {
             this.rootFingerprint = b.rootFingerprint;
             this.delegation = new HeldDelegation(b.dataDir.resolve(TRUST_FILE), b.rootFingerprint);
             syncMetrics.delegation(delegation);
+            this.witness = new dk.spejl.spoke.sync.AuditWitness(b.dataDir, metrics, b.clock);
             follower = new Follower(replica, channel, delegation, name, b.clock, syncMetrics, b.watchDeadline,
-                    freshness, b.listener, b.sync, b.fatal);
+                    freshness, b.listener, b.sync, b.fatal, witness);
             // The hub connection (TLS handshake, key delegation, perhaps a bootstrap) starts while the HTTP side does.
             follower.start();
+            this.accessFeed = new dk.spejl.spoke.access.AccessFeed(b.dataDir, channel, metrics);
+            accessFeed.start();
             this.http = new HttpServer(b.httpAddress, SpokeRoutes.assemble(b, replica, freshness, index, search, browseLog, metrics, new dk.spejl.spoke.access.HubAccess(channel)), metrics, b.httpLimits,
                     b.httpTls == null ? null : dk.spejl.spoke.http.HttpTls.server(b.httpTls.certificate(), b.httpTls.privateKey()),
                     b.behindTlsProxy);
@@ -113,6 +118,9 @@ public final class Spoke implements AutoCloseable {
 
     /** Undoes a start that failed part way. */
     private void abandon(Follower follower, ManagedChannel channel, SearchIndex index) {
+        if (accessFeed != null) {
+            accessFeed.close();
+        }
         if (browseLog != null) {
             browseLog.close();
         }
@@ -188,6 +196,16 @@ public final class Spoke implements AutoCloseable {
         return search;
     }
 
+    /** This spoke as a witness of the hub's access audit log. */
+    public dk.spejl.spoke.sync.AuditWitness witness() {
+        return witness;
+    }
+
+    /** The hub's access events for this spoke's region, as held here. */
+    public dk.spejl.spoke.access.AccessFeed accessFeed() {
+        return accessFeed;
+    }
+
     public BrowseLog browseLog() {
         return browseLog;
     }
@@ -195,6 +213,7 @@ public final class Spoke implements AutoCloseable {
     @Override
     public void close() {
         follower.close();
+        accessFeed.close();
         http.close();
         channel.shutdownNow();
         try {

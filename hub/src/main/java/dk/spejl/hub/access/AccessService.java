@@ -7,7 +7,12 @@ import dk.spejl.hub.access.requests.Actor;
 import dk.spejl.hub.access.requests.AuditEntry;
 import dk.spejl.tls.Caller;
 import dk.spejl.hub.access.requests.Grant;
+import dk.spejl.log.MerkleLog;
 import dk.spejl.wire.AccessEventView;
+import dk.spejl.wire.AccessEventsRequest;
+import dk.spejl.wire.AccessLogEntry;
+import dk.spejl.wire.ProofsRequest;
+import dk.spejl.wire.ProofsResponse;
 import dk.spejl.wire.AccessGrpc;
 import dk.spejl.wire.AccessRequestView;
 import dk.spejl.wire.AccessUser;
@@ -41,10 +46,16 @@ import java.util.Locale;
 public final class AccessService extends AccessGrpc.AccessImplBase {
     private static final Logger log = LoggerFactory.getLogger(AccessService.class);
 
-    private final AccessBook book;
+    private static final int MAX_PROOFS = 1_000;
 
-    public AccessService(AccessBook book) {
+    private final AccessBook book;
+    private final AccessEvents events;
+    private final MerkleLog audit;
+
+    public AccessService(AccessBook book, AccessEvents events, MerkleLog audit) {
         this.book = book;
+        this.events = events;
+        this.audit = audit;
     }
 
     /** One call's work against the book, given the actor it is made for. */
@@ -151,6 +162,43 @@ public final class AccessService extends AccessGrpc.AccessImplBase {
     public void listGrants(ListGrantsRequest r, StreamObserver<ListGrantsResponse> out) {
         answer(r.getUser(), out, who -> ListGrantsResponse.newBuilder()
                 .addAllGrants(book.grants(who).stream().map(AccessService::view).toList()).build());
+    }
+
+    @Override
+    public void events(AccessEventsRequest r, StreamObserver<AccessLogEntry> out) {
+        Caller caller = Caller.KEY.get();
+        if (caller == null) {
+            out.onError(Status.UNAUTHENTICATED.withDescription("no spoke certificate").asRuntimeException());
+            return;
+        }
+        events.subscribe(caller.identity().region(), caller.identity().name(), r.getFromIndex(),
+                (io.grpc.stub.ServerCallStreamObserver<AccessLogEntry>) out);
+    }
+
+    @Override
+    public void proofs(ProofsRequest r, StreamObserver<ProofsResponse> out) {
+        long size = audit.size();
+        if (r.getTreeSize() < 1 || r.getTreeSize() > size || r.getIndexesCount() > MAX_PROOFS) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription("tree_size must be 1 to " + size + " (the log's size), with at most "
+                    + MAX_PROOFS + " indexes").asRuntimeException());
+            return;
+        }
+        try {
+            ProofsResponse.Builder proofs = ProofsResponse.newBuilder();
+            for (long index : r.getIndexesList()) {
+                ProofsResponse.Proof.Builder proof = proofs.addProofsBuilder().setIndex(index);
+                for (byte[] hash : audit.inclusionProof(index, r.getTreeSize())) {
+                    proof.addPath(com.google.protobuf.ByteString.copyFrom(hash));
+                }
+            }
+            out.onNext(proofs.build());
+            out.onCompleted();
+        } catch (dk.spejl.log.Merkle.ProofException e) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        } catch (IOException e) {
+            log.error("inclusion proofs failed: {}", e.toString(), e);
+            out.onError(Status.UNAVAILABLE.withDescription("the hub could not read its access log").asRuntimeException());
+        }
     }
 
     static AccessRequestView view(AccessRequest r) {

@@ -25,7 +25,7 @@ final class AuditCommand {
 
     static MerkleLog open(Path config) throws Exception {
         HubConfig c = HubConfig.read(config);
-        return AccessLog.openReadOnly(c.dataDir(), c.hubId());
+        return AccessLog.openReadOnly(c.dataDir(), c.keysDir().resolve(dk.spejl.hub.trust.HubKeys.AUDIT_LOG_KEY), c.hubId());
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,

@@ -7,6 +7,7 @@ import dk.spejl.hub.publish.ObjectStore;
 import dk.spejl.hub.publish.Published;
 import dk.spejl.hub.publish.Publisher;
 import dk.spejl.tls.PeerIdentity;
+import dk.spejl.wire.AuditCheckpoint;
 import dk.spejl.wire.Manifest;
 import dk.spejl.wire.ManifestEvent;
 import dk.spejl.wire.SignedHeartbeat;
@@ -48,6 +49,16 @@ public final class ManifestFeed implements Publisher.Listener {
     private final ConcurrentSkipListMap<Long, Signed> recent = new ConcurrentSkipListMap<>();
     private final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
     private volatile java.util.function.Supplier<Optional<SignedHeartbeat>> heartbeat = Optional::empty;
+    private volatile AuditSource audit = held -> Optional.empty();
+
+    /** The access audit log's newest signed checkpoint, with its size and a consistency proof from {@code heldSize}. */
+    @FunctionalInterface
+    public interface AuditSource {
+        Optional<Audit> since(long heldSize) throws IOException;
+    }
+
+    public record Audit(long size, AuditCheckpoint event) {
+    }
 
     public ManifestFeed(CatalogueStore store, ObjectStore objects, TrustInfo trust, Set<String> liveKeys, ExecutorService executor) {
         this.store = store;
@@ -95,6 +106,18 @@ public final class ManifestFeed implements Publisher.Listener {
         this.heartbeat = source;
     }
 
+    /** Where the access log's checkpoints come from: each watcher is sent the newest when it starts, and each new one. */
+    public void audit(AuditSource source) {
+        this.audit = source;
+    }
+
+    /** A new access-log checkpoint was signed: every watcher gets it, with a proof from the one it was sent last. */
+    public void auditCheckpointed() {
+        for (Watcher watcher : watchers) {
+            executor.execute(watcher::sendAudit);
+        }
+    }
+
     /** Sends a heartbeat to every watcher whose stream has room; one that has none gets the next. */
     public void broadcast(SignedHeartbeat signed) {
         WatchEvent event = WatchEvent.newBuilder().setHeartbeat(signed).build();
@@ -117,7 +140,7 @@ public final class ManifestFeed implements Publisher.Listener {
         if (!request.getSpokeName().isEmpty() && !request.getSpokeName().equals(identity.name())) {
             log.info("spoke certified as {} calls itself '{}'; the certificate counts", identity, request.getSpokeName());
         }
-        Watcher watcher = new Watcher(identity, peer, stream, request.getRevision() + 1);
+        Watcher watcher = new Watcher(identity, peer, stream, request.getRevision() + 1, request.getAuditSize());
         if (!request.getHasState()) {
             watcher.bootstrapFrom(head);
         } else if (request.getRevision() > head.revision()) {
@@ -142,6 +165,8 @@ public final class ManifestFeed implements Publisher.Listener {
             watchers.add(watcher);
             stream.onNext(WatchEvent.newBuilder().setTrust(trust).build());
             heartbeat.get().ifPresent(h -> stream.onNext(WatchEvent.newBuilder().setHeartbeat(h).build()));
+            watcher.auditSent = -1; // the newest checkpoint goes out even at the size the spoke holds: a fork shows there too
+            watcher.sendAudit();
         }
         executor.execute(watcher::drain);
     }
@@ -176,8 +201,12 @@ public final class ManifestFeed implements Publisher.Listener {
         /** The manifest that names the snapshot a bootstrapping spoke starts from. */
         private SnapshotReference reference;
         private boolean closed;
+        /** The access-log checkpoint size the spoke holds, as it said, then as it was sent; and the size sent last. */
+        private long auditHeld;
+        private long auditSent;
 
-        private Watcher(PeerIdentity identity, String peer, ServerCallStreamObserver<WatchEvent> stream, long next) {
+        private Watcher(PeerIdentity identity, String peer, ServerCallStreamObserver<WatchEvent> stream, long next, long auditHeld) {
+            this.auditHeld = auditHeld;
             this.identity = identity;
             this.name = identity.toString();
             this.peer = peer;
@@ -242,6 +271,20 @@ public final class ManifestFeed implements Publisher.Listener {
         synchronized void bootstrapFrom(Head head) {
             next = head.manifest().getSnapshotRevision();
             reference = new SnapshotReference(next, head.signed());
+        }
+
+        /** Sends the newest access-log checkpoint unless it was sent already, proved from the one the spoke holds. */
+        synchronized void sendAudit() {
+            try {
+                Optional<Audit> newest = audit.since(auditHeld);
+                if (newest.isPresent() && newest.get().size() != auditSent) {
+                    sendNow(WatchEvent.newBuilder().setAudit(newest.get().event()).build());
+                    auditSent = newest.get().size();
+                    auditHeld = Math.max(auditHeld, auditSent);
+                }
+            } catch (IOException | RuntimeException e) {
+                log.warn("could not send the access log's checkpoint to spoke {}: {}", name, e.toString());
+            }
         }
 
         /** Sends even when the stream is not ready: for the few small events that must not be skipped. */

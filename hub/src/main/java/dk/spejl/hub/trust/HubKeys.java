@@ -37,6 +37,8 @@ import java.util.Set;
 public final class HubKeys {
     private static final Logger log = LoggerFactory.getLogger(HubKeys.class);
     public static final String DELEGATION = "delegation.bin";
+    /** The key that signs the access audit log's checkpoints: made with the first delegation, named by every one, never rotated. */
+    public static final String AUDIT_LOG_KEY = "access-log.key";
 
     private HubKeys() {
     }
@@ -101,9 +103,10 @@ public final class HubKeys {
             throw new KeysException(dir.resolve(DELEGATION) + " exists already: use 'spejl-hub keys rotate'");
         }
         Ed25519.PrivateKey online = newKey(dir);
+        Ed25519.PublicKey audit = auditLogKey(dir).publicKey();
         long now = clock.millis();
-        writeDelegation(dir, DelegationSigner.sign(DelegationSigner.delegation(hubId, 1, now, now + validFor.toMillis(),
-                List.of(online.publicKey()), Set.of()), root));
+        writeDelegation(dir, DelegationSigner.sign(withAuditKey(DelegationSigner.delegation(hubId, 1, now, now + validFor.toMillis(),
+                List.of(online.publicKey()), Set.of()), audit), root));
         return load(dir, root.publicKey().fingerprint(), hubId, Optional.empty(), now);
     }
 
@@ -124,6 +127,15 @@ public final class HubKeys {
         } catch (VerificationException e) {
             throw new KeysException(dir.resolve(DELEGATION) + " does not verify under this root key: " + e.getMessage());
         }
+        if (before.hasAuditLogKey() && !Files.exists(dir.resolve(AUDIT_LOG_KEY))) {
+            throw new KeysException("the delegation names access-log key " + before.getAuditLogKey().getKeyId() + ", and "
+                    + dir.resolve(AUDIT_LOG_KEY) + " is gone: put it back (from a backup); it is never replaced");
+        }
+        Ed25519.PublicKey audit = auditLogKey(dir).publicKey();
+        if (before.hasAuditLogKey() && !before.getAuditLogKey().getKeyId().equals(audit.keyId())) {
+            throw new KeysException(dir.resolve(AUDIT_LOG_KEY) + " holds key " + audit.keyId() + ", but the delegation names access-log key "
+                    + before.getAuditLogKey().getKeyId() + ": put the right key back (from a backup); it is never replaced");
+        }
         Ed25519.PrivateKey online = newKey(dir);
         List<Ed25519.PublicKey> keys = new ArrayList<>();
         keys.add(online.publicKey());
@@ -141,7 +153,8 @@ public final class HubKeys {
         }
         long now = clock.millis();
         long version = before.getVersion() + 1;
-        writeDelegation(dir, DelegationSigner.sign(DelegationSigner.delegation(hubId, version, now, now + validFor.toMillis(), keys, revoked), root));
+        writeDelegation(dir, DelegationSigner.sign(withAuditKey(DelegationSigner.delegation(hubId, version, now, now + validFor.toMillis(),
+                keys, revoked), audit), root));
         for (String id : newlyRevoked) {
             Files.deleteIfExists(keyFile(dir, id));
         }
@@ -159,6 +172,22 @@ public final class HubKeys {
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new KeysException(file + " is not a key delegation");
         }
+    }
+
+    /** The access log's key in {@code dir}, made the first time it is asked for. */
+    public static Ed25519.PrivateKey auditLogKey(Path dir) throws IOException {
+        Path file = dir.resolve(AUDIT_LOG_KEY);
+        if (!Files.exists(file)) {
+            Files.createDirectories(dir);
+            KeyFiles.writePrivate(file, Ed25519.generate(new SecureRandom()));
+            DurableFile.forceDirectory(dir);
+        }
+        return KeyFiles.readPrivate(file);
+    }
+
+    private static KeyDelegation withAuditKey(KeyDelegation delegation, Ed25519.PublicKey audit) {
+        return delegation.toBuilder().setAuditLogKey(SigningKey.newBuilder().setKeyId(audit.keyId())
+                .setPublicKey(com.google.protobuf.ByteString.copyFrom(audit.encoded()))).build();
     }
 
     static Path keyFile(Path dir, String keyId) {

@@ -46,6 +46,20 @@ class HubKeysTest {
     }
 
     @Test
+    void everyDelegationNamesTheOneAccessLogKeyAndARotationRefusesAnotherInItsPlace() throws Exception {
+        String audit = HubKeys.create(dir, root, "ngc", Duration.ofDays(10), clock).parsed().getAuditLogKey().getKeyId();
+        assertThat(audit).isEqualTo(KeyFiles.readPrivate(dir.resolve(HubKeys.AUDIT_LOG_KEY)).publicKey().keyId());
+        HubKeys.rotate(dir, root, "ngc", Duration.ofDays(10), false, clock);
+        HubKeys.Active rotated = HubKeys.load(dir, pin, "ngc", Optional.empty(), clock.millis());
+        assertThat(rotated.parsed().getAuditLogKey().getKeyId()).as("never rotated").isEqualTo(audit);
+        assertThat(rotated.signingKeyId()).isNotEqualTo(audit);
+
+        KeyFiles.writePrivate(dir.resolve(HubKeys.AUDIT_LOG_KEY), Ed25519.generate(new SecureRandom()));
+        assertThatThrownBy(() -> HubKeys.rotate(dir, root, "ngc", Duration.ofDays(10), false, clock))
+                .hasMessageContaining("names access-log key " + audit);
+    }
+
+    @Test
     void rotationRevokesThePreviousKeyUnlessAskedToKeepIt() throws Exception {
         String first = HubKeys.create(dir, root, "ngc", Duration.ofDays(10), clock).signingKeyId();
         HubKeys.Rotation kept = HubKeys.rotate(dir, root, "ngc", Duration.ofDays(10), true, clock);

@@ -79,11 +79,13 @@ public final class Follower implements AutoCloseable {
     /** Whether the next session asks for the newest snapshot; written by the sync thread only. */
     private volatile boolean rebuilding;
     private final java.util.function.Consumer<Throwable> fatal;
+    private final AuditWitness witness;
 
     public Follower(Replica replica, ManagedChannel channel, HeldDelegation delegation, String spokeName, Clock clock,
                     SyncMetrics metrics, Duration watchDeadline, Freshness freshness, ApplyListener listener, SyncSettings settings,
-                    java.util.function.Consumer<Throwable> fatal) {
+                    java.util.function.Consumer<Throwable> fatal, AuditWitness witness) {
         this.fatal = fatal;
+        this.witness = witness;
         this.freshness = freshness;
         this.maxClockSkew = settings.maxClockSkew();
         this.replica = replica;
@@ -191,7 +193,8 @@ public final class Follower implements AutoCloseable {
     private boolean session() throws Exception {
         Optional<ReplicaState> held = replica.state();
         WatchRequest request = WatchRequest.newBuilder().setSpokeName(spokeName)
-                .setHasState(held.isPresent() && !rebuilding).setRevision(held.map(ReplicaState::revision).orElse(0L)).build();
+                .setHasState(held.isPresent() && !rebuilding).setRevision(held.map(ReplicaState::revision).orElse(0L))
+                .setAuditSize(witness.heldSize()).build();
         java.util.concurrent.atomic.AtomicBoolean live = new java.util.concurrent.atomic.AtomicBoolean(true);
         appliedInline = false;
         ServerStream<WatchRequest, WatchEvent> events = ServerStream.open(channel, ReplicationGrpc.getWatchMethod(), request,
@@ -228,6 +231,8 @@ public final class Follower implements AutoCloseable {
                 progressed = true;
             } else if (event.hasHeartbeat()) {
                 heartbeat(event.getHeartbeat(), chain);
+            } else if (event.hasAudit()) {
+                witness.witness(event.getAudit(), chain.trust());
             } else if (event.hasTrust()) {
                 // A rotation: the new delegation replaces the keys for everything after it on this stream.
                 chain = delegation.rotate(chain, event.getTrust().getDelegation());
