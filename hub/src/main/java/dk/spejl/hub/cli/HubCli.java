@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "spejl-hub", mixinStandardHelpOptions = true, version = "spejl-hub 0.1.0",
         description = "Runs and operates the Spejl hub, which publishes signed revisions of the genome catalogue.",
         subcommands = {InitCommand.class, ServeCommand.class, IngestCommand.class, StatusCommand.class,
-                EnrollCommand.class, RevokeSpokeCommand.class, EnrollOperatorCommand.class, RevokeOperatorCommand.class, KeysCommand.class, CheckCommand.class, AuditCommand.class, GenerateCommand.class, FingerprintCommand.class,
+                EnrollCommand.class, RevokeSpokeCommand.class, EnrollOperatorCommand.class, RevokeOperatorCommand.class, KeysCommand.class, CheckCommand.class, AuditCommand.class, AccessCommand.class, AccessCommand.Grants.class, GenerateCommand.class, FingerprintCommand.class,
                 CommandLine.HelpCommand.class})
 public final class HubCli {
     @CommandLine.Option(names = Commands.VERBOSE, scope = CommandLine.ScopeType.INHERIT,

@@ -290,6 +290,25 @@ class HubCliTest {
             assertThat(listed.out()).contains("SUBMIT", "klinik@nordjylland", capital, "1 of 2 entries").doesNotContain(south);
             assertThat(cli("audit", "list", "--config", conf.toString(), "--json").out().lines().toList()).hasSize(2)
                     .allSatisfy(line -> assertThat(line).startsWith("{\"index\":"));
+
+            var steward = new dk.spejl.hub.access.requests.Actor("forvalter", dk.spejl.hub.access.requests.Actor.Role.STEWARD, "hovedstaden", "rh");
+            java.time.Instant now = java.time.Instant.now();
+            hub.access().grant(steward, new dk.spejl.hub.access.requests.AuditEntry.GrantTerms("nordjylland", null, List.of(), List.of(),
+                    List.of("cram"), List.of(), List.of(), now.toString(), now.plus(java.time.Duration.ofDays(90)).toString(), 14),
+                    dk.spejl.hub.access.requests.AccessBook.CLINICAL_CARE, "Fast samarbejde om sarkomer.");
+            Run requests = cli("access", "list", "--config", conf.toString(), "--owner", "hovedstaden");
+            assertThat(requests.code()).as(requests.err()).isEqualTo(0);
+            assertThat(requests.out()).contains("req-0", "submitted", capital, "klinik@nordjylland", "1 request(s)").doesNotContain(south);
+            assertThat(cli("access", "list", "--config", conf.toString(), "--state", "approved").out()).contains("0 request(s)");
+            assertThat(cli("access", "list", "--config", conf.toString(), "--state", "approvd").code()).isEqualTo(2);
+            Run shown = cli("access", "show", "req-0", "--config", conf.toString());
+            assertThat(shown.code()).as(shown.err()).isEqualTo(0);
+            assertThat(shown.out()).contains("\"episode\" : \"forløb 12\"", "\"action\" : \"submit\"");
+            assertThat(cli("access", "show", "req-99", "--config", conf.toString()).code()).isEqualTo(1);
+            Run grants = cli("grants", "list", "--config", conf.toString());
+            assertThat(grants.code()).as(grants.err()).isEqualTo(0);
+            assertThat(grants.out()).contains("grant-2", "hovedstaden", "nordjylland", "[cram]", "forvalter@hovedstaden", "1 grant(s)");
+            assertThat(cli("grants", "list", "--config", conf.toString(), "--owner", "syddanmark").out()).contains("0 grant(s)");
         }
         // An entry edited on disk: the log's hashes no longer add up.
         try (org.rocksdb.Options options = new org.rocksdb.Options();
@@ -301,6 +320,16 @@ class HubCliTest {
         Run edited = cli("audit", "verify", "--config", conf.toString());
         assertThat(edited.code()).isEqualTo(1);
         assertThat(edited.err()).contains("NOT verified: first bad index 1");
+        // Two entries swapped: found at the first.
+        try (org.rocksdb.Options options = new org.rocksdb.Options();
+             org.rocksdb.RocksDB db = org.rocksdb.RocksDB.open(options, dir.resolve("data").resolve(dk.spejl.hub.access.AccessLog.DIR).toString())) {
+            byte[] first = java.nio.ByteBuffer.allocate(9).put((byte) 'e').putLong(0).array();
+            byte[] second = java.nio.ByteBuffer.allocate(9).put((byte) 'e').putLong(1).array();
+            byte[] a = db.get(first);
+            db.put(first, db.get(second));
+            db.put(second, a);
+        }
+        assertThat(cli("audit", "verify", "--config", conf.toString()).err()).contains("NOT verified: first bad index 0");
     }
 
     @Test
