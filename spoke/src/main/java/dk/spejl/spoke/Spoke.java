@@ -99,7 +99,7 @@ public final class Spoke implements AutoCloseable {
             follower.start();
             this.accessFeed = new dk.spejl.spoke.access.AccessFeed(b.dataDir, channel, metrics);
             accessFeed.start();
-            this.http = new HttpServer(b.httpAddress, SpokeRoutes.assemble(b, replica, freshness, index, search, browseLog, metrics, new dk.spejl.spoke.access.HubAccess(channel)), metrics, b.httpLimits,
+            this.http = new HttpServer(b.httpAddress, SpokeRoutes.assemble(b, replica, freshness, index, search, browseLog, metrics, new dk.spejl.spoke.access.HubAccess(channel), accessFeed, witness), metrics, b.httpLimits,
                     b.httpTls == null ? null : dk.spejl.spoke.http.HttpTls.server(b.httpTls.certificate(), b.httpTls.privateKey()),
                     b.behindTlsProxy);
         } catch (IOException | RuntimeException e) {

@@ -34,7 +34,8 @@ final class SpokeRoutes {
 
     /** The spoke's HTTP routes: the browse API, the web app, metrics, and whatever the builder was given, behind the gate. */
     static Routes assemble(Spoke.Builder b, Replica replica, Freshness freshness, SearchIndex index, Search search, BrowseLog browseLog,
-                           PrometheusMeterRegistry metrics, dk.spejl.spoke.access.HubAccess access) {
+                           PrometheusMeterRegistry metrics, dk.spejl.spoke.access.HubAccess access,
+                           dk.spejl.spoke.access.AccessFeed feed, dk.spejl.spoke.sync.AuditWitness witness) {
         BrowseApi.Staleness staleness = new BrowseApi.Staleness() {
             @Override
             public Optional<Instant> staleSince() {
@@ -77,8 +78,9 @@ final class SpokeRoutes {
             }
             case NONE -> { } // everyone is let in as anonymous: a spoke built in a test
         }
-        new WebApp(search, replica, webFacts(b, replica, freshness), sessions, login, b.logins.header().flatMap(HeaderLogin.Settings::logoutUrl),
-                afterLogout, browseLog, b.clock).register(routes);
+        WebApp web = new WebApp(search, replica, webFacts(b, replica, freshness, witness), sessions, login,
+                b.logins.header().flatMap(HeaderLogin.Settings::logoutUrl), afterLogout, browseLog, b.clock);
+        web.registerAccess(web.register(routes), access, feed, witness);
         searchApi.register(new BrowseApi(replica, staleness).register(routes))
                 .get("/api/v1/records/{id}", "record", searchApi::record)
                 .openGet("/metrics", "metrics", request -> b.metricsFrom.isEmpty() || b.metricsFrom.contains(request.remote().getAddress())
@@ -90,7 +92,7 @@ final class SpokeRoutes {
     }
 
     /** What the web app's pages say about this spoke: its region (from its certificate), its revision and how fresh it is. */
-    private static WebApp.Facts webFacts(Spoke.Builder b, Replica replica, Freshness freshness) {
+    private static WebApp.Facts webFacts(Spoke.Builder b, Replica replica, Freshness freshness, dk.spejl.spoke.sync.AuditWitness witness) {
         String region = regionOf(b.tls).orElse(b.name);
         return new WebApp.Facts() {
             @Override
@@ -121,6 +123,11 @@ final class SpokeRoutes {
             @Override
             public Optional<Freshness.Behind> behind() {
                 return freshness.behind();
+            }
+
+            @Override
+            public Optional<String> auditAlarm() {
+                return witness.alarm();
             }
         };
     }

@@ -17,10 +17,16 @@ import java.util.Optional;
  * @param updated   when the spoke last knew this revision to be the hub's head (its newest signed heartbeat), if ever
  * @param here      this page's path and query, for the language switch to come back to
  * @param logoutUrl where the single sign-on proxy signs people out, in header mode
+ * @param auditAlarm what the alarm says while this spoke holds evidence that the hub rewrote its access log
  */
 public record Frame(Messages m, String region, long revision, Optional<Instant> published, Optional<Instant> updated,
                     Optional<Instant> staleSince, Optional<Freshness.Behind> behind, Optional<Caller> caller, String csrf, String here,
-                    Optional<String> logoutUrl, Instant now) {
+                    Optional<String> logoutUrl, Instant now, Optional<String> auditAlarm) {
+
+    /** Whether the signed-in user holds the role (for the navigation). */
+    public boolean can(String role) {
+        return caller.map(c -> c.roles().stream().anyMatch(r -> r.spelling().equals(role))).orElse(false);
+    }
 
     public String regionName() {
         return m.value("owner_region", region);

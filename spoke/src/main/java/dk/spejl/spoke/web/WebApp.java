@@ -60,6 +60,11 @@ public final class WebApp {
         Optional<Instant> staleSince();
 
         Optional<Freshness.Behind> behind();
+
+        /** What the alarm says while this spoke holds evidence that the hub rewrote its access log. */
+        default Optional<String> auditAlarm() {
+            return Optional.empty();
+        }
     }
 
     private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
@@ -246,9 +251,21 @@ public final class WebApp {
     }
 
     /** A form without its CSRF token, or with another session's: nothing is done. */
-    private HttpResponse refusedForm(HttpRequest request) {
+    HttpResponse refusedForm(HttpRequest request) {
         Frame frame = frame(request, -1);
         return page(403, "error", new Pages.Error(frame, 403, frame.m().lookup("error.csrf"), frame.m().lookup("error.csrf_detail")));
+    }
+
+    /** Whether a posted form carries this session's CSRF token. */
+    boolean csrfOk(HttpRequest request) {
+        Optional<String> session = request.cookie(LocalGate.SESSION_COOKIE);
+        return session.isPresent() && sessions.csrfMatches(session.get(), request.formField("csrf").orElse(""));
+    }
+
+    /** Adds the working-copy pages, over the hub's {@code Access} service. */
+    public Routes registerAccess(Routes routes, dk.spejl.spoke.access.HubAccess hub, dk.spejl.spoke.access.AccessFeed feed,
+                                 dk.spejl.spoke.sync.AuditWitness witness) {
+        return new AccessPages(this, hub, feed, witness).register(routes);
     }
 
     HttpResponse language(HttpRequest request) {
@@ -273,7 +290,7 @@ public final class WebApp {
 
     // ---- helpers
 
-    private Frame frame(HttpRequest request, long revision) {
+    Frame frame(HttpRequest request, long revision) {
         return frame(request, revision, request.cookie(LocalGate.SESSION_COOKIE).map(sessions::csrfToken).orElse(""));
     }
 
@@ -281,16 +298,16 @@ public final class WebApp {
         Messages m = Messages.of(request.cookie(LANGUAGE_COOKIE).orElse(Messages.DEFAULT));
         long shown = revision >= 0 ? revision : facts.revision().orElse(-1L);
         return new Frame(m, facts.region(), shown, facts.published(), facts.updated(), facts.staleSince(), facts.behind(),
-                request.user(), csrf, LocalGate.here(request), logoutUrl, clock.instant());
+                request.user(), csrf, LocalGate.here(request), logoutUrl, clock.instant(), facts.auditAlarm());
     }
 
-    private HttpResponse page(int status, String template, Object model) {
+    HttpResponse page(int status, String template, Object model) {
         StringOutput out = new StringOutput();
         templates.render(template + ".jte", model, out);
         return HttpResponse.text(status, "text/html; charset=utf-8", out.toString()).withHeader("Content-Security-Policy", PAGE_POLICY);
     }
 
-    private HttpResponse error(HttpRequest request, int status, String detail) {
+    HttpResponse error(HttpRequest request, int status, String detail) {
         Frame frame = frame(request, -1);
         return page(status, "error", new Pages.Error(frame, status, frame.m().lookup("error.title"), detail));
     }

@@ -18,7 +18,7 @@ class FrameTest {
     private static Frame frame(String language, Optional<Instant> stale, Optional<Freshness.Behind> behind) {
         return new Frame(Messages.of(language), "syddanmark", 1234, Optional.of(NOW.minusSeconds(3600)), Optional.of(NOW.minusSeconds(3)),
                 stale, behind, Optional.of(new Caller("anna", Set.of(Role.CLINICIAN, Role.STEWARD), "local")), "t", "/search?q=x",
-                Optional.empty(), NOW);
+                Optional.empty(), NOW, Optional.empty());
     }
 
     @Test
