@@ -55,6 +55,9 @@ final class SpokeRoutes {
                 if (p.building()) {
                     i.put("indexed", p.done()).put("total", p.total());
                 }
+                com.fasterxml.jackson.databind.node.ObjectNode audit = status.putObject("access_log");
+                audit.put("witnessed_entries", witness.heldSize()).put("events_next_index", feed.next());
+                witness.alarm().ifPresentOrElse(a -> audit.put("alarm", a), () -> audit.putNull("alarm"));
             }
         };
         SearchApi searchApi = new SearchApi(search, replica, staleness, b.counts, browseLog);

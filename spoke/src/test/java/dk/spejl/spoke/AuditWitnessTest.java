@@ -184,6 +184,10 @@ class AuditWitnessTest {
             assertThat(back.witness().heldSize()).as("the last good checkpoint is kept").isEqualTo(3);
             assertThat(failures(back, "inconsistent")).isPositive();
             assertThat(back.metrics().scrape()).contains("spejl_spoke_audit_alarm 1.0");
+            String status = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    "http://127.0.0.1:" + back.httpAddress().getPort() + "/api/v1/status")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(status).contains("\"witnessed_entries\":3", "\"alarm\":\"" + back.witness().alarm().get());
             String evidence = Files.readString(cluster.dir.resolve("spoke-ouh").resolve(AuditWitness.ALARM_FILE));
             assertThat(evidence).contains(rewrite.alarm, "test-hub/access\n3\n");
 
