@@ -106,7 +106,7 @@ public final class Hub implements AutoCloseable {
             dk.spejl.log.MerkleLog signing = accessLog;
             feed.audit(held -> dk.spejl.hub.access.AccessLog.checkpoint(signing, held));
             accessLog.listen((size, note) -> note.ifPresent(n -> feed.auditCheckpointed()));
-            this.accessEvents = new dk.spejl.hub.access.AccessEvents(accessLog, feedExecutor);
+            this.accessEvents = new dk.spejl.hub.access.AccessEvents(accessLog);
             // A revoked spoke loses its Watch streams and its object transfers at once.
             Path ca = b.tls.trustedCa();
             Revocations revocations = new Revocations(new RevocationStore(store.database(), b.clock),
@@ -238,7 +238,7 @@ public final class Hub implements AutoCloseable {
     public void close() {
         heartbeats.close();
         feed.closeAll();
-        accessEvents.closeAll();
+        accessEvents.close();
         replicationServer.shutdownNow();
         adminServer.shutdownNow();
         try {

@@ -17,7 +17,7 @@ final class LogCheck {
      * removed, inserted or reordered entry is found at its index when the hashes were left alone, and otherwise
      * at the first index after the last checkpoint that still matches.
      */
-    static MerkleLog.Verification verify(MerkleLog log) throws IOException {
+    static LogVerification verify(MerkleLog log) throws IOException {
         java.util.TreeMap<Long, byte[]> roots = new java.util.TreeMap<>();
         int checkpoints = 0;
         try (var it = log.iterator()) {
@@ -27,10 +27,10 @@ final class LogCheck {
                 try {
                     checkpoint = Checkpoint.open(new String(it.value(), StandardCharsets.UTF_8), log.checkpointKey());
                 } catch (SignedNote.NoteException e) {
-                    return new MerkleLog.Verification(0, checkpoints, previous(roots, at), "the checkpoint at " + at + " does not verify: " + e.getMessage());
+                    return new LogVerification(0, checkpoints, previous(roots, at), "the checkpoint at " + at + " does not verify: " + e.getMessage());
                 }
                 if (checkpoint.size() != at) {
-                    return new MerkleLog.Verification(0, checkpoints, previous(roots, at), "the checkpoint stored at " + at + " is of size " + checkpoint.size());
+                    return new LogVerification(0, checkpoints, previous(roots, at), "the checkpoint stored at " + at + " is of size " + checkpoint.size());
                 }
                 roots.put(at, checkpoint.root());
                 checkpoints++;
@@ -42,11 +42,11 @@ final class LogCheck {
             for (it.seek(new byte[] {'e'}); it.isValid() && it.key()[0] == 'e'; it.next(), n++) {
                 long index = ByteBuffer.wrap(it.key(), 1, 8).getLong();
                 if (index != n) {
-                    return new MerkleLog.Verification(n, checkpoints, n, "entry " + n + " is missing");
+                    return new LogVerification(n, checkpoints, n, "entry " + n + " is missing");
                 }
                 byte[] hash = Merkle.leafHash(it.value());
                 if (!java.security.MessageDigest.isEqual(hash, log.get(MerkleLog.nodeKey(0, n)))) {
-                    return new MerkleLog.Verification(n, checkpoints, n, "entry " + n + " does not match its hash");
+                    return new LogVerification(n, checkpoints, n, "entry " + n + " does not match its hash");
                 }
                 peaks.add(hash);
                 for (int level = 0; ((n >>> level) & 1) == 1; level++) {
@@ -54,22 +54,22 @@ final class LogCheck {
                     byte[] parent = Merkle.nodeHash(peaks.remove(peaks.size() - 1), right);
                     if (!java.security.MessageDigest.isEqual(parent, log.get(MerkleLog.nodeKey(level + 1, n >>> (level + 1))))) {
                         long first = (n >>> (level + 1)) << (level + 1);
-                        return new MerkleLog.Verification(n, checkpoints, first, "the hashes over entries " + first + " to " + n + " do not match them");
+                        return new LogVerification(n, checkpoints, first, "the hashes over entries " + first + " to " + n + " do not match them");
                     }
                     peaks.add(parent);
                 }
                 byte[] expected = roots.get(n + 1);
                 if (expected != null && !java.security.MessageDigest.isEqual(expected, fold(peaks))) {
                     long from = previous(roots, n + 1);
-                    return new MerkleLog.Verification(n + 1, checkpoints, from, "the entries from " + from + " no longer match the checkpoint of " + (n + 1));
+                    return new LogVerification(n + 1, checkpoints, from, "the entries from " + from + " no longer match the checkpoint of " + (n + 1));
                 }
             }
         }
         if (n != log.size() || (!roots.isEmpty() && roots.lastKey() > n)) {
-            return new MerkleLog.Verification(n, checkpoints, n, "the log holds " + n + " entries, but says " + log.size()
+            return new LogVerification(n, checkpoints, n, "the log holds " + n + " entries, but says " + log.size()
                     + (roots.isEmpty() ? "" : " and its last checkpoint " + roots.lastKey()));
         }
-        return new MerkleLog.Verification(n, checkpoints, -1, "");
+        return new LogVerification(n, checkpoints, -1, "");
     }
 
     /** The size of the last checkpoint before {@code size} (0 when there is none): where an unprovable change may begin. */

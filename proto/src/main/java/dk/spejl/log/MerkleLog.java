@@ -225,27 +225,10 @@ public final class MerkleLog implements AutoCloseable {
         }
     }
 
-    /** What {@link #verify} found: the entries and checkpoints read, and the first entry found bad (−1: none). */
-    public record Verification(long entries, int checkpoints, long firstBad, String problem) {
-        public boolean ok() {
-            return firstBad < 0;
-        }
-
-        /** Says what was found, as the {@code audit verify} commands do, and gives their exit code: 0 verified, 1 not. */
-        public int report(java.io.PrintStream out, java.io.PrintStream err) {
-            if (ok()) {
-                out.printf("verified: %d entries, %d signed checkpoints%n", entries, checkpoints);
-                return 0;
-            }
-            err.printf("NOT verified: first bad index %d: %s%n", firstBad, problem);
-            return 1;
-        }
-    }
-
     /**
      * Reads the whole log back and checks it against itself and its signed checkpoints (see {@link LogCheck}).
      */
-    public Verification verify() throws IOException {
+    public LogVerification verify() throws IOException {
         return LogCheck.verify(this);
     }
 

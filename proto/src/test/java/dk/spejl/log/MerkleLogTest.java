@@ -96,7 +96,7 @@ class MerkleLogTest {
             assertThat(log.append("after the restart".getBytes(StandardCharsets.UTF_8))).isEqualTo(1000);
             entries.add("after the restart".getBytes(StandardCharsets.UTF_8));
             assertThat(log.root(1001)).isEqualTo(Merkle.root(MerkleTest.nodes(entries), 1001));
-            MerkleLog.Verification v = log.verify();
+            LogVerification v = log.verify();
             assertThat(v.ok()).as(v.problem()).isTrue();
             assertThat(v.entries()).isEqualTo(1001);
         }
@@ -158,7 +158,7 @@ class MerkleLogTest {
             tamper.accept(db);
         }
         try (MerkleLog log = MerkleLog.open(copy, "spoke.example/browse", key, EVERY_100, Clock.systemUTC())) {
-            MerkleLog.Verification v = log.verify();
+            LogVerification v = log.verify();
             assertThat(v.ok()).as("tampering found").isFalse();
             assertThat(v.firstBad()).as(v.problem()).isEqualTo(firstBad);
         }

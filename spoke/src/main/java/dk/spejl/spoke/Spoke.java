@@ -98,6 +98,11 @@ public final class Spoke implements AutoCloseable {
             // The hub connection (TLS handshake, key delegation, perhaps a bootstrap) starts while the HTTP side does.
             follower.start();
             this.accessFeed = new dk.spejl.spoke.access.AccessFeed(b.dataDir, channel, metrics);
+            witness.proofs(accessFeed::consistency);
+            io.micrometer.core.instrument.Gauge.builder("spejl_spoke_audit_unwitnessed_events", accessFeed,
+                            f -> Math.max(0, f.next() - witness.heldSize()))
+                    .description("access events of this region held beyond the witnessed checkpoint: growing, the hub withholds checkpoints")
+                    .register(metrics);
             accessFeed.start();
             this.http = new HttpServer(b.httpAddress, SpokeRoutes.assemble(b, replica, freshness, index, search, browseLog, metrics, new dk.spejl.spoke.access.HubAccess(channel), accessFeed, witness), metrics, b.httpLimits,
                     b.httpTls == null ? null : dk.spejl.spoke.http.HttpTls.server(b.httpTls.certificate(), b.httpTls.privateKey()),
@@ -213,8 +218,8 @@ public final class Spoke implements AutoCloseable {
     @Override
     public void close() {
         follower.close();
-        accessFeed.close();
         http.close();
+        accessFeed.close();
         channel.shutdownNow();
         try {
             channel.awaitTermination(5, TimeUnit.SECONDS);

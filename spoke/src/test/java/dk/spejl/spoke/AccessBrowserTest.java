@@ -35,6 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AccessBrowserTest {
     private static final String PASSWORD = "korrekt-hest-batteri";
+    /** The heading of the page a form without its session's token gets. */
+    private static final String CSRF_REFUSED = dk.spejl.spoke.web.MessagesAccess.lookup("da", "error.csrf");
     @TempDir
     static Path tmp;
     static Cluster cluster;
@@ -204,5 +206,28 @@ class AccessBrowserTest {
             assertThat(find("#error-detail").getText()).contains("dataansvarlig");
         }
         Chromium.screenshot(browser, "access-10-forbidden");
+
+        // A form without the session's token changes nothing, nor does a clinician's post of a steward's form; the
+        // requester's own form, with its token, cancels.
+        String fifth = ask(4, "Til annullering.");
+        String token = browser.findElement(By.cssSelector("#cancel-form input[name=csrf]")).getDomAttribute("value");
+        assertThat(post(fifth + "/cancel", "csrf", "forfalsket")).isEqualTo(CSRF_REFUSED);
+        assertThat(post(fifth + "/cancel")).isEqualTo(CSRF_REFUSED);
+        assertThat(post(fifth + "/decision", "csrf", token, "decision", "approve")).isEqualTo("Ingen adgang");
+        assertThat(post("/grants", "csrf", token, "grantee_region", "syddanmark", "valid_to", "2030-01-01", "reason", "x")).isEqualTo("Ingen adgang");
+        assertThat(state(clinic, fifth)).isEqualTo("afventer afgørelse");
+        submit("#cancel");
+        assertThat(find("#state").getText()).isEqualTo("trukket tilbage");
+    }
+
+    /** Posts a form made on the current page (as another site's page would make it); returns the heading of the answer. */
+    static String post(String path, String... fields) {
+        WebElement html = browser.findElement(By.tagName("html"));
+        ((JavascriptExecutor) browser).executeScript("const f = document.createElement('form'); f.method = 'post'; f.action = arguments[0];"
+                + "const v = arguments[1]; for (let i = 0; i < v.length; i += 2) { const e = document.createElement('input');"
+                + " e.type = 'hidden'; e.name = v[i]; e.value = v[i + 1]; f.appendChild(e); } document.body.appendChild(f); f.submit();",
+                path, List.of(fields));
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.stalenessOf(html));
+        return find("h1").getText();
     }
 }

@@ -132,6 +132,34 @@ class HeaderLoginTest {
     }
 
     @Test
+    void behindTheProxyAFormIsTakenOnlyFromTheSpokesOwnPages() throws Exception {
+        String id = records.stream().map(HubRecord::getRecord).filter(r -> r.getStatus() != dk.spejl.wire.Status.WITHDRAWN)
+                .findFirst().orElseThrow().getId();
+        java.util.function.Function<String[], HttpResponse<String>> post = headers -> {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + proxyPort + "/records/" + id + "/request"))
+                    .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("klinik:sso-password-1".getBytes()))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("episode=forl%C3%B8b+7&justification=Behandling.&client_request_id=sso-1"));
+            for (int i = 0; i < headers.length; i += 2) {
+                b.header(headers[i], headers[i + 1]);
+            }
+            try {
+                return client.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        HttpResponse<String> crossSite = post.apply(new String[] {"Sec-Fetch-Site", "cross-site"});
+        assertThat(crossSite.statusCode()).isEqualTo(403);
+        assertThat(post.apply(new String[0]).statusCode()).as("no word from the browser where it came from").isEqualTo(403);
+        assertThat(cluster.hub.access().requests()).as("nothing reached the hub").isEmpty();
+        HttpResponse<String> own = post.apply(new String[] {"Sec-Fetch-Site", "same-origin"});
+        assertThat(own.statusCode()).as(own.body()).isEqualTo(303);
+        assertThat(own.headers().firstValue("Location").orElseThrow()).startsWith("/requests/req-");
+        assertThat(cluster.hub.access().requests()).hasSize(1);
+    }
+
+    @Test
     void aClientCannotNameAnotherUserThroughTheProxy() throws Exception {
         HttpResponse<String> page = viaProxy("/search", "klinik", "sso-password-1", "X-Remote-User", "admin", "X-Remote-Roles", "admin");
         assertThat(page.statusCode()).isEqualTo(200);

@@ -51,6 +51,11 @@ public final class AccessLog {
      */
     public static MerkleLog open(Path dataDir, Path keyFile, String hubId, KeyDelegation delegation, MerkleLog.Policy policy,
                                  Clock clock) throws IOException {
+        if (!Files.exists(keyFile) && Files.exists(dataDir.resolve(keyFile.getFileName()))) {
+            // Where the key was kept before delegations named it.
+            throw new IOException("the access log's key is at " + dataDir.resolve(keyFile.getFileName()) + ": move it to " + keyFile
+                    + ", then run 'spejl-hub keys rotate' so that the key delegation names it");
+        }
         if (!Files.exists(keyFile)) {
             throw new IOException(Files.exists(dataDir.resolve(DIR))
                     ? "the access log at " + dataDir.resolve(DIR) + " has lost its key " + keyFile + "; put the key back (from a backup) before the hub starts"
@@ -79,8 +84,8 @@ public final class AccessLog {
 
     /**
      * The log's newest signed checkpoint for a spoke that holds the one of size {@code heldSize} (0: none), with the
-     * consistency proof from that size. There is none when the spoke holds a larger one than the log has now; the spoke
-     * then sees the log shrink, which is what it is there to see.
+     * consistency proof from that size. When the spoke holds a larger one than the log has now, the checkpoint goes
+     * without a proof: the spoke then sees the log shrink, which is what it is there to see.
      */
     public static Optional<ManifestFeed.Audit> checkpoint(MerkleLog log, long heldSize) throws IOException {
         Optional<String> note = log.latestCheckpointNote();

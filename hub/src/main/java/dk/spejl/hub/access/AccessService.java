@@ -11,6 +11,8 @@ import dk.spejl.log.MerkleLog;
 import dk.spejl.wire.AccessEventView;
 import dk.spejl.wire.AccessEventsRequest;
 import dk.spejl.wire.AccessLogEntry;
+import dk.spejl.wire.ConsistencyRequest;
+import dk.spejl.wire.ConsistencyResponse;
 import dk.spejl.wire.ProofsRequest;
 import dk.spejl.wire.ProofsResponse;
 import dk.spejl.wire.AccessGrpc;
@@ -179,7 +181,7 @@ public final class AccessService extends AccessGrpc.AccessImplBase {
     public void proofs(ProofsRequest r, StreamObserver<ProofsResponse> out) {
         long size = audit.size();
         if (r.getTreeSize() < 1 || r.getTreeSize() > size || r.getIndexesCount() > MAX_PROOFS) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription("tree_size must be 1 to " + size + " (the log's size), with at most "
+            out.onError(Status.INVALID_ARGUMENT.withDescription("tree_size must be at least 1 and at most the log's size, with at most "
                     + MAX_PROOFS + " indexes").asRuntimeException());
             return;
         }
@@ -197,6 +199,32 @@ public final class AccessService extends AccessGrpc.AccessImplBase {
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
         } catch (IOException e) {
             log.error("inclusion proofs failed: {}", e.toString(), e);
+            out.onError(Status.UNAVAILABLE.withDescription("the hub could not read its access log").asRuntimeException());
+        }
+    }
+
+    @Override
+    public void consistency(ConsistencyRequest r, StreamObserver<ConsistencyResponse> out) {
+        if (r.getFirst() < 1 || r.getFirst() > r.getSecond()) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription("first must be at least 1 and at most second").asRuntimeException());
+            return;
+        }
+        if (r.getSecond() > audit.size()) {
+            // Asked of sizes it signed, a hub that no longer holds them has truncated its log: the witness says so.
+            out.onError(Status.FAILED_PRECONDITION.withDescription("the log holds fewer than " + r.getSecond() + " entries").asRuntimeException());
+            return;
+        }
+        try {
+            ConsistencyResponse.Builder proof = ConsistencyResponse.newBuilder();
+            for (byte[] hash : audit.consistencyProof(r.getFirst(), r.getSecond())) {
+                proof.addProof(com.google.protobuf.ByteString.copyFrom(hash));
+            }
+            out.onNext(proof.build());
+            out.onCompleted();
+        } catch (dk.spejl.log.Merkle.ProofException e) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        } catch (IOException e) {
+            log.error("a consistency proof failed: {}", e.toString(), e);
             out.onError(Status.UNAVAILABLE.withDescription("the hub could not read its access log").asRuntimeException());
         }
     }

@@ -61,7 +61,9 @@ public final class AccessFeed implements AutoCloseable {
         /** After the witnessed checkpoint: checked when the next one comes. */
         PENDING,
         /** Not what the signed log holds at its index: the hub sent an altered entry. */
-        FAILED
+        FAILED,
+        /** Not checked: the hub could not be asked for the proofs. */
+        UNCHECKED
     }
 
     private final RocksDB db;
@@ -74,6 +76,7 @@ public final class AccessFeed implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean connected;
     private volatile long next;
+    private final io.micrometer.core.instrument.Counter failures;
 
     public AccessFeed(Path dataDir, Channel channel, MeterRegistry metrics) throws IOException {
         this.options = new Options().setCreateIfMissing(true);
@@ -86,6 +89,8 @@ public final class AccessFeed implements AutoCloseable {
             throw new IOException("cannot open the access events at " + dataDir.resolve(DIR) + ": " + e.getMessage(), e);
         }
         this.hub = AccessGrpc.newBlockingStub(channel);
+        this.failures = io.micrometer.core.instrument.Counter.builder("spejl_spoke_audit_entry_failures_total")
+                .description("access events from the hub that its signed log does not hold as sent").register(metrics);
         Gauge.builder("spejl_spoke_access_events_next_index", this, f -> f.next)
                 .description("the next index of the hub's access log this spoke asks for (all before it are held)").register(metrics);
         this.thread = new Thread(this::run, "spoke-access-events");
@@ -142,7 +147,7 @@ public final class AccessFeed implements AutoCloseable {
             if (!covered.isEmpty()) {
                 ProofsResponse response;
                 try {
-                    response = hub.withWaitForReady().withDeadlineAfter(15, TimeUnit.SECONDS).proofs(ProofsRequest.newBuilder()
+                    response = hub.withWaitForReady().withDeadlineAfter(5, TimeUnit.SECONDS).proofs(ProofsRequest.newBuilder()
                             .setTreeSize(witnessed.get().size()).addAllIndexes(covered.stream().map(Entry::index).toList()).build());
                 } catch (StatusRuntimeException e) {
                     throw new IOException("the hub did not give the inclusion proofs: " + e.getStatus(), e);
@@ -166,6 +171,7 @@ public final class AccessFeed implements AutoCloseable {
                 } catch (Merkle.ProofException failed) {
                     log.error("access log entry {} as the hub sent it is not in the log its checkpoint of {} entries signs: {}",
                             e.index(), witnessed.get().size(), failed.getMessage());
+                    failures.increment();
                     proofs.add(Proof.FAILED);
                 }
             }
@@ -173,11 +179,31 @@ public final class AccessFeed implements AutoCloseable {
         return proofs;
     }
 
+    /**
+     * A consistency proof between two sizes of the hub's log, for the witness: empty when the hub cannot be reached
+     * now; refused when it answers that it cannot give one.
+     */
+    public Optional<List<byte[]>> consistency(long first, long second) throws dk.spejl.spoke.sync.AuditWitness.Refused {
+        try {
+            return Optional.of(hub.withDeadlineAfter(10, TimeUnit.SECONDS).consistency(dk.spejl.wire.ConsistencyRequest.newBuilder()
+                    .setFirst(first).setSecond(second).build()).getProofList().stream().map(ByteString::toByteArray).toList());
+        } catch (StatusRuntimeException e) {
+            return switch (e.getStatus().getCode()) {
+                case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, UNAUTHENTICATED, RESOURCE_EXHAUSTED -> Optional.empty();
+                default -> throw new dk.spejl.spoke.sync.AuditWitness.Refused(e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+            };
+        }
+    }
+
     private void run() {
         long backoffMillis = 100;
         while (!closed) {
             Context.CancellableContext ctx = Context.current().withCancellation();
             session = ctx;
+            if (closed) { // closed between the loop's check and the session's publishing: close() may have missed it
+                ctx.cancel(null);
+                return;
+            }
             try {
                 boolean progressed = ctx.call(this::follow);
                 if (progressed) {
@@ -243,6 +269,10 @@ public final class AccessFeed implements AutoCloseable {
             thread.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            log.error("the access events thread did not stop within 5 s; its database is left open");
+            return;
         }
         writes.close();
         db.close();

@@ -44,6 +44,24 @@ public final class AuditWitness {
     private volatile String heldNote;
     private volatile String alarm;
     private volatile boolean warnedNoKey;
+    /** The largest size of a checkpoint the hub signed that this spoke could not yet accept, for want of a proof. */
+    private volatile long unproved;
+    private volatile Proofs proofs = (first, second) -> Optional.empty();
+
+    /**
+     * Where the witness asks for a consistency proof itself, when a checkpoint came proved from another size than the
+     * one it holds: empty when the hub cannot be asked now; {@link Refused} when it answers that it cannot prove it.
+     */
+    public interface Proofs {
+        Optional<List<byte[]>> consistency(long first, long second) throws Refused;
+    }
+
+    /** The hub answered that it cannot prove that its log extends the one the spoke holds. */
+    public static final class Refused extends Exception {
+        public Refused(String message) {
+            super(message);
+        }
+    }
 
     public AuditWitness(Path dataDir, MeterRegistry metrics, Clock clock) throws IOException {
         this.heldFile = dataDir.resolve(HELD_FILE);
@@ -66,6 +84,14 @@ public final class AuditWitness {
                 .description("1 when the hub's access audit log was caught rewritten or truncated (see access-alarm.txt)").register(metrics);
         Gauge.builder("spejl_spoke_audit_checkpoint_entries", this, w -> w.held == null ? 0 : w.held.size())
                 .description("the size of the hub's access-log checkpoint this spoke holds as witness").register(metrics);
+        Gauge.builder("spejl_spoke_audit_unproved_entries", this, w -> Math.max(0, w.unproved - w.heldSize()))
+                .description("entries the hub's newest signed access-log checkpoint holds beyond the witnessed one, not yet proved to extend it")
+                .register(metrics);
+    }
+
+    /** Where to ask for proofs (the hub's {@code Access} service, once the spoke has a channel to it). */
+    public void proofs(Proofs source) {
+        this.proofs = source;
     }
 
     /** The size of the checkpoint held, 0 for none: what the spoke tells the hub it holds. */
@@ -117,11 +143,27 @@ public final class AuditWitness {
             if (!next.equals(before)) {
                 raise("the hub signed two different access logs of " + next.size() + " entries (a fork)", event.getNote());
             }
-        } else if (event.getFromSize() != before.size()) {
-            failed("proof_from_other_size");
-            log.warn("ignored an access-log checkpoint proved from {} entries, not the {} held", event.getFromSize(), before.size());
         } else {
             List<byte[]> proof = event.getConsistencyList().stream().map(b -> b.toByteArray()).toList();
+            if (event.getFromSize() != before.size()) {
+                // Proved from another size than the one held (a stream that lost track, or a hub avoiding the proof
+                // that matters): ask for that proof directly. A hub that says it cannot give it has rewritten its log.
+                try {
+                    Optional<List<byte[]>> asked = proofs.consistency(before.size(), next.size());
+                    if (asked.isEmpty()) {
+                        unproved = Math.max(unproved, next.size());
+                        failed("proof_unavailable");
+                        log.warn("could not ask the hub to prove its access log of {} entries extends the {} held; asked again with the next",
+                                next.size(), before.size());
+                        return;
+                    }
+                    proof = asked.get();
+                } catch (Refused e) {
+                    raise("the hub signed an access log of " + next.size() + " entries but cannot prove that it extends the one of "
+                            + before.size() + " it signed before (" + e.getMessage() + "): it was rewritten", event.getNote());
+                    return;
+                }
+            }
             try {
                 Merkle.verifyConsistency(before.size(), next.size(), before.root(), next.root(), proof);
             } catch (Merkle.ProofException e) {
@@ -141,15 +183,21 @@ public final class AuditWitness {
         heldNote = note;
     }
 
-    private void raise(String why, String offending) throws IOException {
+    /** Raises the alarm (in memory first, so that a full disk cannot hide it), then keeps the evidence on disk. */
+    private void raise(String why, String offending) {
         failed("inconsistent");
-        String evidence = why + "\n\nheld since before (" + heldFile + "):\n" + heldNote + "\nsent by the hub at " + clock.instant() + ":\n"
-                + offending + "\nBoth notes are signed by the hub's access-log key. Remove this file once the cause is known.\n";
-        if (alarm == null) {
-            DurableFile.write(alarmFile, evidence.getBytes(StandardCharsets.UTF_8));
-        }
+        boolean first = alarm == null;
         alarm = why;
         log.error("ALARM: {}; the evidence is in {}", why, alarmFile);
+        if (first) {
+            String evidence = why + "\n\nheld since before (" + heldFile + "):\n" + heldNote + "\nsent by the hub at " + clock.instant() + ":\n"
+                    + offending + "\nBoth notes are signed by the hub's access-log key. Remove this file once the cause is known.\n";
+            try {
+                DurableFile.write(alarmFile, evidence.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                log.error("could not keep the evidence in {}: {}; it is in this log:\n{}", alarmFile, e.toString(), evidence);
+            }
+        }
     }
 
     private void failed(String reason) {

@@ -232,7 +232,12 @@ public final class Follower implements AutoCloseable {
             } else if (event.hasHeartbeat()) {
                 heartbeat(event.getHeartbeat(), chain);
             } else if (event.hasAudit()) {
-                witness.witness(event.getAudit(), chain.trust());
+                try {
+                    witness.witness(event.getAudit(), chain.trust());
+                } catch (IOException e) {
+                    // The witness's own disk: replication goes on, and the next checkpoint is checked again.
+                    log.error("could not keep the access log's checkpoint: {}", e.toString());
+                }
             } else if (event.hasTrust()) {
                 // A rotation: the new delegation replaces the keys for everything after it on this stream.
                 chain = delegation.rotate(chain, event.getTrust().getDelegation());

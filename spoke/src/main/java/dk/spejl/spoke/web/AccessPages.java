@@ -275,7 +275,12 @@ final class AccessPages {
                         parsed.add(json);
                     }
                 }
-                List<AccessFeed.Proof> proofs = feed.check(ours, witness.held());
+                List<AccessFeed.Proof> proofs;
+                try {
+                    proofs = feed.check(ours, witness.held());
+                } catch (IOException hubAway) {
+                    proofs = java.util.Collections.nCopies(ours.size(), AccessFeed.Proof.UNCHECKED); // what is held is shown all the same
+                }
                 List<AccessPage.HistoryRow> rows = new ArrayList<>();
                 for (int i = ours.size() - 1; i >= 0; i--) {
                     JsonNode e = parsed.get(i);

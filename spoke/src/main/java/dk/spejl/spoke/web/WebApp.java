@@ -256,10 +256,18 @@ public final class WebApp {
         return page(403, "error", new Pages.Error(frame, 403, frame.m().lookup("error.csrf"), frame.m().lookup("error.csrf_detail")));
     }
 
-    /** Whether a posted form carries this session's CSRF token. */
+    /**
+     * Whether a posted form came from this spoke's own page: it carries the session's CSRF token, or, behind a
+     * single sign-on proxy (where the spoke keeps no session), the browser says it was sent from the same origin
+     * ({@code Sec-Fetch-Site}, which no page can set).
+     */
     boolean csrfOk(HttpRequest request) {
         Optional<String> session = request.cookie(LocalGate.SESSION_COOKIE);
-        return session.isPresent() && sessions.csrfMatches(session.get(), request.formField("csrf").orElse(""));
+        if (session.isPresent()) {
+            return sessions.csrfMatches(session.get(), request.formField("csrf").orElse(""));
+        }
+        return request.user().map(c -> c.mode().equals("header")).orElse(false)
+                && request.header("sec-fetch-site").map("same-origin"::equals).orElse(false);
     }
 
     /** Adds the working-copy pages, over the hub's {@code Access} service. */

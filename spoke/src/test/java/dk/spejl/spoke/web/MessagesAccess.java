@@ -5,4 +5,8 @@ public record MessagesAccess(String language) {
     public String value(String field, String value) {
         return Messages.of(language).value(field, value);
     }
+
+    public static String lookup(String language, String key) {
+        return Messages.of(language).lookup(key);
+    }
 }

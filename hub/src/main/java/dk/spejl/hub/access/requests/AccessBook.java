@@ -254,7 +254,7 @@ public final class AccessBook {
         checkReason(refusal, reason, "say why the grant is revoked");
         // One entry revokes the grant and the approvals it made that are not delivered: no crash can split them.
         append(AuditEntry.by(who, Action.GRANT_REVOKE, clock.instant()).grant(grantId).why(g.purpose(), null, null).reason(reason)
-                .outcome("revoked, with its approvals not delivered").build());
+                .granteeRegion(g.granteeRegion()).outcome("revoked, with its approvals not delivered").build());
         return grants.get(grantId);
     }
 
@@ -359,7 +359,7 @@ public final class AccessBook {
 
     private AuditEntry.Builder entry(Actor who, Action action, AccessRequest r) {
         return AuditEntry.by(who, action, clock.instant()).request(r.id()).record(r.recordId(), r.ownerRegion(), r.checksum())
-                .why(r.purpose(), null, null).grant(r.grant().orElse(null));
+                .why(r.purpose(), null, null).grant(r.grant().orElse(null)).requesterRegion(r.requester().region());
     }
 
 
