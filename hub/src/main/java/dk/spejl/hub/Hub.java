@@ -65,6 +65,7 @@ public final class Hub implements AutoCloseable {
     private final dk.spejl.hub.access.requests.AccessBook access;
     private final java.util.concurrent.ScheduledExecutorService expiry;
     private final dk.spejl.hub.access.AccessEvents accessEvents;
+    private final dk.spejl.hub.replication.SpokeRegistry spokes;
 
     private Hub(Builder b) throws IOException {
         this.hubId = b.hubId;
@@ -95,7 +96,9 @@ public final class Hub implements AutoCloseable {
             trust.attach(publisher, feed, heartbeats);
             heartbeats.start();
             feed.heartbeats(heartbeats::latest);
-            ReplicationService replication = new ReplicationService(feed, objects, b.metrics);
+            // Where every spoke is: each reports what it applied, and at least every 30 s.
+            this.spokes = new dk.spejl.hub.replication.SpokeRegistry(store, feed, b.clock, b.silentAfter, b.behindAfter, b.metrics);
+            ReplicationService replication = new ReplicationService(feed, objects, spokes, b.metrics);
             // Working-copy requests, grants and decisions: every one in the audit log, durably, before it takes effect.
             accessLog = dk.spejl.hub.access.AccessLog.open(b.dataDir, b.keysDir.resolve(HubKeys.AUDIT_LOG_KEY), hubId,
                     trust.keys().parsed(), b.accessCheckpoints, b.clock);
@@ -117,7 +120,9 @@ public final class Hub implements AutoCloseable {
 
             Map<io.grpc.MethodDescriptor<?, ?>, AdminGrpc.AsyncService> admin = new LinkedHashMap<>();
             admin.put(AdminGrpc.getIngestMethod(), new IngestService(ingest, b.maxIngestLines));
-            admin.put(AdminGrpc.getStatusMethod(), new StatusService(publisher, trust, rejections, feed));
+            admin.put(AdminGrpc.getStatusMethod(), new StatusService(publisher, trust, rejections, feed,
+                    () -> spokes.states(dk.spejl.tls.ServerPki.enrolled(ca, PeerIdentity.Role.SPOKE),
+                            name -> revocations.isRevoked(new PeerIdentity(PeerIdentity.Role.SPOKE, name, null, null)))));
             admin.put(AdminGrpc.getReloadKeysMethod(), new KeysService(trust));
             RevocationService revoking = new RevocationService(revocations);
             admin.put(AdminGrpc.getRevokeSpokeMethod(), revoking);
@@ -221,6 +226,11 @@ public final class Hub implements AutoCloseable {
         return access;
     }
 
+    /** Where every spoke is, as it reported. */
+    public dk.spejl.hub.replication.SpokeRegistry spokes() {
+        return spokes;
+    }
+
     /** The access audit log the book's actions are appended to. */
     public dk.spejl.log.MerkleLog accessLog() {
         return accessLog;
@@ -283,6 +293,20 @@ public final class Hub implements AutoCloseable {
         private dk.spejl.hub.access.requests.AccessBook.Policy accessPolicy = dk.spejl.hub.access.requests.AccessBook.Policy.DEFAULT;
         private Duration accessExpiryInterval = Duration.ofMinutes(1);
         private dk.spejl.log.MerkleLog.Policy accessCheckpoints = dk.spejl.hub.access.AccessLog.CHECKPOINTS;
+        private Duration behindAfter = Duration.ofSeconds(60);
+        private Duration silentAfter = Duration.ofMinutes(2);
+
+        /** How long a spoke may go without a report before the hub calls it silent (spokes report at least every 30 s). */
+        public Builder silentAfter(Duration quiet) {
+            this.silentAfter = quiet;
+            return this;
+        }
+
+        /** How long after a revision is published a spoke that has not applied it counts as behind. */
+        public Builder behindAfter(Duration grace) {
+            this.behindAfter = grace;
+            return this;
+        }
 
         /** How often the access log signs a checkpoint: every so many entries or so long, whichever comes first. */
         public Builder accessCheckpoints(int entries, Duration interval) {

@@ -21,7 +21,15 @@ final class StatusService implements AdminGrpc.AsyncService {
     private final PeerRejections rejections;
     private final ManifestFeed feed;
 
-    StatusService(Publisher publisher, HubTrust trust, PeerRejections rejections, ManifestFeed feed) {
+    /** Every spoke enrolled or heard from, with its condition. */
+    interface Spokes {
+        java.util.List<dk.spejl.wire.SpokeState> states() throws java.io.IOException;
+    }
+
+    private final Spokes spokes;
+
+    StatusService(Publisher publisher, HubTrust trust, PeerRejections rejections, ManifestFeed feed, Spokes spokes) {
+        this.spokes = spokes;
         this.publisher = publisher;
         this.trust = trust;
         this.rejections = rejections;
@@ -43,6 +51,13 @@ final class StatusService implements AdminGrpc.AsyncService {
         for (ManifestFeed.Watcher watcher : feed.watchers()) {
             status.addSpokes(SpokeLag.newBuilder().setName(watcher.identity().name()).setRegion(watcher.identity().region())
                     .setPeer(watcher.peer()).setRevision(Math.max(0, watcher.sentRevision())));
+        }
+        try {
+            status.addAllEnrolled(spokes.states());
+        } catch (java.io.IOException e) {
+            response.onError(io.grpc.Status.UNAVAILABLE.withDescription("cannot read the CA's register of spokes: " + e.getMessage())
+                    .asRuntimeException());
+            return;
         }
         response.onNext(status.build());
         response.onCompleted();

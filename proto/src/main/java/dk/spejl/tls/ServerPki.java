@@ -93,6 +93,25 @@ public final class ServerPki {
         return Optional.of(Files.exists(registered(caDir, role, name)));
     }
 
+    /**
+     * Everyone of {@code role} the CA beside {@code caCertificate} enrolled, as their certificates name them (the
+     * newest certificate of a name counts); empty when it keeps no register.
+     */
+    public static java.util.List<PeerIdentity> enrolled(Path caCertificate, PeerIdentity.Role role) throws IOException {
+        Path register = caCertificate.toAbsolutePath().getParent().resolve(REGISTER);
+        if (!Files.isDirectory(register)) {
+            return java.util.List.of();
+        }
+        String prefix = role.name().toLowerCase(java.util.Locale.ROOT) + "-";
+        java.util.List<PeerIdentity> out = new java.util.ArrayList<>();
+        try (var files = Files.list(register)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().startsWith(prefix) && f.toString().endsWith(".pem")).sorted().toList()) {
+                PeerIdentity.of(Pem.readCertificates(file)[0]).filter(p -> p.role() == role).ifPresent(out::add);
+            }
+        }
+        return out;
+    }
+
     /** Enrols for the usual validity: 397 days from now. */
     public static TlsFiles enrol(Path dir, String subject, Path out, String file) throws IOException {
         return enrol(dir.resolve("ca.pem"), dir.resolve("ca.key"), subject, out, file);

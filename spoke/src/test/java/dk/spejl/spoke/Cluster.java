@@ -57,8 +57,9 @@ final class Cluster implements AutoCloseable {
         this(dir, policy, java.time.Duration.ofSeconds(60), java.time.Duration.ofMinutes(5), customise);
     }
 
-    private Cluster(Path dir, SnapshotPolicy policy, java.time.Duration heartbeatInterval, java.time.Duration heartbeatValidity,
-                    java.util.function.UnaryOperator<Hub.Builder> customise) throws IOException {
+    /** A cluster with heartbeats at this interval and validity, whose hub is built with what {@code customise} changes. */
+    Cluster(Path dir, SnapshotPolicy policy, java.time.Duration heartbeatInterval, java.time.Duration heartbeatValidity,
+            java.util.function.UnaryOperator<Hub.Builder> customise) throws IOException {
         this.customise = customise;
         this.dir = dir;
         this.policy = policy;

@@ -1,21 +1,14 @@
 package dk.spejl.spoke;
 
-import com.google.protobuf.ByteString;
 import dk.spejl.digest.Sha256;
-import dk.spejl.hub.publish.ObjectStore;
 import dk.spejl.hub.publish.SnapshotPolicy;
-import dk.spejl.hub.publish.memory.InMemoryObjectStore;
 import dk.spejl.hub.sample.CatalogueGenerator;
 import dk.spejl.wire.Manifest;
-import dk.spejl.wire.ObjectRef;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,37 +16,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CorruptObjectTest {
     @TempDir
     Path tmp;
-
-    /** Objects in memory, one of which reads back with a flipped bit while {@code rotten} names it. */
-    private static final class RottingObjects implements ObjectStore {
-        private final InMemoryObjectStore inner = new InMemoryObjectStore();
-        volatile String rotten = "";
-
-        @Override
-        public ObjectRef put(byte[] bytes) {
-            return inner.put(bytes);
-        }
-
-        @Override
-        public Optional<Reader> open(byte[] digest) throws IOException {
-            if (!Sha256.hex(digest).equals(rotten)) {
-                return inner.open(digest);
-            }
-            byte[] bytes = inner.readAll(digest);
-            bytes[bytes.length / 2] ^= 0x10;
-            return Optional.of(Reader.of(ByteString.copyFrom(bytes)));
-        }
-
-        @Override
-        public Set<String> list() {
-            return inner.list();
-        }
-
-        @Override
-        public void delete(String hexDigest) {
-            inner.delete(hexDigest);
-        }
-    }
 
     @Test
     void theHubEndsTheTransferOfARottenObjectWithDataLossAndTheSpokeTakesNothingFromIt() throws Exception {

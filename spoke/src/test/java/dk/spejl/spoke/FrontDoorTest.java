@@ -72,7 +72,7 @@ class FrontDoorTest {
             try (Spoke spoke = Spoke.builder().name("parts").dataDir(tmp.resolve("spoke")).hub(new InetSocketAddress("127.0.0.1", hub.replicationPort()))
                     .rootFingerprint(root.publicKey().fingerprint())
                     .tls(ServerPki.enrol(tmp.resolve("tls"), PeerIdentity.spokeSubject("parts", "midtjylland"), tmp.resolve("spoke-tls"), "spoke"))
-                    .replica(replica).metrics(metrics).sync(new SyncSettings(Duration.ofSeconds(20), 2, 1, Duration.ofMinutes(1)))
+                    .replica(replica).metrics(metrics).sync(new SyncSettings(Duration.ofSeconds(20), 2, 1, Duration.ofMinutes(1), Duration.ofSeconds(30)))
                     .routes(routes -> routes.get("/api/v1/echo", "echo",
                             request -> HttpResponse.text(200, "text/plain", "x=" + request.query("x").orElse("none"))))
                     .start()) {

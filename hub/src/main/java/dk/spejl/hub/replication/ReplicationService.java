@@ -6,6 +6,8 @@ import dk.spejl.tls.Caller;
 import dk.spejl.wire.GetObjectRequest;
 import dk.spejl.wire.ObjectChunk;
 import dk.spejl.wire.ReplicationGrpc;
+import dk.spejl.wire.SpokeReport;
+import dk.spejl.wire.SpokeReportAck;
 import dk.spejl.wire.WatchEvent;
 import dk.spejl.wire.WatchRequest;
 import io.grpc.Status;
@@ -37,7 +39,10 @@ public final class ReplicationService extends ReplicationGrpc.ReplicationImplBas
     /** Spokes cut off: a transfer admitted just before the revocation, and registered just after it, is cut off too. */
     private final java.util.Set<String> cut = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    public ReplicationService(ManifestFeed feed, ObjectStore objects, MeterRegistry metrics) {
+    private final SpokeRegistry spokes;
+
+    public ReplicationService(ManifestFeed feed, ObjectStore objects, SpokeRegistry spokes, MeterRegistry metrics) {
+        this.spokes = spokes;
         this.feed = feed;
         this.objects = objects;
         this.bytesServed = Counter.builder("spejl_hub_object_bytes_served_total").description("object bytes sent to spokes").register(metrics);
@@ -49,6 +54,19 @@ public final class ReplicationService extends ReplicationGrpc.ReplicationImplBas
     public void watch(WatchRequest request, StreamObserver<WatchEvent> responses) {
         Caller caller = Caller.current().orElseThrow(() -> new IllegalStateException("Watch is served behind the identity check"));
         feed.watch(request, (ServerCallStreamObserver<WatchEvent>) responses, caller.identity(), String.valueOf(caller.address()));
+    }
+
+    @Override
+    public void report(SpokeReport request, StreamObserver<SpokeReportAck> responses) {
+        Caller caller = Caller.current().orElseThrow(() -> new IllegalStateException("Report is served behind the identity check"));
+        try {
+            spokes.reported(caller.identity(), request);
+            responses.onNext(SpokeReportAck.getDefaultInstance());
+            responses.onCompleted();
+        } catch (IOException e) {
+            log.warn("could not keep the report of spoke {}: {}", caller.identity(), e.toString());
+            responses.onError(Status.UNAVAILABLE.withDescription("the hub could not keep the report").asRuntimeException());
+        }
     }
 
     @Override

@@ -102,10 +102,20 @@ class HubCliTest {
             });
             assertThat(cli("enroll", "--config", conf.toString(), "--region", "bornholm", "--name", "x1",
                     "--hub-address", "127.0.0.1:1", "--out", tmp.resolve("no").toString()).code()).isEqualTo(2);
+            // Enrolled and never started: named in the status as such, in the table and as JSON.
+            Run enrolled = cli("status", "--config", conf.toString());
+            assertThat(enrolled.out()).contains("spokes: 1 enrolled, 0 connected, 1 not ok").containsPattern("sj-hpc-1 +sjaelland +NEVER_SEEN +no ");
+            Run json = cli("status", "--config", conf.toString(), "--json");
+            assertThat(json.code()).isEqualTo(0);
+            var parsed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+            assertThat(parsed.path("enrolled").get(0).path("name").asText()).isEqualTo("sj-hpc-1");
+            assertThat(parsed.path("enrolled").get(0).path("condition").asText()).isEqualTo("never_seen");
+            assertThat(parsed.path("revision").asText()).isEqualTo("1");
 
             Run revoke = cli("revoke-spoke", "--config", conf.toString(), "sj-hpc-1");
             assertThat(revoke.code()).as(revoke.err()).isEqualTo(0);
             assertThat(revoke.out()).contains("revoked sj-hpc-1; 0 open stream(s) closed");
+            assertThat(cli("status", "--config", conf.toString()).out()).as("a revoked spoke is no longer listed").contains("spokes: 0 enrolled");
             assertThat(cli("revoke-spoke", "--config", conf.toString(), "sj-hpc-1").out()).contains("already revoked");
             Run unknown = cli("revoke-spoke", "--config", conf.toString(), "sj-hpc-9");
             assertThat(unknown.code()).as("a name never enrolled is no revocation").isEqualTo(2);

@@ -80,6 +80,7 @@ public final class Follower implements AutoCloseable {
     private volatile boolean rebuilding;
     private final java.util.function.Consumer<Throwable> fatal;
     private final AuditWitness witness;
+    private final HubReporter reporter;
 
     public Follower(Replica replica, ManagedChannel channel, HeldDelegation delegation, String spokeName, Clock clock,
                     SyncMetrics metrics, Duration watchDeadline, Freshness freshness, ApplyListener listener, SyncSettings settings,
@@ -98,6 +99,7 @@ public final class Follower implements AutoCloseable {
         this.listener = listener;
         this.fetcher = new ObjectFetcher(channel, settings.fetchDeadline(), settings.fetchAttempts());
         this.bootstrapper = new Bootstrapper(replica, fetcher, clock, settings.bootstrapParallelism());
+        this.reporter = new HubReporter(channel, replica, freshness, metrics, settings.reportEvery());
         this.thread = new Thread(this::run, "spoke-sync");
         thread.setDaemon(true);
     }
@@ -149,6 +151,9 @@ public final class Follower implements AutoCloseable {
                     Status.Code code = e.getStatus().getCode();
                     if (code == Status.Code.INTERNAL || code == Status.Code.DATA_LOSS) {
                         failed(); // the hub cannot send what comes next; a hub that is down or restarting is no such failure
+                        if (code == Status.Code.DATA_LOSS) {
+                            metrics.verificationFailed("hub_data_loss"); // an object the hub found rotten as it served it
+                        }
                     }
                     log.info("hub stream ended: {}", e.getStatus());
                 }
@@ -158,6 +163,9 @@ public final class Follower implements AutoCloseable {
             } catch (Exception e) {
                 if (!closed) {
                     failed();
+                    if (dataLoss(e)) {
+                        metrics.verificationFailed("hub_data_loss"); // an object the hub found rotten as it served it
+                    }
                     log.warn("sync failed: {}", e.toString());
                 }
             } finally {
@@ -177,6 +185,15 @@ public final class Follower implements AutoCloseable {
             }
             backoffMillis = Math.min(backoffMillis * 2, 10_000);
         }
+    }
+
+    private static boolean dataLoss(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.DATA_LOSS) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A session failed without moving the replica; after a few in a row, the next one asks for the newest snapshot. */
@@ -221,6 +238,7 @@ public final class Follower implements AutoCloseable {
         inlineChain = chain;
         connected = true;
         metrics.sessions.increment();
+        reporter.report(); // the hub learns at once that this spoke is back, and where it is
         log.info("watching hub {} from {}, under key delegation version {}", chain.trust().hubId(),
                 held.map(s -> "revision " + s.revision()).orElse("an empty replica"), chain.trust().version());
         boolean progressed = false;
@@ -258,6 +276,7 @@ public final class Follower implements AutoCloseable {
         try {
             Heartbeat heartbeat = chain.heartbeat(signed, freshness.newest(), replica.state().map(ReplicaState::position));
             freshness.accept(signed, heartbeat);
+            reporter.report();
         } catch (HeadMismatchException e) {
             freshness.disagrees();
             metrics.verificationFailed(e.reason());
@@ -312,6 +331,7 @@ public final class Follower implements AutoCloseable {
     }
 
     private void notifyApplied(long revision, boolean bootstrap, long nanos) {
+        reporter.report();
         try {
             listener.applied(revision, bootstrap, nanos);
         } catch (RuntimeException e) {
@@ -373,5 +393,6 @@ public final class Follower implements AutoCloseable {
             // waits for a revision being applied on the transport thread, before the replica may close
             inlineChain = null;
         }
+        reporter.close();
     }
 }

@@ -32,7 +32,18 @@ public final class SyncMetrics {
         registry.gauge("spejl_spoke_key_delegation_version", held, h -> (double) h.version());
     }
 
+    private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.LongAdder> failures =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** What the spoke refused since it started, by reason. */
+    java.util.Map<String, Long> failures() {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        failures.forEach((reason, n) -> out.put(reason, n.sum()));
+        return out;
+    }
+
     void verificationFailed(String reason) {
+        failures.computeIfAbsent(reason, r -> new java.util.concurrent.atomic.LongAdder()).increment();
         Counter.builder("spejl_spoke_verification_failures_total").description("statements or objects that failed verification")
                 .tag("reason", reason).register(registry).increment();
     }
