@@ -65,7 +65,7 @@ public final class LocalCluster implements Callable<Integer> {
                 Files.writeString(passphrase, java.util.Base64.getUrlEncoder().encodeToString(random) + "\n");
             }
             int code = HubCli.commandLine().execute("init", "--dir", hubDir.toString(), "--hub-id", "ngc-local",
-                    "--replication-address", "127.0.0.1:" + hubPort, "--admin-address", "127.0.0.1:" + (hubPort + 1),
+                    "--replication-address", "127.0.0.1:" + hubPort, "--admin-address", "127.0.0.1:" + (hubPort + 1), "--ops-address", "127.0.0.1:" + (hubPort + 2),
                     "--root-key", offline.resolve("root.key").toString(), "--passphrase-file", passphrase.toString());
             if (code != 0) {
                 return code;

@@ -60,7 +60,7 @@ class HubCrashTest {
         Path offline = Files.createDirectories(tmp.resolve("offline"));
         Files.writeString(offline.resolve("passphrase"), "a passphrase for the crash test only\n");
         assertThat(HubCli.commandLine().execute("init", "--dir", hubDir.toString(), "--hub-id", "crash-hub",
-                "--replication-address", "127.0.0.1:" + replicationPort, "--admin-address", "127.0.0.1:" + adminPort,
+                "--replication-address", "127.0.0.1:" + replicationPort, "--admin-address", "127.0.0.1:" + adminPort, "--ops-address", "127.0.0.1:0",
                 "--root-key", offline.resolve("root.key").toString(), "--passphrase-file", offline.resolve("passphrase").toString())).isZero();
         Path conf = hubDir.resolve("hub.conf");
         // Background snapshots every few revisions, so that kills land while one is being written. Enough of them are

@@ -38,6 +38,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +67,7 @@ public final class Hub implements AutoCloseable {
     private final java.util.concurrent.ScheduledExecutorService expiry;
     private final dk.spejl.hub.access.AccessEvents accessEvents;
     private final dk.spejl.hub.replication.SpokeRegistry spokes;
+    private final OpsServer ops;
 
     private Hub(Builder b) throws IOException {
         this.hubId = b.hubId;
@@ -75,6 +77,7 @@ public final class Hub implements AutoCloseable {
         ExecutorService feedExecutor = null;
         HeartbeatIssuer heartbeats = null;
         Server replicationServer = null;
+        Server adminServer = null;
         dk.spejl.log.MerkleLog accessLog = null;
         java.util.concurrent.ScheduledExecutorService expiry = null;
         try {
@@ -84,7 +87,7 @@ public final class Hub implements AutoCloseable {
             publisher = new Publisher(hubId, store, objects, b.dataDir.resolve("scratch"), trust.manifestSigner(), b.clock,
                     b.snapshotPolicy, b.metrics);
             publisher.initialise();
-            this.ingest = new Ingest(publisher);
+            this.ingest = new Ingest(publisher, b.metrics);
             feedExecutor = Executors.newFixedThreadPool(2, r -> {
                 Thread t = new Thread(r, "hub-feed");
                 t.setDaemon(true);
@@ -140,13 +143,28 @@ public final class Hub implements AutoCloseable {
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
                     .build().start();
-            this.adminServer = NettyServerBuilder.forAddress(b.adminAddress)
+            adminServer = NettyServerBuilder.forAddress(b.adminAddress)
                     .sslContext(b.tls.serverContext(refusedByTls))
                     .addService(ServerInterceptors.intercept(AdminServices.bind(admin),
                             new IdentityInterceptor(PeerIdentity.Role.OPERATOR, revocations::isRevoked, rejections)))
                     .maxInboundMessageSize(4 << 20)
                     .build().start();
+            HubMetrics.register(b.metrics, trust, b.tls.certificate(), access);
+            this.ops = b.opsAddress == null ? null : new OpsServer(b.opsAddress, HubMetrics.scrape(b.metrics), new OpsServer.Facts() {
+                @Override
+                public boolean hasHead() {
+                    return store.head().isPresent();
+                }
+
+                @Override
+                public java.time.Instant delegationExpires() {
+                    return java.time.Instant.ofEpochMilli(trust.keys().trusted().expiresAtMillis());
+                }
+            }, b.tls.certificate(), b.readyMargin, b.clock);
         } catch (IOException | RuntimeException e) {
+            if (adminServer != null) {
+                adminServer.shutdownNow();
+            }
             if (replicationServer != null) {
                 replicationServer.shutdownNow();
                 try {
@@ -179,6 +197,7 @@ public final class Hub implements AutoCloseable {
         this.feedExecutor = feedExecutor;
         this.heartbeats = heartbeats;
         this.replicationServer = replicationServer;
+        this.adminServer = adminServer;
         log.info("hub {} serving: replication on {}, admin on {}, head revision {}", hubId,
                 replicationServer.getListenSockets(), adminServer.getListenSockets(), publisher.head().revision());
     }
@@ -244,8 +263,16 @@ public final class Hub implements AutoCloseable {
         return ((InetSocketAddress) adminServer.getListenSockets().get(0)).getPort();
     }
 
+    /** The operations port (/metrics, /healthz, /readyz), when one was asked for. */
+    public Optional<InetSocketAddress> opsAddress() {
+        return Optional.ofNullable(ops).map(OpsServer::address);
+    }
+
     @Override
     public void close() {
+        if (ops != null) {
+            ops.close();
+        }
         heartbeats.close();
         feed.closeAll();
         accessEvents.close();
@@ -284,7 +311,17 @@ public final class Hub implements AutoCloseable {
         private InetSocketAddress adminAddress = new InetSocketAddress("127.0.0.1", 0);
         private Clock clock = Clock.systemUTC();
         private SnapshotPolicy snapshotPolicy = SnapshotPolicy.DEFAULT;
-        private MeterRegistry metrics = new SimpleMeterRegistry();
+        private MeterRegistry metrics = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+        private InetSocketAddress opsAddress;
+        private Duration readyMargin = Duration.ofDays(7);
+
+        /** Serve /metrics, /healthz and /readyz here (plain HTTP); not served when never set. */
+        public Builder ops(InetSocketAddress address, Duration readyMargin) {
+            this.opsAddress = address;
+            this.readyMargin = readyMargin;
+            return this;
+        }
         private long maxIngestLines = 5_000_000;
         private Duration heartbeatInterval = Duration.ofSeconds(60);
         private Duration heartbeatValidity = Duration.ofMinutes(5);

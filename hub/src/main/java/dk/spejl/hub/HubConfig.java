@@ -14,7 +14,7 @@ import java.util.Map;
 /** The hub's configuration file. Every setting is listed here, with what it means and its default. */
 public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicationAddress, InetSocketAddress adminAddress,
                         TlsFiles tls, TlsFiles operator, Path caKey, Path keysDir, String rootFingerprint, SnapshotPolicy snapshotPolicy, long maxIngestLines,
-                        Duration heartbeatInterval, Duration heartbeatValidity) {
+                        Duration heartbeatInterval, Duration heartbeatValidity, InetSocketAddress opsAddress, Duration readyMargin) {
 
     /** Every setting, with what it means and its default; read-only. */
     public static final Map<String, String> SETTINGS;
@@ -39,6 +39,8 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
         settings.put("ingest.max_lines", "default 5000000. The most lines one ingest file may hold.");
         settings.put("heartbeat.interval", "default 60s. How often a signed heartbeat of the head is pushed to spokes.");
         settings.put("heartbeat.validity", "default 5m. How long each heartbeat stays valid; a spoke that has none valid reports stale data.");
+        settings.put("ops.address", "default '127.0.0.1:7445'. Plain-HTTP operations port: /metrics (Prometheus), /healthz, /readyz; 'off' for none.");
+        settings.put("ops.ready_margin", "default 7d. /readyz answers 503 once the key delegation or the hub's TLS certificate expires within this.");
         SETTINGS = Collections.unmodifiableMap(settings);
     }
 
@@ -54,14 +56,17 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
                 new SnapshotPolicy(c.integer("snapshot.every_revisions", 1000), c.decimal("snapshot.delta_fraction", 0.25),
                         c.integer("snapshot.retained", 2)),
                 c.integer("ingest.max_lines", 5_000_000),
-                c.duration("heartbeat.interval", Duration.ofSeconds(60)), c.duration("heartbeat.validity", Duration.ofMinutes(5)));
+                c.duration("heartbeat.interval", Duration.ofSeconds(60)), c.duration("heartbeat.validity", Duration.ofMinutes(5)),
+                c.string("ops.address", "127.0.0.1:7445").equals("off") ? null : c.address("ops.address", "127.0.0.1:7445"),
+                c.duration("ops.ready_margin", Duration.ofDays(7)));
     }
 
     /** A hub builder set up as this file says. */
     public Hub.Builder toBuilder() {
         return Hub.builder().hubId(hubId).dataDir(dataDir).keys(keysDir, rootFingerprint)
                 .tls(tls).replicationAddress(replicationAddress).adminAddress(adminAddress)
-                .snapshotPolicy(snapshotPolicy).maxIngestLines(maxIngestLines).heartbeats(heartbeatInterval, heartbeatValidity);
+                .snapshotPolicy(snapshotPolicy).maxIngestLines(maxIngestLines).heartbeats(heartbeatInterval, heartbeatValidity)
+                .ops(opsAddress, readyMargin);
     }
 
     /** The documented settings, as comment lines for a generated config file. */

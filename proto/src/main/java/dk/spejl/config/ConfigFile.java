@@ -141,10 +141,11 @@ public final class ConfigFile {
                 case 's' -> Duration.ofSeconds(amount);
                 case 'm' -> Duration.ofMinutes(amount);
                 case 'h' -> Duration.ofHours(amount);
+                case 'd' -> Duration.ofDays(amount);
                 default -> throw new NumberFormatException();
             };
         } catch (RuntimeException e) {
-            throw new ConfigException(file + ": '" + key + "' must be a duration like 90s, 5m or PT1H, got '" + value + "'");
+            throw new ConfigException(file + ": '" + key + "' must be a duration like 90s, 5m, 2h, 7d or PT1H, got '" + value + "'");
         }
     }
 

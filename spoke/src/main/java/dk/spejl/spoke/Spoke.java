@@ -85,7 +85,8 @@ public final class Spoke implements AutoCloseable {
             SyncMetrics syncMetrics = new SyncMetrics(metrics, replica, b.clock);
             this.freshness = new Freshness(b.clock, b.freshnessWindow, b.dataDir.resolve("heartbeat.bin"),
                     () -> replica.state().map(s -> s.position()));
-            metrics.gauge("spejl_spoke_stale", freshness, f -> f.staleSince().isPresent() ? 1 : 0);
+            io.micrometer.core.instrument.Gauge.builder("spejl_spoke_stale", freshness, f -> f.staleSince().isPresent() ? 1 : 0)
+                    .description("1 while the data shown is stale: no valid signed heartbeat, or behind the head it names").register(metrics);
             io.micrometer.core.instrument.Gauge.builder("spejl_spoke_behind_revisions", freshness,
                             f -> f.behind().map(Freshness.Behind::revisions).orElse(0L))
                     .description("how many revisions the head that signed heartbeats name is ahead of the replica").register(metrics);

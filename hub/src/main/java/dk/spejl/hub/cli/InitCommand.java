@@ -39,6 +39,9 @@ final class InitCommand implements Callable<Integer> {
     String replicationAddress;
     @Option(names = "--admin-address", defaultValue = "127.0.0.1:7444", description = "Operators' service address (default: ${DEFAULT-VALUE}).")
     String adminAddress;
+    @Option(names = "--ops-address", defaultValue = "127.0.0.1:7445",
+            description = "Plain-HTTP /metrics, /healthz and /readyz ('off' for none; default: ${DEFAULT-VALUE}).")
+    String opsAddress;
     @CommandLine.Mixin
     RootKeyOptions root;
 
@@ -66,6 +69,7 @@ final class InitCommand implements Callable<Integer> {
         settings.put("data.dir", "data");
         settings.put("replication.address", replicationAddress);
         settings.put("admin.address", adminAddress);
+        settings.put("ops.address", opsAddress);
         Files.writeString(conf, ConfigFile.render("Spejl hub configuration. Every setting:", HubConfig.SETTINGS, settings));
         System.out.println("created hub '" + hubId + "' in " + dir);
         System.out.println((created ? "created root key " : "used root key ") + root.rootKey + ": move it offline now;"

@@ -17,8 +17,15 @@ public final class Ingest {
 
     private final Publisher publisher;
 
-    public Ingest(Publisher publisher) {
+    private final io.micrometer.core.instrument.Counter accepted;
+    private final io.micrometer.core.instrument.Counter refused;
+
+    public Ingest(Publisher publisher, io.micrometer.core.instrument.MeterRegistry metrics) {
         this.publisher = publisher;
+        this.accepted = io.micrometer.core.instrument.Counter.builder("spejl_hub_ingest_lines_total")
+                .description("ingest lines taken (published) or refused (their file refused whole)").tag("outcome", "accepted").register(metrics);
+        this.refused = io.micrometer.core.instrument.Counter.builder("spejl_hub_ingest_lines_total")
+                .description("ingest lines taken (published) or refused (their file refused whole)").tag("outcome", "refused").register(metrics);
     }
 
     /**
@@ -29,9 +36,11 @@ public final class Ingest {
         try {
             ChangeSet changes = IngestParser.parse(lines, publisher::holds);
             Published published = publisher.publish(changes);
+            accepted.increment(lines.size());
             return IngestResult.newBuilder().setPublished(true).setRevision(published.revision())
                     .setPuts(changes.puts().size()).setDeletes(changes.deletes().size()).build();
         } catch (IngestRejectedException e) {
+            refused.increment(lines.size());
             log.info("ingest of {} lines refused: {}", lines.size(), e.getMessage());
             IngestResult.Builder refused = IngestResult.newBuilder().setPublished(false);
             for (IngestError error : e.errors()) {

@@ -125,7 +125,8 @@ public final class Publisher implements AutoCloseable {
         this.policy = policy;
         this.gc = new GarbageCollector(store, objects, policy.retainedSnapshots());
         this.background = new BackgroundWork(hubId, store, objects, scratch, gc);
-        metrics.gauge("spejl_hub_revision", revisionGauge);
+        io.micrometer.core.instrument.Gauge.builder("spejl_hub_revision", revisionGauge, Number::doubleValue)
+                .description("the hub's head revision").register(metrics);
         cycleListeners.add(new PublishMetrics(metrics));
     }
 

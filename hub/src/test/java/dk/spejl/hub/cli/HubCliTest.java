@@ -155,7 +155,7 @@ class HubCliTest {
 
     private Run init(Path dir) throws Exception {
         return cli("init", "--dir", dir.toString(), "--hub-id", "ngc-test", "--replication-address", "127.0.0.1:0",
-                "--admin-address", "127.0.0.1:0", "--root-key", rootKey().toString(), "--passphrase-file", passphrase().toString());
+                "--admin-address", "127.0.0.1:0", "--ops-address", "127.0.0.1:0", "--root-key", rootKey().toString(), "--passphrase-file", passphrase().toString());
     }
 
     @Test

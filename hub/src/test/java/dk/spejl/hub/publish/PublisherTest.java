@@ -57,7 +57,7 @@ class PublisherTest {
             this.publisher = new Publisher("h", store, objects, tmp.resolve("scratch"), new ManifestSigner(signing), Clock.systemUTC(),
                     policy, new SimpleMeterRegistry());
             publisher.initialise();
-            this.ingest = new Ingest(publisher);
+            this.ingest = new Ingest(publisher, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         }
 
         IngestResult apply(List<String> lines) throws IOException {
@@ -389,7 +389,7 @@ class PublisherTest {
         try (CatalogueStore store = CatalogueStore.open(tmp.resolve("catalogue"))) {
             Publisher publisher = new Publisher("h", store, memory, tmp.resolve("scratch"), new ManifestSigner(signing), Clock.systemUTC(),
                     SnapshotPolicy.DEFAULT, new SimpleMeterRegistry());
-            assertThatThrownBy(() -> new Ingest(publisher).apply(lines(new CatalogueGenerator(23).generate(1))))
+            assertThatThrownBy(() -> new Ingest(publisher, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).apply(lines(new CatalogueGenerator(23).generate(1))))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("not initialised");
             assertThatThrownBy(publisher::resign).isInstanceOf(IllegalStateException.class);
             assertThat(store.head()).isEmpty();

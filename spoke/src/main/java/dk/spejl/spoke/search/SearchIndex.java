@@ -79,7 +79,8 @@ public final class SearchIndex implements AutoCloseable {
         this.indexedManifest = opened.manifest();
         this.applyTimer = Timer.builder("spejl.spoke.index.apply").description("Time to apply one revision to the search index and publish it")
                 .publishPercentiles(0.5, 0.99).register(metrics);
-        metrics.gauge("spejl.spoke.index.revision", indexRevision, AtomicLong::get);
+        io.micrometer.core.instrument.Gauge.builder("spejl_spoke_index_revision", indexRevision, AtomicLong::get)
+                .description("the revision searches are answered at").register(metrics);
         io.micrometer.core.instrument.Gauge.builder("spejl.spoke.index.merging.segments", writer, w -> w.getMergingSegments().size())
                 .description("Segments of the search index being merged in the background (searches are answered meanwhile)").register(metrics);
         io.micrometer.core.instrument.Gauge.builder("spejl.spoke.index.segments", current, c -> {

@@ -21,15 +21,19 @@ public final class SyncMetrics {
         this.bootstrapTimer = Timer.builder("spejl_spoke_bootstrap_seconds").description("time to bootstrap from a snapshot").register(registry);
         this.sessions = Counter.builder("spejl_spoke_watch_sessions_total")
                 .description("Watch streams opened and trusted; it grows on every reconnect").register(registry);
-        registry.gauge("spejl_spoke_revision", replica, r -> r.state().map(s -> (double) s.revision()).orElse(-1.0));
-        registry.gauge("spejl_spoke_entries", replica, r -> r.state().map(s -> (double) s.entryCount()).orElse(0.0));
-        registry.gauge("spejl_spoke_lag_seconds", replica, r -> r.state()
-                .map(s -> (clock.millis() - s.manifest().getPublishedAtMillis()) / 1000.0).orElse(Double.NaN));
+        io.micrometer.core.instrument.Gauge.builder("spejl_spoke_revision", replica, r -> r.state().map(s -> (double) s.revision()).orElse(-1.0))
+                .description("the revision the replica holds, verified (-1 before the first)").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("spejl_spoke_entries", replica, r -> r.state().map(s -> (double) s.entryCount()).orElse(0.0))
+                .description("records in the replica").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("spejl_spoke_lag_seconds", replica, r -> r.state()
+                        .map(s -> (clock.millis() - s.manifest().getPublishedAtMillis()) / 1000.0).orElse(Double.NaN))
+                .description("how long ago the hub published the revision the replica holds").register(registry);
     }
 
     /** The version of the key delegation the spoke holds (-1 before the first). */
     public void delegation(HeldDelegation held) {
-        registry.gauge("spejl_spoke_key_delegation_version", held, h -> (double) h.version());
+        io.micrometer.core.instrument.Gauge.builder("spejl_spoke_key_delegation_version", held, h -> (double) h.version())
+                .description("the version of the hub's key delegation the spoke holds (-1 before the first)").register(registry);
     }
 
     private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.LongAdder> failures =
