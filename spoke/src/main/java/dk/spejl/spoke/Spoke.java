@@ -90,6 +90,7 @@ public final class Spoke implements AutoCloseable {
             io.micrometer.core.instrument.Gauge.builder("spejl_spoke_behind_revisions", freshness,
                             f -> f.behind().map(Freshness.Behind::revisions).orElse(0L))
                     .description("how many revisions the head that signed heartbeats name is ahead of the replica").register(metrics);
+            spaceAndExpiry(b);
             this.rootFingerprint = b.rootFingerprint;
             this.delegation = new HeldDelegation(b.dataDir.resolve(TRUST_FILE), b.rootFingerprint);
             syncMetrics.delegation(delegation);
@@ -120,6 +121,29 @@ public final class Spoke implements AutoCloseable {
         this.follower = follower;
         log.info("spoke {} serving {} on {}, following hub at {}, holding {}", name, b.httpTls == null ? "HTTP" : "HTTPS", http.address(), b.hubAddress,
                 replica.state().map(s -> "revision " + s.revision()).orElse("nothing yet"));
+    }
+
+    /** The data disk's free and total bytes, and when the spoke's certificate for the hub expires. */
+    private void spaceAndExpiry(Builder b) throws IOException {
+        java.nio.file.FileStore disk = java.nio.file.Files.getFileStore(b.dataDir);
+        io.micrometer.core.instrument.Gauge.builder("spejl_spoke_data_disk_free_bytes", disk, d -> {
+            try {
+                return d.getUsableSpace();
+            } catch (IOException e) {
+                return Double.NaN;
+            }
+        }).description("bytes free to the spoke on its data directory's file system").register(metrics);
+        io.micrometer.core.instrument.Gauge.builder("spejl_spoke_data_disk_size_bytes", disk, d -> {
+            try {
+                return d.getTotalSpace();
+            } catch (IOException e) {
+                return Double.NaN;
+            }
+        }).description("the size of the spoke's data directory's file system").register(metrics);
+        double expires = dk.spejl.tls.Pem.readCertificates(b.tls.certificate())[0].getNotAfter().getTime() / 1000.0;
+        io.micrometer.core.instrument.Gauge.builder("spejl_spoke_certificate_expiry_timestamp_seconds", () -> expires)
+                .description("when the spoke's certificate for the hub expires, in seconds since the epoch").tag("certificate", "spoke")
+                .register(metrics);
     }
 
     /** Undoes a start that failed part way. */

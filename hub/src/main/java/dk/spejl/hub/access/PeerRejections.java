@@ -16,8 +16,18 @@ public final class PeerRejections {
     private final MeterRegistry registry;
     private final java.util.concurrent.ConcurrentMap<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The reasons there are, counted from zero so that a rule on their increase has a series from the start. */
+    static final java.util.List<String> REASONS = java.util.List.of("untrusted_certificate", "expired_certificate", "wrong_role",
+            "revoked_certificate");
+
     public PeerRejections(MeterRegistry registry) {
         this.registry = registry;
+        REASONS.forEach(this::counter);
+    }
+
+    private Counter counter(String reason) {
+        return counters.computeIfAbsent(reason, r -> Counter.builder("spejl_hub_peer_rejections_total")
+                .description("clients refused by the TLS handshake or the identity check").tag("reason", r).register(registry));
     }
 
     /**
@@ -26,14 +36,17 @@ public final class PeerRejections {
      */
     public void refused(String reason, String who, String detail) {
         log.warn("refused {} ({}): {}", who, reason, detail);
-        counters.computeIfAbsent(reason, r -> Counter.builder("spejl_hub_peer_rejections_total")
-                .description("clients refused by the TLS handshake or the identity check").tag("reason", r).register(registry)).increment();
+        counter(reason).increment();
     }
 
     /** Refusals since the hub started, by reason. */
     public java.util.Map<String, Long> counts() {
         java.util.Map<String, Long> counts = new java.util.TreeMap<>();
-        counters.forEach((reason, counter) -> counts.put(reason, (long) counter.count()));
+        counters.forEach((reason, counter) -> {
+            if (counter.count() > 0) {
+                counts.put(reason, (long) counter.count());
+            }
+        });
         return counts;
     }
 }

@@ -156,6 +156,10 @@ public final class SpokeRegistry {
         Gauge.builder("spejl_hub_spoke_lag_seconds", () -> value(name, SpokeState::getLagSeconds))
                 .description("how long ago the first revision the spoke lacks was published (0 when it holds the head)").tag("spoke", name)
                 .register(metrics);
+        Gauge.builder("spejl_hub_spoke_refusals", () -> value(name, s -> s.getVerificationFailuresMap().values().stream()
+                        .mapToLong(Long::longValue).sum()))
+                .description("what the spoke refused since it started, as it reported (statements or objects that failed verification)")
+                .tag("spoke", name).register(metrics);
         Gauge.builder("spejl_hub_spoke_last_seen_timestamp_seconds", () -> value(name, s -> s.getLastSeenMillis() / 1000.0))
                 .description("when the spoke last reported, in seconds since the epoch").tag("spoke", name).register(metrics);
     }
