@@ -100,7 +100,12 @@ public final class Hub implements AutoCloseable {
             heartbeats.start();
             feed.heartbeats(heartbeats::latest);
             // Where every spoke is: each reports what it applied, and at least every 30 s.
-            this.spokes = new dk.spejl.hub.replication.SpokeRegistry(store, feed, b.clock, b.silentAfter, b.behindAfter, b.metrics);
+            Path caCertificate = b.tls.trustedCa();
+            java.util.concurrent.atomic.AtomicReference<Revocations> revokedSpokes = new java.util.concurrent.atomic.AtomicReference<>();
+            this.spokes = new dk.spejl.hub.replication.SpokeRegistry(store, feed, b.clock, b.silentAfter, b.behindAfter, b.metrics,
+                    () -> dk.spejl.tls.ServerPki.enrolled(caCertificate, PeerIdentity.Role.SPOKE),
+                    name -> revokedSpokes.get() != null
+                            && revokedSpokes.get().isRevoked(new PeerIdentity(PeerIdentity.Role.SPOKE, name, null, null)));
             ReplicationService replication = new ReplicationService(feed, objects, spokes, b.metrics);
             // Working-copy requests, grants and decisions: every one in the audit log, durably, before it takes effect.
             accessLog = dk.spejl.hub.access.AccessLog.open(b.dataDir, b.keysDir.resolve(HubKeys.AUDIT_LOG_KEY), hubId,
@@ -120,12 +125,11 @@ public final class Hub implements AutoCloseable {
                     // A CA without a register issued its certificates before registers were kept: any name may be one of them.
                     name -> dk.spejl.tls.ServerPki.issued(ca, PeerIdentity.Role.SPOKE, name).orElse(true),
                     name -> dk.spejl.tls.ServerPki.issued(ca, PeerIdentity.Role.OPERATOR, name).orElse(true));
+            revokedSpokes.set(revocations);
 
             Map<io.grpc.MethodDescriptor<?, ?>, AdminGrpc.AsyncService> admin = new LinkedHashMap<>();
             admin.put(AdminGrpc.getIngestMethod(), new IngestService(ingest, b.maxIngestLines));
-            admin.put(AdminGrpc.getStatusMethod(), new StatusService(publisher, trust, rejections, feed,
-                    () -> spokes.states(dk.spejl.tls.ServerPki.enrolled(ca, PeerIdentity.Role.SPOKE),
-                            name -> revocations.isRevoked(new PeerIdentity(PeerIdentity.Role.SPOKE, name, null, null)))));
+            admin.put(AdminGrpc.getStatusMethod(), new StatusService(publisher, trust, rejections, feed, spokes::states));
             admin.put(AdminGrpc.getReloadKeysMethod(), new KeysService(trust));
             RevocationService revoking = new RevocationService(revocations);
             admin.put(AdminGrpc.getRevokeSpokeMethod(), revoking);
@@ -314,7 +318,7 @@ public final class Hub implements AutoCloseable {
         private MeterRegistry metrics = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
                 io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
         private InetSocketAddress opsAddress;
-        private Duration readyMargin = Duration.ofDays(7);
+        private Duration readyMargin = Duration.ofHours(1);
 
         /** Serve /metrics, /healthz and /readyz here (plain HTTP); not served when never set. */
         public Builder ops(InetSocketAddress address, Duration readyMargin) {

@@ -39,8 +39,9 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
         settings.put("ingest.max_lines", "default 5000000. The most lines one ingest file may hold.");
         settings.put("heartbeat.interval", "default 60s. How often a signed heartbeat of the head is pushed to spokes.");
         settings.put("heartbeat.validity", "default 5m. How long each heartbeat stays valid; a spoke that has none valid reports stale data.");
+        settings.put(dk.spejl.config.LogFormat.KEY, dk.spejl.config.LogFormat.DOCUMENTATION);
         settings.put("ops.address", "default '127.0.0.1:7445'. Plain-HTTP operations port: /metrics (Prometheus), /healthz, /readyz; 'off' for none.");
-        settings.put("ops.ready_margin", "default 7d. /readyz answers 503 once the key delegation or the hub's TLS certificate expires within this.");
+        settings.put("ops.ready_margin", "default 1h. /readyz answers 503 once the key delegation or the hub's TLS certificate expires within this (the alerts warn 14 days ahead).");
         SETTINGS = Collections.unmodifiableMap(settings);
     }
 
@@ -58,7 +59,7 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
                 c.integer("ingest.max_lines", 5_000_000),
                 c.duration("heartbeat.interval", Duration.ofSeconds(60)), c.duration("heartbeat.validity", Duration.ofMinutes(5)),
                 c.string("ops.address", "127.0.0.1:7445").equals("off") ? null : c.address("ops.address", "127.0.0.1:7445"),
-                c.duration("ops.ready_margin", Duration.ofDays(7)));
+                c.duration("ops.ready_margin", Duration.ofHours(1)));
     }
 
     /** A hub builder set up as this file says. */

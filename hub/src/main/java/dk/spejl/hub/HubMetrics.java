@@ -30,11 +30,11 @@ final class HubMetrics {
         }
     }
 
-    /** The registry's Prometheus text, or a line saying why there is none. */
+    /** The registry's Prometheus text; null when the hub was given a registry Prometheus cannot read (/metrics is then 503). */
     static Supplier<String> scrape(MeterRegistry metrics) {
         if (metrics instanceof PrometheusMeterRegistry prometheus) {
             return prometheus::scrape;
         }
-        return () -> "# this hub was given a metrics registry that Prometheus cannot read\n";
+        return () -> null;
     }
 }

@@ -41,12 +41,16 @@ final class OpsServer implements AutoCloseable {
     OpsServer(InetSocketAddress address, Supplier<String> scrape, Facts facts, Path certificate, Duration margin, Clock clock) throws IOException {
         Instant certificateExpires = Pem.readCertificates(certificate)[0].getNotAfter().toInstant();
         server = HttpServer.create(address, 16);
-        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+        server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "hub-ops-http");
             t.setDaemon(true);
             return t;
         }));
-        server.createContext("/metrics", x -> answer(x, 200, "text/plain; version=0.0.4; charset=utf-8", scrape.get()));
+        server.createContext("/metrics", x -> {
+            String text = scrape.get();
+            answer(x, text == null ? 503 : 200, "text/plain; version=0.0.4; charset=utf-8",
+                    text == null ? "this hub keeps no Prometheus registry\n" : text);
+        });
         server.createContext("/healthz", x -> answer(x, 200, "text/plain; charset=utf-8", "ok\n"));
         server.createContext("/readyz", x -> {
             Optional<String> why = notReady(facts, certificateExpires, margin, clock.instant());
@@ -61,11 +65,13 @@ final class OpsServer implements AutoCloseable {
         if (!facts.hasHead()) {
             problems.add("no signed head yet");
         }
+        String within = margin.toHours() >= 48 ? margin.toDays() + " days" : margin.toMinutes() >= 120 ? margin.toHours() + " hours"
+                : margin.toMinutes() + " minutes";
         if (facts.delegationExpires().isBefore(now.plus(margin))) {
-            problems.add("the key delegation expires at " + facts.delegationExpires() + ", within " + margin.toDays() + " days: 'spejl-hub keys rotate'");
+            problems.add("the key delegation expires at " + facts.delegationExpires() + ", within " + within + ": 'spejl-hub keys rotate'");
         }
         if (certificateExpires.isBefore(now.plus(margin))) {
-            problems.add("the hub's TLS certificate expires at " + certificateExpires + ", within " + margin.toDays() + " days");
+            problems.add("the hub's TLS certificate expires at " + certificateExpires + ", within " + within);
         }
         return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
     }

@@ -21,6 +21,7 @@ public final class SpokeSettings {
         m.put("hub.authority", "optional. The name to check in the hub's certificate, when it differs from hub.address's host.");
         m.put("tls.certificate", "required. This spoke's client certificate from 'spejl-hub enroll' (mutual TLS; it carries the region).");
         m.put("tls.private_key", "required. Its private key.");
+        m.put(LogFormat.KEY, LogFormat.DOCUMENTATION);
         m.put("data.dir", "default 'data'. Where the replica (RocksDB) and its search index (Lucene) live.");
         m.put("http.address", "default '127.0.0.1:8080'. The browse API, metrics and health endpoints.");
         m.put("http.tls.certificate", "optional. A PEM certificate chain: with http.tls.private_key, the HTTP port speaks only HTTPS, "

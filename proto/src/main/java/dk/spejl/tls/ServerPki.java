@@ -106,7 +106,12 @@ public final class ServerPki {
         java.util.List<PeerIdentity> out = new java.util.ArrayList<>();
         try (var files = Files.list(register)) {
             for (Path file : files.filter(f -> f.getFileName().toString().startsWith(prefix) && f.toString().endsWith(".pem")).sorted().toList()) {
-                PeerIdentity.of(Pem.readCertificates(file)[0]).filter(p -> p.role() == role).ifPresent(out::add);
+                try {
+                    PeerIdentity.of(Pem.readCertificates(file)[0]).filter(p -> p.role() == role).ifPresent(out::add);
+                } catch (IOException | RuntimeException unreadable) {
+                    // One damaged copy in the register must not hide every other spoke.
+                    org.slf4j.LoggerFactory.getLogger(ServerPki.class).warn("skipped {} in the CA's register: {}", file, unreadable.toString());
+                }
             }
         }
         return out;

@@ -132,14 +132,14 @@ public final class Spoke implements AutoCloseable {
             } catch (IOException e) {
                 return Double.NaN;
             }
-        }).description("bytes free to the spoke on its data directory's file system").register(metrics);
+        }).description("bytes free to the spoke on its data directory's file system").strongReference(true).register(metrics);
         io.micrometer.core.instrument.Gauge.builder("spejl_spoke_data_disk_size_bytes", disk, d -> {
             try {
                 return d.getTotalSpace();
             } catch (IOException e) {
                 return Double.NaN;
             }
-        }).description("the size of the spoke's data directory's file system").register(metrics);
+        }).description("the size of the spoke's data directory's file system").strongReference(true).register(metrics);
         double expires = dk.spejl.tls.Pem.readCertificates(b.tls.certificate())[0].getNotAfter().getTime() / 1000.0;
         io.micrometer.core.instrument.Gauge.builder("spejl_spoke_certificate_expiry_timestamp_seconds", () -> expires)
                 .description("when the spoke's certificate for the hub expires, in seconds since the epoch").tag("certificate", "spoke")

@@ -44,6 +44,7 @@ public final class SpokeCli {
         @Override
         public Integer call() throws Exception {
             SpokeConfig c = SpokeConfig.read(config);
+            dk.spejl.config.LogFormat.from(config, dk.spejl.config.SpokeSettings.NAMES);
             Spoke spoke = c.toBuilder().start();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -3,8 +3,6 @@ package dk.spejl.spoke;
 import dk.spejl.hub.publish.SnapshotPolicy;
 import dk.spejl.hub.sample.CatalogueGenerator;
 import dk.spejl.spoke.sync.SyncSettings;
-import dk.spejl.tls.PeerIdentity;
-import dk.spejl.tls.ServerPki;
 import dk.spejl.wire.SpokeState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +26,7 @@ class HubSeesEverySpokeTest {
     Path tmp;
 
     private static Map<String, SpokeState> states(Cluster cluster) throws Exception {
-        return cluster.hub.spokes().states(ServerPki.enrolled(cluster.tls.trustedCa(), PeerIdentity.Role.SPOKE), name -> false).stream()
+        return cluster.hub.spokes().states().stream()
                 .collect(Collectors.toMap(SpokeState::getName, s -> s));
     }
 
@@ -70,6 +68,9 @@ class HubSeesEverySpokeTest {
             assertThat(seen.get("vejle").getCondition()).isEqualTo("never_seen");
             assertThat(seen.get("vejle").getReported()).isFalse();
             assertThat(gauge(cluster, "spejl_hub_spoke_behind_revisions", "ouh")).isZero();
+            assertThat(gauge(cluster, "spejl_hub_spoke_ok", "ouh")).isEqualTo(1);
+            assertThat(gauge(cluster, "spejl_hub_spoke_ok", "vejle")).as("enrolled, never seen").isZero();
+            assertThat(gauge(cluster, "spejl_hub_spoke_applied_revision", "vejle")).isNaN();
 
             // aalborg goes away; the next revision's objects rot, so ouh, connected, cannot apply it.
             aalborg.close();
@@ -90,6 +91,10 @@ class HubSeesEverySpokeTest {
             assertThat(seen.get("aalborg").getAppliedRevision()).isEqualTo(first);
             assertThat(gauge(cluster, "spejl_hub_spoke_behind_revisions", "ouh")).isEqualTo(second - first);
             assertThat(gauge(cluster, "spejl_hub_spoke_applied_revision", "aalborg")).isEqualTo(first);
+            assertThat(gauge(cluster, "spejl_hub_spoke_ok", "aalborg")).isZero();
+            assertThat(gauge(cluster, "spejl_hub_spoke_ok", "ouh")).isZero();
+            assertThat(cluster.hubMetrics.get("spejl_hub_spoke_refusals_total").tag("spoke", "ouh").functionCounter().count()).isPositive();
+            assertThat(stuck.getHeartbeatIssuedAtMillis()).as("its newest heartbeat, as it reported").isPositive();
             assertThat(cluster.hubMetrics.get("spejl_hub_spokes_connected").gauge().value()).isLessThanOrEqualTo(1);
 
             // After a restart the hub still knows aalborg, silent at the revision it last reported; not never seen.

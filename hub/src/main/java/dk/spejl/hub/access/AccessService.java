@@ -94,6 +94,12 @@ public final class AccessService extends AccessGrpc.AccessImplBase {
         }
         try {
             T answer = work.run(new Actor(user.getName(), role, region, caller.identity().name()));
+            if (answer instanceof AccessRequestView v) {
+                try (var request = org.slf4j.MDC.putCloseable("request", v.getId())) {
+                    log.info("{} {} for {} at {}: {}", user.getRole().name().toLowerCase(Locale.ROOT), user.getName(), v.getRecordId(),
+                            region, v.getState());
+                }
+            }
             out.onNext(answer);
             out.onCompleted();
         } catch (AccessException e) {

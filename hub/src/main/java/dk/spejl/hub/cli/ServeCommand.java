@@ -17,6 +17,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         HubConfig c = HubConfig.read(config);
+        dk.spejl.config.LogFormat.from(config, HubConfig.SETTINGS);
         Hub hub = c.toBuilder().start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

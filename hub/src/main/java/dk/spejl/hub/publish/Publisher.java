@@ -268,6 +268,13 @@ public final class Publisher implements AutoCloseable {
 
     // Guarded by this (every caller is synchronized).
     private Published cycle(ChangeSet changes, boolean forceSnapshot) throws IngestRejectedException, IOException {
+        // The revision being published, on every log line of the cycle (a field in JSON logs).
+        try (var revision = org.slf4j.MDC.putCloseable("revision", Long.toString(store.head().map(h -> h.revision() + 1).orElse(1L)))) {
+            return runCycle(changes, forceSnapshot);
+        }
+    }
+
+    private Published runCycle(ChangeSet changes, boolean forceSnapshot) throws IngestRejectedException, IOException {
         if (closed) {
             throw new IllegalStateException("the publisher is closed");
         }

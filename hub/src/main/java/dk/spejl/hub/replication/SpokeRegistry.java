@@ -44,15 +44,25 @@ public final class SpokeRegistry {
     private final Duration silentAfter;
     private final Duration behindAfter;
     private final MeterRegistry metrics;
+    private final Enrolled enrolled;
+    private final Predicate<String> revoked;
     private final ConcurrentMap<String, SpokeState> seen = new ConcurrentHashMap<>();
+
+    /** The spokes the CA enrolled, as their certificates name them. */
+    @FunctionalInterface
+    public interface Enrolled {
+        Collection<PeerIdentity> list() throws IOException;
+    }
     private final Set<String> metered = ConcurrentHashMap.newKeySet();
 
     /**
      * @param silentAfter how long a spoke may go without a report (it reports at least at every heartbeat)
      * @param behindAfter how long after a revision is published a spoke that lacks it counts as behind
      */
-    public SpokeRegistry(CatalogueStore store, ManifestFeed feed, Clock clock, Duration silentAfter, Duration behindAfter, MeterRegistry metrics)
-            throws IOException {
+    public SpokeRegistry(CatalogueStore store, ManifestFeed feed, Clock clock, Duration silentAfter, Duration behindAfter, MeterRegistry metrics,
+                         Enrolled enrolled, Predicate<String> revoked) throws IOException {
+        this.enrolled = enrolled;
+        this.revoked = revoked;
         this.store = store;
         this.feed = feed;
         this.clock = clock;
@@ -69,13 +79,19 @@ public final class SpokeRegistry {
         }
         Gauge.builder("spejl_hub_spokes_connected", feed, f -> f.watchers().stream().map(w -> w.identity().name()).distinct().count())
                 .description("spokes with a Watch stream open").register(metrics);
+        try {
+            enrolled.list().forEach(p -> meter(p.name())); // a series for every enrolled spoke from the start, heard from or not
+        } catch (IOException e) {
+            log.warn("cannot read the CA's register of spokes: {}; their gauges come as each reports", e.toString());
+        }
     }
 
     /** A report from the spoke its certificate names. */
     void reported(PeerIdentity spoke, SpokeReport report) throws IOException {
         SpokeState state = SpokeState.newBuilder().setName(spoke.name()).setRegion(spoke.region() == null ? "" : spoke.region())
                 .setReported(true).setHasState(report.getHasState()).setAppliedRevision(report.getAppliedRevision())
-                .setLastSeenMillis(clock.millis()).putAllVerificationFailures(report.getVerificationFailuresMap()).build();
+                .setLastSeenMillis(clock.millis()).setHeartbeatIssuedAtMillis(report.getHeartbeatIssuedAtMillis())
+                .putAllVerificationFailures(report.getVerificationFailuresMap()).build();
         SpokeState before = seen.put(spoke.name(), state);
         // Not synced: a report lost in a crash is sent again at the spoke's next heartbeat.
         store.database().put(PREFIX.key(spoke.name()), state.toByteArray(), CatalogueDatabase.Write.LOGGED);
@@ -88,15 +104,15 @@ public final class SpokeRegistry {
     }
 
     /**
-     * Every spoke: those {@code enrolled} (the CA's register) that are not {@code revoked}, and any other that has
-     * reported, by name; each with its condition against the head now.
+     * Every spoke: those enrolled (the CA's register) that are not revoked, and any other that has reported, by
+     * name; each with its condition against the head now.
      */
-    public List<SpokeState> states(Collection<PeerIdentity> enrolled, Predicate<String> revoked) {
+    public List<SpokeState> states() throws IOException {
         Head head = store.head().orElseThrow();
         Set<String> connected = new java.util.HashSet<>();
         feed.watchers().forEach(w -> connected.add(w.identity().name()));
         Map<String, SpokeState> all = new TreeMap<>();
-        for (PeerIdentity p : enrolled) {
+        for (PeerIdentity p : enrolled.list()) {
             if (!revoked.test(p.name())) {
                 all.put(p.name(), SpokeState.newBuilder().setName(p.name()).setRegion(p.region() == null ? "" : p.region()).build());
                 meter(p.name());
@@ -118,9 +134,10 @@ public final class SpokeRegistry {
         SpokeState.Builder b = s.toBuilder().setConnected(connected);
         long now = clock.millis();
         if (!s.getReported()) {
-            return b.setBehindRevisions(head.revision()).setCondition("never_seen").build();
+            return b.setBehindRevisions(head.revision() + 1).setCondition("never_seen").build();
         }
-        long behind = s.getHasState() ? Math.max(0, head.revision() - s.getAppliedRevision()) : head.revision();
+        // An empty spoke lacks every revision from 0 to the head.
+        long behind = s.getHasState() ? Math.max(0, head.revision() - s.getAppliedRevision()) : head.revision() + 1;
         double lag = behind == 0 ? 0 : (now - publishedAfter(s.getHasState() ? s.getAppliedRevision() : -1, head)) / 1000.0;
         b.setBehindRevisions(behind).setLagSeconds(Math.max(0, lag));
         if (now - s.getLastSeenMillis() > silentAfter.toMillis()) {
@@ -143,31 +160,41 @@ public final class SpokeRegistry {
         return head.manifest().getPublishedAtMillis();
     }
 
-    /** One spoke's gauges, registered once: its applied revision, how far behind, its lag and when it was last seen. */
+    /**
+     * One spoke's meters, registered once: whether it is ok, its applied revision, how far behind, its lag, when it
+     * was last seen and what it refused. A spoke never heard from reads NaN but for {@code ok} (0); a revoked one, NaN.
+     */
     private void meter(String name) {
         if (!metered.add(name)) {
             return;
         }
-        Gauge.builder("spejl_hub_spoke_applied_revision", () -> value(name, s -> (double) s.getAppliedRevision()))
-                .description("the revision the spoke last reported as verified and applied (NaN before its first report)")
+        Gauge.builder("spejl_hub_spoke_ok", () -> value(name, s -> s.getCondition().equals("ok") ? 1 : 0, true))
+                .description("1 while the spoke is ok (holds a recent head and reports); 0 when behind, silent or never seen")
                 .tag("spoke", name).register(metrics);
-        Gauge.builder("spejl_hub_spoke_behind_revisions", () -> value(name, s -> (double) s.getBehindRevisions()))
+        Gauge.builder("spejl_hub_spoke_applied_revision", () -> value(name, s -> s.getHasState() ? s.getAppliedRevision() : Double.NaN, false))
+                .description("the revision the spoke last reported as verified and applied (NaN before it holds one)")
+                .tag("spoke", name).register(metrics);
+        Gauge.builder("spejl_hub_spoke_behind_revisions", () -> value(name, s -> (double) s.getBehindRevisions(), false))
                 .description("how many revisions the hub's head is ahead of what the spoke applied").tag("spoke", name).register(metrics);
-        Gauge.builder("spejl_hub_spoke_lag_seconds", () -> value(name, SpokeState::getLagSeconds))
+        Gauge.builder("spejl_hub_spoke_lag_seconds", () -> value(name, SpokeState::getLagSeconds, false))
                 .description("how long ago the first revision the spoke lacks was published (0 when it holds the head)").tag("spoke", name)
                 .register(metrics);
-        Gauge.builder("spejl_hub_spoke_refusals", () -> value(name, s -> s.getVerificationFailuresMap().values().stream()
-                        .mapToLong(Long::longValue).sum()))
-                .description("what the spoke refused since it started, as it reported (statements or objects that failed verification)")
+        io.micrometer.core.instrument.FunctionCounter.builder("spejl_hub_spoke_refusals_total", this,
+                        r -> r.value(name, s -> s.getVerificationFailuresMap().values().stream().mapToLong(Long::longValue).sum(), false))
+                .description("what the spoke refused since it started, as it reported (it starts again from 0 when the spoke restarts)")
                 .tag("spoke", name).register(metrics);
-        Gauge.builder("spejl_hub_spoke_last_seen_timestamp_seconds", () -> value(name, s -> s.getLastSeenMillis() / 1000.0))
+        Gauge.builder("spejl_hub_spoke_last_seen_timestamp_seconds", () -> value(name, s -> s.getLastSeenMillis() / 1000.0, false))
                 .description("when the spoke last reported, in seconds since the epoch").tag("spoke", name).register(metrics);
     }
 
-    private double value(String name, java.util.function.ToDoubleFunction<SpokeState> what) {
+    /** A meter's value now; {@code unseen}: also for a spoke never heard from (as enrolled, never seen). */
+    private double value(String name, java.util.function.ToDoubleFunction<SpokeState> what, boolean unseen) {
         SpokeState s = seen.get(name);
-        if (s == null || store.head().isEmpty()) {
+        if (revoked.test(name) || store.head().isEmpty() || (s == null && !unseen)) {
             return Double.NaN;
+        }
+        if (s == null) {
+            s = SpokeState.newBuilder().setName(name).build();
         }
         Set<String> connected = new java.util.HashSet<>();
         feed.watchers().forEach(w -> connected.add(w.identity().name()));

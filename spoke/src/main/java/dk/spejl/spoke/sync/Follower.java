@@ -288,6 +288,21 @@ public final class Follower implements AutoCloseable {
     }
 
     private void handle(ManifestEvent event, TrustChain chain) throws VerificationException, IOException, InterruptedException {
+        // The revision being applied, on every log line about it (a field in JSON logs).
+        try (var revision = org.slf4j.MDC.putCloseable("revision", Long.toString(revisionOf(event)))) {
+            apply(event, chain);
+        }
+    }
+
+    private static long revisionOf(ManifestEvent event) {
+        try {
+            return dk.spejl.wire.Manifest.parseFrom(event.getManifest().getManifest()).getRevision();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            return -1; // the chain refuses it, and says why
+        }
+    }
+
+    private void apply(ManifestEvent event, TrustChain chain) throws VerificationException, IOException, InterruptedException {
         long started = System.nanoTime();
         Optional<ReplicaState> held = replica.state();
         Optional<SignedManifest> reference = event.hasSnapshotReference() ? Optional.of(event.getSnapshotReference()) : Optional.empty();
