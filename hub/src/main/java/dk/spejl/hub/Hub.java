@@ -69,8 +69,14 @@ public final class Hub implements AutoCloseable {
     private final dk.spejl.hub.replication.SpokeRegistry spokes;
     private final OpsServer ops;
 
+    /** The layout of the hub's data directory; see {@link dk.spejl.io.DataFormat}. */
+    public static final int DATA_FORMAT = 1;
+
     private Hub(Builder b) throws IOException {
         this.hubId = b.hubId;
+        dk.spejl.io.DataFormat.check(b.dataDir, "spejl-hub", DATA_FORMAT, (dir, from) -> {
+            throw new IOException("no upgrade from hub format " + from + " is known"); // none older than 1 exists yet
+        });
         PeerRejections rejections = new PeerRejections(b.metrics);
         this.store = b.catalogue != null ? b.catalogue : CatalogueStore.open(b.dataDir.resolve("catalogue"));
         Publisher publisher = null;

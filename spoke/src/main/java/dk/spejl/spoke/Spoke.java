@@ -60,8 +60,18 @@ public final class Spoke implements AutoCloseable {
     /** The search index, beside the replica in the data dir. */
     public static final String INDEX_DIR = "index";
 
+    /** The layout of the spoke's data directory; see {@link dk.spejl.io.DataFormat}. */
+    public static final int DATA_FORMAT = 1;
+
     private Spoke(Builder b) throws IOException {
         this.name = b.name;
+        // An older layout is not converted: the replica and its index are removed, and bootstrapped again from the hub.
+        dk.spejl.io.DataFormat.check(b.dataDir, "spejl-spoke", DATA_FORMAT, (dir, from) -> {
+            for (String part : java.util.List.of("replica", INDEX_DIR)) {
+                dk.spejl.spoke.replica.Replica.deleteTree(dir.resolve(part));
+            }
+            return "the replica and the search index were removed; they are bootstrapped again from the hub";
+        });
         this.metrics = b.metrics != null ? b.metrics : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.replica = b.replica != null ? b.replica : Replica.open(b.dataDir.resolve("replica"), b.syncWrites);
         ManagedChannel channel = null;

@@ -388,7 +388,7 @@ public final class Replica implements AutoCloseable {
         }
     }
 
-    static void deleteTree(Path path) throws IOException {
+    public static void deleteTree(Path path) throws IOException {
         if (!Files.exists(path)) {
             return;
         }
