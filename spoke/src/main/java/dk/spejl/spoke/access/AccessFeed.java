@@ -210,8 +210,11 @@ public final class AccessFeed implements AutoCloseable {
                     backoffMillis = 100;
                 }
             } catch (StatusRuntimeException e) {
-                if (!closed) {
+                if (!closed && e.getStatus().getCode() != io.grpc.Status.Code.DEADLINE_EXCEEDED) {
                     log.info("access events stream ended: {}", e.getStatus());
+                }
+                if (e.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
+                    backoffMillis = 100; // the stream's own end: reopen at once
                 }
             } catch (Exception e) {
                 if (!closed) {
@@ -235,7 +238,9 @@ public final class AccessFeed implements AutoCloseable {
     /** One stream, from the next index on; returns whether anything came. */
     private boolean follow() throws IOException {
         long from = next;
-        Iterator<AccessLogEntry> stream = hub.events(AccessEventsRequest.newBuilder().setFromIndex(from).build());
+        // A stream lasts half an hour at most; the next resumes from the index it lacks, as after any reconnect.
+        Iterator<AccessLogEntry> stream = hub.withDeadlineAfter(30, TimeUnit.MINUTES)
+                .events(AccessEventsRequest.newBuilder().setFromIndex(from).build());
         connected = true;
         log.info("following the hub's access events from index {}", from);
         boolean progressed = false;
