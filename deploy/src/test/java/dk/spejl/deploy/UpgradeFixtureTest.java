@@ -80,16 +80,26 @@ class UpgradeFixtureTest {
             assertThat(hub.accessLog().verify().ok()).isTrue();
             try (Spoke spoke = spoke(root, tmp.resolve("tls"), hub, fingerprint).start()) {
                 assertThat(spoke.replica().state().orElseThrow().revision()).as("held from before").isEqualTo(revision);
+                assertThat(spoke.metrics().get("spejl_spoke_bootstrap_seconds").timer().count()).as("not bootstrapped afresh").isZero();
                 assertThat(spoke.check().ok()).isTrue();
                 assertThat(spoke.awaitSearchable(revision, Duration.ofSeconds(30))).isTrue();
             }
         }
-        Files.writeString(root.resolve("hub/data").resolve(DataFormat.FILE), "spejl-hub 2\n");
+        int newer = Hub.DATA_FORMAT + 1;
+        Files.writeString(root.resolve("hub/data").resolve(DataFormat.FILE), "spejl-hub " + newer + "\n");
         assertThatThrownBy(() -> hub(root, tls, fingerprint).start()).isInstanceOf(DataFormat.NewerFormat.class)
-                .hasMessageContaining("spejl-hub format 2, written by a newer Spejl");
-        Files.writeString(root.resolve("spoke/data").resolve(DataFormat.FILE), "spejl-spoke 2\n");
+                .hasMessageContaining("spejl-hub format " + newer + ", written by a newer Spejl");
+        newer = Spoke.DATA_FORMAT + 1;
+        Files.writeString(root.resolve("spoke/data").resolve(DataFormat.FILE), "spejl-spoke " + newer + "\n");
         assertThatThrownBy(() -> spoke(root, tmp.resolve("tls"), null, fingerprint).start()).isInstanceOf(DataFormat.NewerFormat.class)
-                .hasMessageContaining("spejl-spoke format 2, written by a newer Spejl");
+                .hasMessageContaining("spejl-spoke format " + newer + ", written by a newer Spejl");
+        // A refused start leaves the directory free: the hub starts on it once it is format 1 again.
+        Files.writeString(root.resolve("hub/data").resolve(DataFormat.FILE), "spejl-hub 1\n");
+        try (Hub again = hub(root, tls, fingerprint).start()) {
+            assertThat(again.publisher().head().revision()).isEqualTo(revision);
+            assertThatThrownBy(() -> hub(root, tls, fingerprint).start()).as("a second hub on the same directory")
+                    .hasMessageContaining("is in use by another process");
+        }
     }
 
     /** Writes the fixture; skipped unless asked for. */

@@ -68,17 +68,29 @@ public final class Hub implements AutoCloseable {
     private final dk.spejl.hub.access.AccessEvents accessEvents;
     private final dk.spejl.hub.replication.SpokeRegistry spokes;
     private final OpsServer ops;
+    private final java.io.Closeable dataLock;
 
     /** The layout of the hub's data directory; see {@link dk.spejl.io.DataFormat}. */
     public static final int DATA_FORMAT = 1;
 
     private Hub(Builder b) throws IOException {
         this.hubId = b.hubId;
-        dk.spejl.io.DataFormat.check(b.dataDir, "spejl-hub", DATA_FORMAT, (dir, from) -> {
-            throw new IOException("no upgrade from hub format " + from + " is known"); // none older than 1 exists yet
-        });
+        this.dataLock = dk.spejl.io.DataFormat.lock(b.dataDir);
+        try {
+            dk.spejl.io.DataFormat.check(b.dataDir, "spejl-hub", DATA_FORMAT, (dir, from) -> {
+                throw new IOException("no upgrade from hub format " + from + " is known"); // none older than 1 exists yet
+            });
+        } catch (IOException | RuntimeException e) {
+            dataLock.close();
+            throw e;
+        }
         PeerRejections rejections = new PeerRejections(b.metrics);
-        this.store = b.catalogue != null ? b.catalogue : CatalogueStore.open(b.dataDir.resolve("catalogue"));
+        try {
+            this.store = b.catalogue != null ? b.catalogue : CatalogueStore.open(b.dataDir.resolve("catalogue"));
+        } catch (IOException | RuntimeException e) {
+            dataLock.close();
+            throw e;
+        }
         Publisher publisher = null;
         ExecutorService feedExecutor = null;
         HeartbeatIssuer heartbeats = null;
@@ -199,6 +211,7 @@ public final class Hub implements AutoCloseable {
                 publisher.close();
             }
             store.close();
+            dataLock.close();
             throw e;
         }
         this.publisher = publisher;
@@ -304,6 +317,11 @@ public final class Hub implements AutoCloseable {
         accessLog.close();
         publisher.close();
         store.close();
+        try {
+            dataLock.close();
+        } catch (IOException e) {
+            log.warn("could not release {}: {}", dk.spejl.io.DataFormat.LOCK, e.toString());
+        }
         log.info("hub {} stopped", hubId);
     }
 

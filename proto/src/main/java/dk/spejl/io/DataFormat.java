@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -18,11 +19,16 @@ import java.util.stream.Stream;
 public final class DataFormat {
     private static final Logger log = LoggerFactory.getLogger(DataFormat.class);
     public static final String FILE = "FORMAT";
+    /** Held by the daemon that uses the directory, from its format check until it stops. */
+    public static final String LOCK = "FORMAT.lock";
 
     /** What a daemon does with a directory of an older format it knows; empty for none to do. */
     @FunctionalInterface
     public interface Upgrade {
-        /** Brings {@code dir} from format {@code from} to the next; returns what was done, for the log. */
+        /**
+         * Brings {@code dir} from format {@code from} to the next; returns what was done, for the log. A step must be
+         * safe to run again: a crash after it and before the format file is rewritten repeats it.
+         */
         String step(Path dir, int from) throws IOException;
     }
 
@@ -49,7 +55,13 @@ public final class DataFormat {
         if (!Files.exists(file)) {
             boolean empty;
             try (Stream<Path> entries = Files.list(dir)) {
-                empty = entries.findAny().isEmpty();
+                empty = entries.filter(p -> !p.getFileName().toString().equals(LOCK)).findAny().isEmpty();
+            }
+            // Another daemon's directory, unmarked because it predates format files, is not taken over.
+            for (String foreign : kind.equals("spejl-hub") ? List.of("replica", "trust.bin") : List.of("catalogue", "keys")) {
+                if (Files.exists(dir.resolve(foreign))) {
+                    throw new IOException(dir + " holds " + foreign + ": it is not a " + kind + " data directory; check data.dir");
+                }
             }
             found = 1; // new, or written before format files were kept: today's layout either way
             if (!empty) {
@@ -83,6 +95,31 @@ public final class DataFormat {
             write(file, kind, current);
         }
         return found;
+    }
+
+    /**
+     * Takes the directory for this process: a second daemon (or a newer version started beside a running one) is
+     * refused before it checks, let alone upgrades, anything. Close it when the daemon stops.
+     */
+    public static java.io.Closeable lock(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir.resolve(LOCK),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock held;
+        try {
+            held = channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            held = null;
+        }
+        if (held == null) {
+            channel.close();
+            throw new IOException("data directory " + dir + " is in use by another process (it holds " + dir.resolve(LOCK) + ")");
+        }
+        java.nio.channels.FileLock lock = held;
+        return () -> {
+            lock.release();
+            channel.close();
+        };
     }
 
     private static void write(Path file, String kind, int format) throws IOException {

@@ -43,6 +43,24 @@ class DataFormatTest {
     }
 
     @Test
+    void anUnmarkedDirectoryOfTheOtherDaemonIsRefusedAndNotMarked() throws Exception {
+        Path spoke = Files.createDirectories(tmp.resolve("spoke").resolve("replica"));
+        assertThatThrownBy(() -> DataFormat.check(spoke.getParent(), "spejl-hub", 1, NONE)).hasMessageContaining("holds replica", "check data.dir");
+        assertThat(spoke.getParent().resolve(DataFormat.FILE)).doesNotExist();
+        Path hub = Files.createDirectories(tmp.resolve("hub").resolve("catalogue"));
+        assertThatThrownBy(() -> DataFormat.check(hub.getParent(), "spejl-spoke", 1, NONE)).hasMessageContaining("holds catalogue");
+    }
+
+    @Test
+    void theLockKeepsASecondUserOutUntilItIsReleased() throws Exception {
+        Path dir = tmp.resolve("d");
+        try (java.io.Closeable held = DataFormat.lock(dir)) {
+            assertThatThrownBy(() -> DataFormat.lock(dir)).hasMessageContaining("in use by another process");
+        }
+        DataFormat.lock(dir).close();
+    }
+
+    @Test
     void anOlderFormatIsUpgradedStepByStepAndMarkedAfterEach() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("d"));
         Files.writeString(dir.resolve(DataFormat.FILE), "spejl-spoke 1\n");

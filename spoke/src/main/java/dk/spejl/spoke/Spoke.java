@@ -55,6 +55,7 @@ public final class Spoke implements AutoCloseable {
     private final Search search;
     private final dk.spejl.spoke.sync.AuditWitness witness;
     private dk.spejl.spoke.access.AccessFeed accessFeed;
+    private final java.io.Closeable dataLock;
     /** Every search, record view and subject view, durable before its answer (docs/design.md, "Identity"). */
     private BrowseLog browseLog;
     /** The search index, beside the replica in the data dir. */
@@ -65,15 +66,22 @@ public final class Spoke implements AutoCloseable {
 
     private Spoke(Builder b) throws IOException {
         this.name = b.name;
-        // An older layout is not converted: the replica and its index are removed, and bootstrapped again from the hub.
-        dk.spejl.io.DataFormat.check(b.dataDir, "spejl-spoke", DATA_FORMAT, (dir, from) -> {
-            for (String part : java.util.List.of("replica", INDEX_DIR)) {
-                dk.spejl.spoke.replica.Replica.deleteTree(dir.resolve(part));
-            }
-            return "the replica and the search index were removed; they are bootstrapped again from the hub";
-        });
+        this.dataLock = dk.spejl.io.DataFormat.lock(b.dataDir);
+        try {
+            dk.spejl.io.DataFormat.check(b.dataDir, "spejl-spoke", DATA_FORMAT, (dir, from) -> {
+                throw new IOException("no upgrade from spoke format " + from + " is known"); // none older than 1 exists yet
+            });
+        } catch (IOException | RuntimeException e) {
+            dataLock.close();
+            throw e;
+        }
         this.metrics = b.metrics != null ? b.metrics : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        this.replica = b.replica != null ? b.replica : Replica.open(b.dataDir.resolve("replica"), b.syncWrites);
+        try {
+            this.replica = b.replica != null ? b.replica : Replica.open(b.dataDir.resolve("replica"), b.syncWrites);
+        } catch (IOException | RuntimeException e) {
+            dataLock.close();
+            throw e;
+        }
         ManagedChannel channel = null;
         Follower follower = null;
         SearchIndex index = null;
@@ -174,6 +182,11 @@ public final class Spoke implements AutoCloseable {
             index.close();
         }
         replica.close();
+        try {
+            dataLock.close();
+        } catch (IOException e) {
+            log.warn("could not release {}: {}", dk.spejl.io.DataFormat.LOCK, e.toString());
+        }
     }
 
     public static Builder builder() {
@@ -265,6 +278,11 @@ public final class Spoke implements AutoCloseable {
         browseLog.close();
         index.close();
         replica.close();
+        try {
+            dataLock.close();
+        } catch (IOException e) {
+            log.warn("could not release {}: {}", dk.spejl.io.DataFormat.LOCK, e.toString());
+        }
         log.info("spoke {} stopped", name);
     }
 

@@ -76,6 +76,9 @@ public final class AccessFeed implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean connected;
     private volatile long next;
+    private static final java.time.Duration STREAM_DEADLINE = java.time.Duration.ofMinutes(30);
+    /** When the current stream was opened (nanoTime). */
+    private volatile long opened;
     private final io.micrometer.core.instrument.Counter failures;
 
     public AccessFeed(Path dataDir, Channel channel, MeterRegistry metrics) throws IOException {
@@ -210,11 +213,14 @@ public final class AccessFeed implements AutoCloseable {
                     backoffMillis = 100;
                 }
             } catch (StatusRuntimeException e) {
-                if (!closed && e.getStatus().getCode() != io.grpc.Status.Code.DEADLINE_EXCEEDED) {
+                // The stream's own end, after its half hour, reopens at once; anything else is said and backed off.
+                boolean ownEnd = e.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED
+                        && System.nanoTime() - opened > STREAM_DEADLINE.toNanos() - java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+                if (!closed && !ownEnd) {
                     log.info("access events stream ended: {}", e.getStatus());
                 }
-                if (e.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
-                    backoffMillis = 100; // the stream's own end: reopen at once
+                if (ownEnd) {
+                    backoffMillis = 100;
                 }
             } catch (Exception e) {
                 if (!closed) {
@@ -239,7 +245,8 @@ public final class AccessFeed implements AutoCloseable {
     private boolean follow() throws IOException {
         long from = next;
         // A stream lasts half an hour at most; the next resumes from the index it lacks, as after any reconnect.
-        Iterator<AccessLogEntry> stream = hub.withDeadlineAfter(30, TimeUnit.MINUTES)
+        opened = System.nanoTime();
+        Iterator<AccessLogEntry> stream = hub.withDeadlineAfter(STREAM_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
                 .events(AccessEventsRequest.newBuilder().setFromIndex(from).build());
         connected = true;
         log.info("following the hub's access events from index {}", from);
