@@ -69,6 +69,7 @@ public final class Hub implements AutoCloseable {
     private final dk.spejl.hub.replication.SpokeRegistry spokes;
     private final OpsServer ops;
     private final java.io.Closeable dataLock;
+    private final dk.spejl.hub.replication.HeldManifests heldManifests;
 
     /** The layout of the hub's data directory; see {@link dk.spejl.io.DataFormat}. */
     public static final int DATA_FORMAT = 1;
@@ -80,6 +81,7 @@ public final class Hub implements AutoCloseable {
             dk.spejl.io.DataFormat.check(b.dataDir, "spejl-hub", DATA_FORMAT, (dir, from) -> {
                 throw new IOException("no upgrade from hub format " + from + " is known"); // none older than 1 exists yet
             });
+            Backup.clearLeftovers(b.dataDir);
         } catch (IOException | RuntimeException e) {
             dataLock.close();
             throw e;
@@ -96,6 +98,7 @@ public final class Hub implements AutoCloseable {
         HeartbeatIssuer heartbeats = null;
         Server replicationServer = null;
         Server adminServer = null;
+        dk.spejl.hub.replication.HeldManifests heldManifests = null;
         dk.spejl.log.MerkleLog accessLog = null;
         java.util.concurrent.ScheduledExecutorService expiry = null;
         try {
@@ -113,6 +116,14 @@ public final class Hub implements AutoCloseable {
             });
             this.feed = new ManifestFeed(store, objects, trust.trustInfo(), trust.liveKeyIds(), feedExecutor);
             publisher.addListener(feed);
+            // A hub restored from an older backup learns from its spokes how far it had published, and publishes above it.
+            var restored = dk.spejl.hub.replication.HeldManifests.Restored.read(b.dataDir);
+            restored.ifPresent(r -> log.info("this hub was restored from a backup of revision {} taken {}: it publishes above any newer"
+                    + " revision of its own that a spoke holds ({} in {})", r.revision(), java.time.Instant.ofEpochMilli(r.takenAtMillis()),
+                    dk.spejl.hub.replication.HeldManifests.Restored.FILE, b.dataDir));
+            heldManifests = new dk.spejl.hub.replication.HeldManifests(hubId, store, publisher, () -> trust.keys().trusted(), restored,
+                    b.clock, b.metrics);
+            feed.learnFrom(heldManifests);
             heartbeats = new HeartbeatIssuer(hubId, store, trust.heartbeatSigner(), feed, b.clock, b.heartbeatInterval, b.heartbeatValidity);
             trust.attach(publisher, feed, heartbeats);
             heartbeats.start();
@@ -149,6 +160,10 @@ public final class Hub implements AutoCloseable {
             admin.put(AdminGrpc.getIngestMethod(), new IngestService(ingest, b.maxIngestLines));
             admin.put(AdminGrpc.getStatusMethod(), new StatusService(publisher, trust, rejections, feed, spokes::states));
             admin.put(AdminGrpc.getReloadKeysMethod(), new KeysService(trust));
+            dk.spejl.log.MerkleLog backedUpLog = accessLog;
+            Publisher backedUpPublisher = publisher;
+            admin.put(AdminGrpc.getBackupMethod(), new BackupService(() -> new Backup.Parts(hubId, b.dataDir, b.keysDir, b.rootFingerprint,
+                    b.tls, store, objects, backedUpPublisher, backedUpLog, trust.keys().trusted().version(), b.clock)));
             RevocationService revoking = new RevocationService(revocations);
             admin.put(AdminGrpc.getRevokeSpokeMethod(), revoking);
             admin.put(AdminGrpc.getRevokeOperatorMethod(), revoking);
@@ -207,6 +222,9 @@ public final class Hub implements AutoCloseable {
             if (feedExecutor != null) {
                 feedExecutor.shutdownNow();
             }
+            if (heldManifests != null) {
+                heldManifests.close();
+            }
             if (publisher != null) {
                 publisher.close();
             }
@@ -215,6 +233,7 @@ public final class Hub implements AutoCloseable {
             throw e;
         }
         this.publisher = publisher;
+        this.heldManifests = heldManifests;
         this.accessLog = accessLog;
         this.expiry = expiry;
         this.feedExecutor = feedExecutor;
@@ -308,6 +327,7 @@ public final class Hub implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         feedExecutor.shutdownNow();
+        heldManifests.close();
         expiry.shutdownNow();
         try {
             expiry.awaitTermination(5, TimeUnit.SECONDS);

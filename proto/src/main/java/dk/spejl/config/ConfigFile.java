@@ -75,6 +75,15 @@ public final class ConfigFile {
         return out.toString();
     }
 
+    /** The settings the file gives, as written (trimmed), in key order. */
+    public Map<String, String> values() {
+        Map<String, String> given = new java.util.TreeMap<>();
+        for (String key : values.stringPropertyNames()) {
+            given.put(key, values.getProperty(key).trim());
+        }
+        return given;
+    }
+
     public String string(String key, String fallback) {
         String value = values.getProperty(key);
         return value == null || value.isBlank() ? fallback : value.trim();

@@ -122,6 +122,19 @@ public final class MerkleLog implements AutoCloseable {
         return new MerkleLog(dir, origin, null, key, new Policy(Integer.MAX_VALUE, Duration.ofDays(365_000)), Clock.systemUTC());
     }
 
+    /**
+     * A consistent copy of the log as committed now, at {@code target} (which must not exist), for a backup: every
+     * entry committed before this call is in it, with the tree nodes and checkpoints over them (open the copy with
+     * {@link #openReadOnly} to learn its size).
+     */
+    public void checkpoint(Path target) throws IOException {
+        try (org.rocksdb.Checkpoint checkpoint = org.rocksdb.Checkpoint.create(db)) {
+            checkpoint.createCheckpoint(target.toString());
+        } catch (RocksDBException e) {
+            throw new IOException("cannot take a checkpoint of the log " + origin + " at " + target + ": " + e.getMessage(), e);
+        }
+    }
+
     public String origin() {
         return origin;
     }

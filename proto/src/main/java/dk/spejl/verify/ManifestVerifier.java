@@ -110,6 +110,10 @@ public final class ManifestVerifier {
             }
             snapshotIndex = reference.getSnapshotIndex();
         }
+        // 5c. A revision without a delta (a restored hub's bridge) can only be reached by its own snapshot.
+        if (!manifest.hasDelta() && !(manifest.hasSnapshotIndex() && manifest.getSnapshotRevision() == manifest.getRevision())) {
+            throw new MalformedException("revision " + manifest.getRevision() + " has no delta and no snapshot of its own");
+        }
         return new VerifiedManifest(signed, manifest, ManifestSigner.digest(signed), snapshotIndex);
     }
 

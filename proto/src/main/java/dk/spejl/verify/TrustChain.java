@@ -208,8 +208,14 @@ public final class TrustChain {
         return new Next(manifest, key, route, distrusted);
     }
 
-    /** The next revision is taken as a delta, unless its delta is huge and its manifest also carries a snapshot. */
+    /**
+     * The next revision is taken as a delta, unless its delta is huge and its manifest also carries a snapshot, or it
+     * has none: a restored hub's bridge revision, which chains to the held one but is reached by its snapshot.
+     */
     private static Route route(VerifiedManifest next) {
+        if (!next.manifest().hasDelta()) {
+            return Route.SNAPSHOT;
+        }
         return next.manifest().getDelta().getSize() > PREFER_SNAPSHOT_ABOVE && next.isSnapshot() ? Route.SNAPSHOT : Route.DELTA;
     }
 

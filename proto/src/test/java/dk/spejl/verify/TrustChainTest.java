@@ -125,6 +125,23 @@ class TrustChainTest {
     }
 
     @Test
+    void aBridgeRevisionWithoutADeltaChainsToTheHeldOneAndIsReachedByItsSnapshotOnly() throws Exception {
+        TrustChain chain = chain(delegation(1, live, Set.of()));
+        ManifestSigner signer = new ManifestSigner(live);
+        TrustChain.Held held = held(signer.sign(manifest(5, new byte[32], true).build()));
+        TrustChain.Next bridge = chain.manifest(signer.sign(manifest(6, held.position().manifestDigest(), true).clearDelta().build()),
+                Optional.empty(), Optional.of(held), false, Optional.empty());
+        assertThat(bridge.route()).isEqualTo(TrustChain.Route.SNAPSHOT);
+        assertThatThrownBy(() -> chain.delta(bridge, new byte[0], held, id -> null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> chain.manifest(signer.sign(manifest(6, new byte[32], true).clearDelta().build()), Optional.empty(),
+                Optional.of(held), false, Optional.empty())).as("it must still chain").isInstanceOf(BrokenChainException.class);
+        assertThatThrownBy(() -> chain.manifest(signer.sign(manifest(6, held.position().manifestDigest(), false).clearDelta().build()),
+                Optional.empty(), Optional.of(held), false, Optional.empty()))
+                .as("no delta and no snapshot: nothing to reach it by").isInstanceOf(MalformedException.class)
+                .hasMessageContaining("has no delta and no snapshot of its own");
+    }
+
+    @Test
     void forwardOnlyAndTheChainHoldWhileTheHeldKeyIsLive() throws Exception {
         TrustChain chain = chain(delegation(1, live, Set.of()));
         ManifestSigner signer = new ManifestSigner(live);

@@ -79,6 +79,29 @@ final class Cluster implements AutoCloseable {
         port = hub.replicationPort();
     }
 
+    /**
+     * A hub.conf for the running hub, laid out as 'spejl-hub init' lays one out (data, keys and tls beside it) and with an
+     * operator certificate, so that the operators' command line reaches the hub's admin service.
+     */
+    Path hubConf() throws IOException {
+        Path tlsDir = dir.resolve("tls");
+        if (!java.nio.file.Files.exists(tlsDir.resolve("operator.pem"))) {
+            ServerPki.enrol(tlsDir, PeerIdentity.operatorSubject("operator"), tlsDir, "operator");
+        }
+        Path conf = dir.resolve("hub.conf");
+        java.nio.file.Files.writeString(conf, String.join("\n", "hub.id = test-hub", "data.dir = hub", "keys.dir = keys",
+                "trust.root_fingerprint = " + rootFingerprint(), "replication.address = 127.0.0.1:" + port,
+                "admin.address = 127.0.0.1:" + hub.adminPort(), "ops.address = off", ""));
+        return conf;
+    }
+
+    /** Starts the hub from what a config file names (a restored hub, say), on this cluster's port, in place of its own. */
+    void startHubFrom(Path conf) throws Exception {
+        hub = dk.spejl.hub.HubConfig.read(conf).toBuilder().metrics(hubMetrics).replicationAddress(new InetSocketAddress("127.0.0.1", port))
+                .adminAddress(new InetSocketAddress("127.0.0.1", 0)).ops(null, java.time.Duration.ofHours(1)).snapshotPolicy(policy)
+                .heartbeats(heartbeatInterval, heartbeatValidity).start();
+    }
+
     String rootFingerprint() {
         return root.publicKey().fingerprint();
     }

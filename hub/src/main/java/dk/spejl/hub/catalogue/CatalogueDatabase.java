@@ -124,6 +124,18 @@ public final class CatalogueDatabase implements AutoCloseable {
         return names;
     }
 
+    /**
+     * A consistent copy of the database as it is now, at {@code target} (which must not exist): RocksDB's checkpoint,
+     * hard links to the immutable files where the file system allows, with every acknowledged write in it.
+     */
+    public void checkpoint(Path target) throws IOException {
+        try (org.rocksdb.Checkpoint checkpoint = org.rocksdb.Checkpoint.create(db)) {
+            checkpoint.createCheckpoint(target.toString());
+        } catch (RocksDBException e) {
+            throw new IOException("cannot take a checkpoint of the catalogue at " + target + ": " + e.getMessage(), e);
+        }
+    }
+
     private WriteOptions options(Write write) {
         return write == Write.SYNCED ? synced : logged;
     }

@@ -25,8 +25,15 @@ public final class CatalogueStore implements AutoCloseable {
     private final ManifestStore manifests;
     private final SnapshotStore snapshots;
 
-    /** Everything one publish changes, committed together; {@code snapshotIndex} when it wrote a snapshot of itself. */
-    public record Commit(List<HubRecord> puts, List<String> deletes, SignedManifest manifest, LtHash lattice, ObjectRef snapshotIndex) {
+    /**
+     * Everything one publish changes, committed together; {@code snapshotIndex} when it wrote a snapshot of itself;
+     * {@code bridgedFrom} when it is a bridge revision: the manifest (learned from a spoke) it chains to.
+     */
+    public record Commit(List<HubRecord> puts, List<String> deletes, SignedManifest manifest, LtHash lattice, ObjectRef snapshotIndex,
+                         SignedManifest bridgedFrom) {
+        public Commit(List<HubRecord> puts, List<String> deletes, SignedManifest manifest, LtHash lattice, ObjectRef snapshotIndex) {
+            this(puts, deletes, manifest, lattice, snapshotIndex, null);
+        }
     }
 
     private CatalogueStore(CatalogueDatabase db) throws IOException {
@@ -88,6 +95,9 @@ public final class CatalogueStore implements AutoCloseable {
             manifests.put(batch, commit.manifest(), manifest, commit.lattice());
             if (commit.snapshotIndex() != null) {
                 snapshots.put(batch, manifest.getRevision(), commit.snapshotIndex());
+            }
+            if (commit.bridgedFrom() != null) {
+                manifests.putBridged(batch, commit.bridgedFrom());
             }
             db.write(batch);
         } catch (RocksDBException e) {

@@ -20,6 +20,8 @@ import java.util.Optional;
 public final class ManifestStore {
     private static final KeyPrefix PREFIX = KeyPrefix.of("m/");
     private static final byte[] LATTICE = KeyPrefix.utf8("h/lattice");
+    /** Manifests of this hub learned from spokes after a restore, which a bridge revision chains to; never collected. */
+    private static final KeyPrefix BRIDGED = KeyPrefix.of("b/");
 
     private final CatalogueDatabase db;
     private volatile Head head;
@@ -62,6 +64,35 @@ public final class ManifestStore {
     public void deleteBelow(long revision) throws IOException {
         db.deleteRange(key(0), key(revision));
         oldestRevision = Math.max(oldestRevision, revision);
+    }
+
+    /**
+     * The manifest of {@code revision} that a bridge revision chains to, if the hub learned one from a spoke: the newest
+     * a spoke held when this hub, restored from a backup, was behind it.
+     */
+    public Optional<SignedManifest> bridged(long revision) throws IOException {
+        byte[] value = db.get(BRIDGED.key(String.format("%016x", revision)));
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(SignedManifest.parseFrom(value));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IOException("stored bridged manifest " + revision + " is corrupt", e);
+        }
+    }
+
+    /** The revisions of the learned manifests that bridge revisions chain to, oldest first. */
+    public List<Long> bridgedRevisions() {
+        return db.names(BRIDGED).stream().map(hex -> Long.parseUnsignedLong(hex, 16)).toList();
+    }
+
+    void putBridged(WriteBatch batch, SignedManifest learned) throws RocksDBException {
+        try {
+            batch.put(BRIDGED.key(String.format("%016x", Manifest.parseFrom(learned.getManifest()).getRevision())), learned.toByteArray());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("a learned manifest that does not parse", e);
+        }
     }
 
     /** Adds the new head to a publish's batch. */

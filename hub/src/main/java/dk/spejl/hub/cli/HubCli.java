@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         description = "Runs and operates the Spejl hub, which publishes signed revisions of the genome catalogue.",
         subcommands = {InitCommand.class, ServeCommand.class, IngestCommand.class, StatusCommand.class,
                 EnrollCommand.class, RevokeSpokeCommand.class, EnrollOperatorCommand.class, RevokeOperatorCommand.class, KeysCommand.class, CheckCommand.class, AuditCommand.class, AccessCommand.class, AccessCommand.Grants.class, GenerateCommand.class, FingerprintCommand.class,
+                BackupCommand.class, RestoreCommand.class,
                 CommandLine.HelpCommand.class})
 public final class HubCli {
     @CommandLine.Option(names = Commands.VERBOSE, scope = CommandLine.ScopeType.INHERIT,

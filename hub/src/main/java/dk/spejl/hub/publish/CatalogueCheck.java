@@ -78,13 +78,18 @@ public final class CatalogueCheck {
                 previous = null;
                 continue;
             }
-            if (previous != null && revision == previousRevision + 1
+            if (!manifest.hasDelta()) {
+                // A bridge (after a restore): it chains to the manifest a spoke held, which is kept, and has its own snapshot.
+                checkBridge(store, trust, revision, manifest, problems);
+            } else if (previous != null && revision == previousRevision + 1
                     && !MessageDigest.isEqual(manifest.getPreviousManifestDigest().toByteArray(), previous)) {
                 problems.add("revision " + revision + " does not chain to revision " + previousRevision);
             }
             previous = ManifestSigner.digest(signed);
             previousRevision = revision;
-            named.put(Sha256.hex(manifest.getDelta().getDigest().toByteArray()), manifest.getDelta());
+            if (manifest.hasDelta()) {
+                named.put(Sha256.hex(manifest.getDelta().getDigest().toByteArray()), manifest.getDelta());
+            }
             if (manifest.hasSnapshotIndex()) {
                 String index = Sha256.hex(manifest.getSnapshotIndex().getDigest().toByteArray());
                 named.put(index, manifest.getSnapshotIndex());
@@ -138,6 +143,28 @@ public final class CatalogueCheck {
                 ? append(problems.subList(0, MAX_PROBLEMS), "... and " + (problems.size() - MAX_PROBLEMS) + " more")
                 : problems;
         return new Outcome(List.copyOf(listed), head.revision(), recomputed.count(), named.size() + chunks.size(), bytes);
+    }
+
+    private static void checkBridge(CatalogueStore store, TrustedKeys trust, long revision, Manifest manifest, List<String> problems)
+            throws IOException {
+        if (!manifest.hasSnapshotIndex() || manifest.getSnapshotRevision() != revision) {
+            problems.add("revision " + revision + " has no delta and no snapshot of its own");
+        }
+        Optional<SignedManifest> learned = store.manifests().bridged(revision - 1);
+        if (learned.isEmpty()) {
+            problems.add("revision " + revision + " has no delta, and no manifest of revision " + (revision - 1) + " learned from a spoke is kept");
+            return;
+        }
+        if (!MessageDigest.isEqual(ManifestSigner.digest(learned.get()), manifest.getPreviousManifestDigest().toByteArray())) {
+            problems.add("bridge revision " + revision + " does not chain to the manifest of revision " + (revision - 1) + " it was published above");
+        }
+        Manifest parsed = Manifest.parseFrom(learned.get().getManifest());
+        Optional<Ed25519.PublicKey> key = trust.key(parsed.getKeyId());
+        if (key.isEmpty() || !Ed25519.verify(key.get(), ManifestSigner.CONTEXT, learned.get().getManifest().toByteArray(),
+                learned.get().getSignature().toByteArray())) {
+            problems.add("the manifest of revision " + (revision - 1) + " that bridge revision " + revision
+                    + " was published above is not signed by a key of key delegation version " + trust.version());
+        }
     }
 
     /** Reads an object through and hashes it; its bytes when {@code keep} and it hashes right, else empty. */

@@ -122,12 +122,18 @@ final class GarbageCollector {
     }
 
     private Set<String> live() throws IOException {
+        return named(store, objects);
+    }
+
+    /** The hex names of every object the catalogue's retained manifests and snapshots name, chunks included. */
+    static Set<String> named(CatalogueStore store, ObjectStore objects) throws IOException {
+        GarbageCollector reader = new GarbageCollector(store, objects, 0);
         Set<String> live = new HashSet<>();
         for (ObjectRef index : store.snapshots().all().values()) {
-            addSnapshot(index, live);
+            reader.addSnapshot(index, live);
         }
         for (long rev : store.manifests().revisions()) {
-            addManifest(rev, live);
+            reader.addManifest(rev, live);
         }
         return live;
     }
@@ -136,7 +142,9 @@ final class GarbageCollector {
         Optional<dk.spejl.wire.SignedManifest> signed = store.manifests().get(revision);
         if (signed.isPresent()) {
             Manifest m = Manifest.parseFrom(signed.get().getManifest());
-            names.add(Sha256.hex(m.getDelta().getDigest().toByteArray()));
+            if (m.hasDelta()) { // a bridge revision has none
+                names.add(Sha256.hex(m.getDelta().getDigest().toByteArray()));
+            }
             addSnapshot(m.getSnapshotIndex(), names);
         }
     }

@@ -159,6 +159,26 @@ public final class Publisher implements AutoCloseable {
         return publishWithSnapshot(NO_CHANGES);
     }
 
+    /**
+     * Publishes the catalogue as it stands as the revision after {@code learned}, chained to it: a manifest of this
+     * hub's that a spoke holds and this hub does not, because it was restored from an older backup. Its numbers
+     * continue above everything the spokes hold, so no revision number ever names two states. The revision has no
+     * delta (none is known from {@code learned} to what this hub holds) and carries its own snapshot; every spoke
+     * reaches it by that snapshot. The caller has checked that this hub's key signed {@code learned}.
+     */
+    public synchronized Published bridge(SignedManifest learned) throws IOException {
+        long learnedRevision = Manifest.parseFrom(learned.getManifest()).getRevision();
+        if (learnedRevision < head().revision()) {
+            throw new IllegalArgumentException("revision " + learnedRevision + " is below the head " + head().revision()
+                    + ": a bridge goes above the head");
+        }
+        try {
+            return cycle(NO_CHANGES, true, learned);
+        } catch (IngestRejectedException e) {
+            throw new IllegalStateException("a bridge was refused: " + e.getMessage(), e);
+        }
+    }
+
     /** Publishes revision 0, the empty catalogue with its snapshot, if nothing was published yet; then takes stock. */
     public synchronized void initialise() throws IOException {
         if (Files.isDirectory(scratch)) {
@@ -199,6 +219,30 @@ public final class Publisher implements AutoCloseable {
         gc.sweep(head().manifest().getSnapshotRevision());
     }
 
+    /** Work done while objects are held, with the store that names them. */
+    @FunctionalInterface
+    public interface HeldWork<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code work} while no object can be collected (for a backup): every object the catalogue names when it starts
+     * stays on disk until it returns. Publishing goes on, except a publish that writes a snapshot, which waits.
+     */
+    public <T> T holdingObjects(HeldWork<T> work) throws IOException {
+        gc.lock().lock();
+        try {
+            return work.run();
+        } finally {
+            gc.lock().unlock();
+        }
+    }
+
+    /** The hex names of every object {@code store}'s retained manifests and snapshots name, snapshot chunks included. */
+    public static java.util.Set<String> namedObjects(CatalogueStore store, ObjectStore objects) throws IOException {
+        return GarbageCollector.named(store, objects);
+    }
+
     /** Whether the catalogue holds a record with this id now. */
     public boolean holds(String id) {
         return records.projection(id) != null;
@@ -210,12 +254,12 @@ public final class Publisher implements AutoCloseable {
 
     public synchronized Published publish(ChangeSet changes) throws IngestRejectedException, IOException {
         head(); // only initialise() builds on no head: revision 0
-        return cycle(changes, false);
+        return cycle(changes, false, null);
     }
 
     private Published publishWithSnapshot(ChangeSet changes) throws IOException {
         try {
-            return cycle(changes, true);
+            return cycle(changes, true, null);
         } catch (IngestRejectedException e) {
             throw new IllegalStateException("a change set the hub made itself was refused: " + e.getMessage(), e);
         }
@@ -228,6 +272,8 @@ public final class Publisher implements AutoCloseable {
         /** The head this cycle builds on; null for revision 0. */
         final Head base;
         final long revision;
+        /** For a bridge revision: the learned manifest it chains to instead of the head's; it has no delta. */
+        final SignedManifest bridgedFrom;
         final long started = System.nanoTime();
         Stage stage;
         TreeMap<String, HubRecord> puts;
@@ -245,11 +291,12 @@ public final class Publisher implements AutoCloseable {
         long commitNanos;
         Published published;
 
-        Cycle(Head base, ChangeSet changes, boolean forceSnapshot) {
+        Cycle(Head base, ChangeSet changes, boolean forceSnapshot, SignedManifest bridgedFrom, long bridgedRevision) {
             this.base = base;
             this.changes = changes;
             this.forceSnapshot = forceSnapshot;
-            this.revision = base == null ? 0 : base.revision() + 1;
+            this.bridgedFrom = bridgedFrom;
+            this.revision = bridgedFrom != null ? bridgedRevision + 1 : base == null ? 0 : base.revision() + 1;
         }
 
         LtHash baseLattice() {
@@ -267,19 +314,20 @@ public final class Publisher implements AutoCloseable {
     }
 
     // Guarded by this (every caller is synchronized).
-    private Published cycle(ChangeSet changes, boolean forceSnapshot) throws IngestRejectedException, IOException {
-        // The revision being published, on every log line of the cycle (a field in JSON logs).
-        try (var revision = org.slf4j.MDC.putCloseable("revision", Long.toString(store.head().map(h -> h.revision() + 1).orElse(1L)))) {
-            return runCycle(changes, forceSnapshot);
-        }
-    }
-
-    private Published runCycle(ChangeSet changes, boolean forceSnapshot) throws IngestRejectedException, IOException {
+    private Published cycle(ChangeSet changes, boolean forceSnapshot, SignedManifest bridgedFrom) throws IngestRejectedException, IOException {
         if (closed) {
             throw new IllegalStateException("the publisher is closed");
         }
         adoptBackgroundSnapshot();
-        Cycle cycle = new Cycle(store.head().orElse(null), changes, forceSnapshot);
+        Cycle cycle = new Cycle(store.head().orElse(null), changes, forceSnapshot, bridgedFrom,
+                bridgedFrom == null ? -1 : Manifest.parseFrom(bridgedFrom.getManifest()).getRevision());
+        // The revision being published, on every log line of the cycle (a field in JSON logs).
+        try (var revision = org.slf4j.MDC.putCloseable("revision", Long.toString(cycle.revision))) {
+            return runCycle(cycle);
+        }
+    }
+
+    private Published runCycle(Cycle cycle) throws IngestRejectedException, IOException {
         try {
             try {
                 stage(Stage.CHECK, cycle, this::check);
@@ -362,8 +410,8 @@ public final class Publisher implements AutoCloseable {
      * revisions never wait for one.
      */
     private void writeObjects(Cycle c) throws IOException {
-        c.deltaBytes = c.delta.toByteArray();
-        c.deltaRef = objects.put(c.deltaBytes);
+        c.deltaBytes = c.bridgedFrom != null ? new byte[0] : c.delta.toByteArray();
+        c.deltaRef = c.bridgedFrom != null ? null : objects.put(c.deltaBytes);
         c.snapshotRevision = latestSnapshotRevision;
         c.index = latestSnapshotIndex;
         c.snapshot = c.forceSnapshot || c.deltaBytes.length > policy.deltaFraction() * lastSnapshotBytes;
@@ -379,14 +427,19 @@ public final class Publisher implements AutoCloseable {
         }
     }
 
-    /** {@link Stage#SIGN}: the manifest, chained to the head's. */
+    /** {@link Stage#SIGN}: the manifest, chained to the head's (a bridge: to the learned manifest, with no delta). */
     private void sign(Cycle c) {
-        ByteString previous = c.base == null ? ByteString.EMPTY : ByteString.copyFrom(c.base.manifestDigest());
-        c.signed = signer.sign(Manifest.newBuilder().setHubId(hubId).setRevision(c.revision).setPreviousManifestDigest(previous)
+        ByteString previous = c.bridgedFrom != null ? ByteString.copyFrom(ManifestSigner.digest(c.bridgedFrom))
+                : c.base == null ? ByteString.EMPTY : ByteString.copyFrom(c.base.manifestDigest());
+        Manifest.Builder manifest = Manifest.newBuilder().setHubId(hubId).setRevision(c.revision).setPreviousManifestDigest(previous)
                 .setPublishedAtMillis(clock.millis()).setEntryCount(c.next.entryCount())
-                .setStateDigest(ByteString.copyFrom(c.next.lattice().digest())).setDelta(c.deltaRef)
+                .setStateDigest(ByteString.copyFrom(c.next.lattice().digest()))
                 .setSnapshotRevision(c.snapshotRevision).setSnapshotIndex(c.index)
-                .setSchemaVersion(ManifestVerifier.SCHEMA_VERSION).build());
+                .setSchemaVersion(ManifestVerifier.SCHEMA_VERSION);
+        if (c.deltaRef != null) {
+            manifest.setDelta(c.deltaRef);
+        }
+        c.signed = signer.sign(manifest.build());
     }
 
     /** {@link Stage#COMMIT}: records (in id order, which RocksDB's memtable inserts fastest), manifest and lattice, synced. */
@@ -394,7 +447,7 @@ public final class Publisher implements AutoCloseable {
         long started = System.nanoTime();
         try {
             store.commit(new CatalogueStore.Commit(List.copyOf(c.puts.values()), List.copyOf(c.deletes), c.signed, c.next.lattice(),
-                    c.snapshot ? c.index : null));
+                    c.snapshot ? c.index : null, c.bridgedFrom));
         } catch (IOException | RuntimeException e) {
             commitInDoubt = true;
             throw e;

@@ -50,6 +50,7 @@ public final class ManifestFeed implements Publisher.Listener {
     private final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
     private volatile java.util.function.Supplier<Optional<SignedHeartbeat>> heartbeat = Optional::empty;
     private volatile AuditSource audit = held -> Optional.empty();
+    private volatile HeldManifests heldManifests;
 
     /** The access audit log's newest signed checkpoint, with its size and a consistency proof from {@code heldSize}. */
     @FunctionalInterface
@@ -101,6 +102,11 @@ public final class ManifestFeed implements Publisher.Listener {
         }
     }
 
+    /** What each new watcher's held manifest is checked by: a hub behind its spokes publishes above them. */
+    public void learnFrom(HeldManifests held) {
+        this.heldManifests = held;
+    }
+
     /** Where new watchers get the newest heartbeat from. */
     public void heartbeats(java.util.function.Supplier<Optional<SignedHeartbeat>> source) {
         this.heartbeat = source;
@@ -122,6 +128,9 @@ public final class ManifestFeed implements Publisher.Listener {
     public void broadcast(SignedHeartbeat signed) {
         WatchEvent event = WatchEvent.newBuilder().setHeartbeat(signed).build();
         for (Watcher watcher : watchers) {
+            if (watcher.held()) {
+                continue; // it holds more than the head this names: the hub is publishing above it
+            }
             executor.execute(() -> watcher.sendIfReady(event));
         }
     }
@@ -141,8 +150,15 @@ public final class ManifestFeed implements Publisher.Listener {
             log.info("spoke certified as {} calls itself '{}'; the certificate counts", identity, request.getSpokeName());
         }
         Watcher watcher = new Watcher(identity, peer, stream, request.getRevision() + 1, request.getAuditSize());
+        HeldManifests learning = heldManifests;
+        HeldManifests.Finding finding = request.getHasState() && learning != null
+                ? learning.consider(request.getHeldManifest(), identity) : HeldManifests.Finding.NONE;
         if (!request.getHasState()) {
             watcher.bootstrapFrom(head);
+        } else if (finding != HeldManifests.Finding.NONE) {
+            // This hub's own manifest, which it no longer holds: it publishes above it (a bridge, or snapshots), and only
+            // then does this watcher move, along the chain to the bridge or to the new snapshot.
+            watcher.hold();
         } else if (request.getRevision() > head.revision()) {
             // Nothing this hub published: a forgery made with a leaked key, or another hub's state. Left alone, the
             // spoke would wait for a revision above it forever; sent the newest snapshot, it can start over once it
@@ -164,9 +180,24 @@ public final class ManifestFeed implements Publisher.Listener {
         synchronized (watcher) {
             watchers.add(watcher);
             stream.onNext(WatchEvent.newBuilder().setTrust(trust).build());
-            heartbeat.get().ifPresent(h -> stream.onNext(WatchEvent.newBuilder().setHeartbeat(h).build()));
+            if (finding == HeldManifests.Finding.NONE) {
+                // (a spoke the hub is about to publish above would only find the head it names disagree with its own)
+                heartbeat.get().ifPresent(h -> stream.onNext(WatchEvent.newBuilder().setHeartbeat(h).build()));
+            }
             watcher.auditSent = -1; // the newest checkpoint goes out even at the size the spoke holds: a fork shows there too
             watcher.sendAudit();
+        }
+        if (finding != HeldManifests.Finding.NONE) {
+            learning.settle(request.getHeldManifest(), identity).whenComplete((settled, failed) -> {
+                if (failed != null) {
+                    log.error("could not publish above spoke {}'s revision {}: {}", watcher.name, request.getRevision(), failed.toString());
+                    watcher.close(Status.UNAVAILABLE.withDescription("the hub could not publish above revision " + request.getRevision()));
+                    return;
+                }
+                watcher.resume(settled == HeldManifests.Finding.FORK ? Optional.of(store.head().orElseThrow()) : Optional.empty(),
+                        request.getRevision() + 1);
+                executor.execute(watcher::drain);
+            });
         }
         executor.execute(watcher::drain);
     }
@@ -267,6 +298,24 @@ public final class ManifestFeed implements Publisher.Listener {
             }
         }
 
+        /** Sends nothing more until {@link #resume}: the hub is publishing above what the spoke holds. */
+        synchronized void hold() {
+            next = Long.MAX_VALUE;
+        }
+
+        boolean held() {
+            return next == Long.MAX_VALUE;
+        }
+
+        /** After {@link #hold}: from the head's snapshot, if given, else from {@code next}. */
+        synchronized void resume(Optional<Head> bootstrapFrom, long next) {
+            if (bootstrapFrom.isPresent()) {
+                bootstrapFrom(bootstrapFrom.get());
+            } else {
+                this.next = next;
+            }
+        }
+
         /** Moves this watcher to the newest snapshot the head names; its first event carries the head as proof. */
         synchronized void bootstrapFrom(Head head) {
             next = head.manifest().getSnapshotRevision();
@@ -333,7 +382,7 @@ public final class ManifestFeed implements Publisher.Listener {
             return Optional.empty();
         }
         Manifest manifest = Manifest.parseFrom(signed.get().getManifest());
-        byte[] delta = manifest.getDelta().getSize() <= INLINE_DELTA_LIMIT
+        byte[] delta = manifest.hasDelta() && manifest.getDelta().getSize() <= INLINE_DELTA_LIMIT
                 ? objects.readAll(manifest.getDelta().getDigest().toByteArray()) : null;
         return Optional.of(new Signed(event(signed.get(), manifest, delta), manifest.getKeyId()));
     }

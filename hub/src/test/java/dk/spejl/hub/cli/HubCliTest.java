@@ -6,12 +6,18 @@ import dk.spejl.hub.sample.CatalogueGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import dk.spejl.hub.cli.CliFixture.Run;
+
+import static dk.spejl.hub.cli.CliFixture.cli;
+import static dk.spejl.hub.cli.CliFixture.freePort;
+import static dk.spejl.hub.cli.CliFixture.init;
+import static dk.spejl.hub.cli.CliFixture.initWithAdminPort;
+import static dk.spejl.hub.cli.CliFixture.passphrase;
+import static dk.spejl.hub.cli.CliFixture.rootKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The operator's commands against a running hub, over its real TLS admin service. */
@@ -19,33 +25,14 @@ class HubCliTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run cli(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true));
-        System.setErr(new PrintStream(e, true));
-        try {
-            int code = HubCli.commandLine().execute(args);
-            return new Run(code, o.toString(), e.toString());
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
     @Test
     void initServeIngestAndStatus() throws Exception {
         Path dir = tmp.resolve("hub");
-        Run init = init(dir);
+        Run init = init(tmp, dir);
         assertThat(init.code()).as(init.err()).isEqualTo(0);
         assertThat(init.out()).contains("created root key", "spokes pin this root key fingerprint: SHA256:", "key delegation version 1");
-        assertThat(cli("init", "--dir", dir.toString(), "--hub-id", "ngc-test", "--root-key", rootKey().toString(),
-                "--passphrase-file", passphrase().toString()).code()).isEqualTo(2);
+        assertThat(cli("init", "--dir", dir.toString(), "--hub-id", "ngc-test", "--root-key", rootKey(tmp).toString(),
+                "--passphrase-file", passphrase(tmp).toString()).code()).isEqualTo(2);
 
         // Serve on fixed free ports so the CLI can find the admin service through the config file.
         int admin = freePort();
@@ -132,36 +119,10 @@ class HubCliTest {
         assertThat(unreachable.err()).contains("cannot reach the hub");
     }
 
-    /** A new hub directory whose config file names a fixed free admin port, so the CLI finds the service through it. */
-    private Path initWithAdminPort(Path dir, int admin) throws Exception {
-        assertThat(init(dir).code()).isEqualTo(0);
-        Path conf = dir.resolve("hub.conf");
-        Files.writeString(conf, Files.readString(conf).replace("admin.address = 127.0.0.1:0", "admin.address = 127.0.0.1:" + admin));
-        return conf;
-    }
-
-    private Path rootKey() {
-        return tmp.resolve("offline/root.key");
-    }
-
-    private Path passphrase() throws Exception {
-        Path file = tmp.resolve("offline/passphrase");
-        if (!Files.exists(file)) {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, "a long test passphrase\n");
-        }
-        return file;
-    }
-
-    private Run init(Path dir) throws Exception {
-        return cli("init", "--dir", dir.toString(), "--hub-id", "ngc-test", "--replication-address", "127.0.0.1:0",
-                "--admin-address", "127.0.0.1:0", "--ops-address", "127.0.0.1:0", "--root-key", rootKey().toString(), "--passphrase-file", passphrase().toString());
-    }
-
     @Test
     void keysRotateMovesTheRunningHubToANewKeyAndRevokesTheOld() throws Exception {
         Path dir = tmp.resolve("hub");
-        Path conf = initWithAdminPort(dir, freePort());
+        Path conf = initWithAdminPort(tmp, dir, freePort());
         HubConfig c = HubConfig.read(conf);
         String firstKey;
         try (Hub hub = c.toBuilder().start()) {
@@ -176,21 +137,21 @@ class HubCliTest {
             // Refused, with nothing changed: a wrong passphrase, and another root key.
             Path wrong = tmp.resolve("wrong");
             Files.writeString(wrong, "not the passphrase at all\n");
-            Run refused = cli("keys", "rotate", "--config", conf.toString(), "--root-key", rootKey().toString(),
+            Run refused = cli("keys", "rotate", "--config", conf.toString(), "--root-key", rootKey(tmp).toString(),
                     "--passphrase-file", wrong.toString());
             assertThat(refused.code()).isEqualTo(2);
             assertThat(refused.err()).contains("wrong passphrase");
             Path otherRoot = tmp.resolve("other/root.key");
-            assertThat(cli("keys", "create-root", "--out", otherRoot.toString(), "--passphrase-file", passphrase().toString()).code()).isEqualTo(0);
+            assertThat(cli("keys", "create-root", "--out", otherRoot.toString(), "--passphrase-file", passphrase(tmp).toString()).code()).isEqualTo(0);
             Run stranger = cli("keys", "rotate", "--config", conf.toString(), "--root-key", otherRoot.toString(),
-                    "--passphrase-file", passphrase().toString());
+                    "--passphrase-file", passphrase(tmp).toString());
             assertThat(stranger.code()).isEqualTo(2);
             assertThat(stranger.err()).contains("the hub trusts root " + c.rootFingerprint(), "nothing changed");
             assertThat(Files.readAllBytes(dir.resolve("keys/delegation.bin"))).isEqualTo(before);
             assertThat(hub.keys().signingKeyId()).isEqualTo(firstKey);
 
-            Run rotate = cli("keys", "rotate", "--config", conf.toString(), "--root-key", rootKey().toString(),
-                    "--passphrase-file", passphrase().toString(), "--valid-days", "90");
+            Run rotate = cli("keys", "rotate", "--config", conf.toString(), "--root-key", rootKey(tmp).toString(),
+                    "--passphrase-file", passphrase(tmp).toString(), "--valid-days", "90");
             assertThat(rotate.code()).as(rotate.err()).isEqualTo(0);
             String secondKey = hub.keys().signingKeyId();
             assertThat(secondKey).isNotEqualTo(firstKey);
@@ -211,8 +172,8 @@ class HubCliTest {
             assertThat(hub.publisher().head().manifest().getKeyId()).isEqualTo(secondKey);
         }
         // A rotation with the hub stopped is taken up at the next start; --keep-previous keeps the old key valid.
-        Run offline = cli("keys", "rotate", "--config", conf.toString(), "--root-key", rootKey().toString(),
-                "--passphrase-file", passphrase().toString(), "--keep-previous");
+        Run offline = cli("keys", "rotate", "--config", conf.toString(), "--root-key", rootKey(tmp).toString(),
+                "--passphrase-file", passphrase(tmp).toString(), "--keep-previous");
         assertThat(offline.code()).as(offline.err()).isEqualTo(0);
         assertThat(offline.out()).contains("key delegation version 3", "still valid", "the hub is not running");
         try (Hub hub = c.toBuilder().start()) {
@@ -225,7 +186,7 @@ class HubCliTest {
     @Test
     void everyCommandAgainstAHubThatIsDownFailsAtOnceWithOneLineThatNamesTheAddress() throws Exception {
         int closed = freePort();
-        Path conf = initWithAdminPort(tmp.resolve("hub"), closed);
+        Path conf = initWithAdminPort(tmp, tmp.resolve("hub"), closed);
         Path file = tmp.resolve("one.jsonl");
         Files.write(file, List.of(CatalogueGenerator.putLine(new CatalogueGenerator(5).generate(1).get(0))));
         String[][] commands = {{"status", "--config", conf.toString()}, {"ingest", "--config", conf.toString(), file.toString()},
@@ -251,7 +212,7 @@ class HubCliTest {
     @Test
     void checkPassesOnAHealthyHubBesideItAndNamesWhatRotted() throws Exception {
         Path dir = tmp.resolve("hub");
-        Path conf = initWithAdminPort(dir, freePort());
+        Path conf = initWithAdminPort(tmp, dir, freePort());
         HubConfig c = HubConfig.read(conf);
         List<dk.spejl.wire.HubRecord> records = new CatalogueGenerator(7).generate(25);
         Path file = tmp.resolve("change.jsonl");
@@ -279,7 +240,7 @@ class HubCliTest {
     @Test
     void auditVerifiesAndListsTheAccessLogBesideTheHubAndFindsAnEditedEntry() throws Exception {
         Path dir = tmp.resolve("hub");
-        Path conf = initWithAdminPort(dir, freePort());
+        Path conf = initWithAdminPort(tmp, dir, freePort());
         HubConfig c = HubConfig.read(conf);
         List<dk.spejl.wire.HubRecord> records = new CatalogueGenerator(8).generate(60);
         String capital = records.stream().map(r -> r.getRecord()).filter(r -> r.getOwnerRegion().equals("hovedstaden"))
@@ -345,7 +306,7 @@ class HubCliTest {
     @Test
     void enrollTakesTheCaKeyFromWhereTlsCaKeySays() throws Exception {
         Path dir = tmp.resolve("hub");
-        assertThat(init(dir).code()).isEqualTo(0);
+        assertThat(init(tmp, dir).code()).isEqualTo(0);
         Path conf = dir.resolve("hub.conf");
         Path offline = Files.createDirectories(tmp.resolve("ca-offline"));
         Files.move(dir.resolve("tls/ca.key"), offline.resolve("ca.key"));
@@ -368,7 +329,7 @@ class HubCliTest {
     @Test
     void anOperatorCertificateCanBeRevokedByAnotherOperatorButNotByItself() throws Exception {
         Path dir = tmp.resolve("hub");
-        Path conf = initWithAdminPort(dir, freePort());
+        Path conf = initWithAdminPort(tmp, dir, freePort());
         Path backupConf = dir.resolve("backup.conf");
         Files.writeString(backupConf, Files.readString(conf)
                 + "admin.client_certificate = backup/operator.pem\nadmin.client_key = backup/operator.key\n");
@@ -400,7 +361,7 @@ class HubCliTest {
     @Test
     void theHubRefusesToStartWithADelegationFromAnotherRoot() throws Exception {
         Path dir = tmp.resolve("hub");
-        assertThat(init(dir).code()).isEqualTo(0);
+        assertThat(init(tmp, dir).code()).isEqualTo(0);
         Path conf = dir.resolve("hub.conf");
         Files.writeString(conf, Files.readString(conf).replaceAll("trust.root_fingerprint = \\S+",
                 "trust.root_fingerprint = " + dk.spejl.signing.Ed25519.generate(new java.security.SecureRandom()).publicKey().fingerprint()));
@@ -415,11 +376,5 @@ class HubCliTest {
         Run run = cli("status", "--config", conf.toString());
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).contains("unknown setting(s) [snapshot.evry_revisions]");
-    }
-
-    private static int freePort() throws Exception {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

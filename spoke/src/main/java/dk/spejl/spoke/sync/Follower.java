@@ -211,7 +211,9 @@ public final class Follower implements AutoCloseable {
         Optional<ReplicaState> held = replica.state();
         WatchRequest request = WatchRequest.newBuilder().setSpokeName(spokeName)
                 .setHasState(held.isPresent() && !rebuilding).setRevision(held.map(ReplicaState::revision).orElse(0L))
-                .setAuditSize(witness.heldSize()).build();
+                .setAuditSize(witness.heldSize())
+                .setHeldManifest(held.filter(h -> !rebuilding).map(ReplicaState::signed).orElse(dk.spejl.wire.SignedManifest.getDefaultInstance()))
+                .build();
         java.util.concurrent.atomic.AtomicBoolean live = new java.util.concurrent.atomic.AtomicBoolean(true);
         appliedInline = false;
         ServerStream<WatchRequest, WatchEvent> events = ServerStream.open(channel, ReplicationGrpc.getWatchMethod(), request,

@@ -1,0 +1,217 @@
+package dk.spejl.hub;
+
+import dk.spejl.digest.Sha256;
+import dk.spejl.hub.catalogue.CatalogueStore;
+import dk.spejl.hub.catalogue.Head;
+import dk.spejl.hub.publish.ObjectStore;
+import dk.spejl.hub.publish.Publisher;
+import dk.spejl.hub.publish.SmallObjectStore;
+import dk.spejl.hub.publish.TieredObjectStore;
+import dk.spejl.hub.trust.HubKeys;
+import dk.spejl.log.MerkleLog;
+import dk.spejl.signing.KeyFiles;
+import dk.spejl.tls.ServerPki;
+import dk.spejl.tls.TlsFiles;
+import dk.spejl.wire.BackupSummary;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * A consistent backup of a running hub, gathered in {@code <data>/backup/} while the hub goes on publishing, then
+ * streamed to the operator's {@code spejl-hub backup} and deleted:
+ * <ul>
+ *   <li>a RocksDB checkpoint of the catalogue: its records, manifests, snapshot records and small objects, as of one
+ *       committed revision (a publish is one atomic batch, so no checkpoint holds half of one);</li>
+ *   <li>every object file that checkpoint names, hard-linked while no object can be collected, so what it names is
+ *       still there when it is sent;</li>
+ *   <li>a checkpoint of the access log;</li>
+ *   <li>the keys directory's delegation, online signing keys and access-log key (never the root key: a file holding
+ *       it is left out and logged);</li>
+ *   <li>the TLS material: the hub's certificate and key, the CA, its key and its register of what it issued.</li>
+ * </ul>
+ */
+public final class Backup implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Backup.class);
+    /** Where backups are gathered, under the data directory; whatever a stopped hub left here is deleted at its start. */
+    public static final String DIR = "backup";
+    /** The description a finished backup carries, written last (JSON of {@link BackupSummary}). */
+    public static final String DESCRIPTION = "BACKUP.json";
+
+    /** One file of the backup: where it goes in the backup, and where it is read from now. */
+    public record Source(String path, Path file) {
+    }
+
+    private final Path gathered;
+    private final List<Source> files;
+    private final BackupSummary summary;
+
+    private Backup(Path gathered, List<Source> files, BackupSummary summary) {
+        this.gathered = gathered;
+        this.files = files;
+        this.summary = summary;
+    }
+
+    /** The files to send, in order; the summary lacks the per-file list and digests, which the sender adds as it reads. */
+    public List<Source> files() {
+        return files;
+    }
+
+    public BackupSummary summary() {
+        return summary;
+    }
+
+    /** What the hub is, as a backup needs it. */
+    record Parts(String hubId, Path dataDir, Path keysDir, String rootFingerprint, TlsFiles tls, CatalogueStore store,
+                 ObjectStore objects, Publisher publisher, MerkleLog accessLog, long delegationVersion, java.time.Clock clock) {
+    }
+
+    /** Gathers a backup of the running hub; close it when sent, which deletes what was gathered. */
+    static Backup gather(Parts hub) throws IOException {
+        Path root = Files.createDirectories(hub.dataDir().resolve(DIR));
+        Path gathered = Files.createTempDirectory(root, "taking-");
+        try {
+            Path data = Files.createDirectories(gathered.resolve("data"));
+            BackupSummary.Builder summary = BackupSummary.newBuilder().setHubId(hub.hubId()).setTakenAtMillis(hub.clock().millis())
+                    .setDelegationVersion(hub.delegationVersion());
+            int[] linked = new int[1];
+            hub.publisher().holdingObjects(() -> {
+                hub.store().database().checkpoint(data.resolve("catalogue"));
+                try (CatalogueStore copy = CatalogueStore.openReadOnly(data.resolve("catalogue"))) {
+                    Head head = copy.head().orElseThrow(() -> new IOException("the catalogue holds no revision"));
+                    summary.setRevision(head.revision()).setManifestDigest(Sha256.hex(head.manifestDigest()));
+                    ObjectStore inCopy = new SmallObjectStore(copy.database());
+                    Set<String> named = Publisher.namedObjects(copy, new TieredObjectStore(inCopy, hub.objects()));
+                    for (String name : named) {
+                        byte[] digest = HexFormat.of().parseHex(name);
+                        if (inCopy.open(digest).isPresent()) {
+                            continue; // a small object, in the checkpoint itself
+                        }
+                        Path target = data.resolve("objects").resolve(name.substring(0, 2)).resolve(name);
+                        Files.createDirectories(target.getParent());
+                        Path file = hub.dataDir().resolve("objects").resolve(name.substring(0, 2)).resolve(name);
+                        if (Files.isRegularFile(file)) {
+                            Files.createLink(target, file); // objects are immutable: a link is a copy
+                        } else {
+                            // Kept by another kind of object store: copied through it.
+                            Files.write(target, hub.objects().readAll(digest));
+                        }
+                        linked[0]++;
+                    }
+                }
+                return null;
+            });
+            hub.accessLog().checkpoint(data.resolve(dk.spejl.hub.access.AccessLog.DIR));
+            try (MerkleLog copy = MerkleLog.openReadOnly(data.resolve(dk.spejl.hub.access.AccessLog.DIR), hub.accessLog().origin(),
+                    hub.accessLog().checkpointKey().publicKey())) {
+                summary.setAccessLogSize(copy.size());
+            }
+            Files.copy(hub.dataDir().resolve(dk.spejl.io.DataFormat.FILE), data.resolve(dk.spejl.io.DataFormat.FILE));
+
+            List<Source> files = new ArrayList<>();
+            try (Stream<Path> walk = Files.walk(data)) {
+                walk.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString))
+                        .forEach(f -> files.add(new Source("data/" + slashed(data.relativize(f)), f)));
+            }
+            files.addAll(keys(hub.keysDir(), hub.rootFingerprint()));
+            files.addAll(tls(hub.tls()));
+            log.info("backup gathered: revision {}, {} object files linked, access log of {} entries, {} files", summary.getRevision(),
+                    linked[0], summary.getAccessLogSize(), files.size());
+            return new Backup(gathered, List.copyOf(files), summary.build());
+        } catch (IOException | RuntimeException e) {
+            delete(gathered);
+            throw e;
+        }
+    }
+
+    /** The delegation, the online keys and the access-log key; never the root key, whatever the directory holds. */
+    private static List<Source> keys(Path keysDir, String rootFingerprint) throws IOException {
+        List<Source> files = new ArrayList<>();
+        try (Stream<Path> list = Files.list(keysDir)) {
+            for (Path file : list.sorted().toList()) {
+                String name = file.getFileName().toString();
+                boolean known = name.equals(HubKeys.DELEGATION) || name.equals(HubKeys.AUDIT_LOG_KEY)
+                        || (name.startsWith("signing-") && name.endsWith(".key"));
+                if (!known || !Files.isRegularFile(file)) {
+                    log.info("backup: {} is not one of the hub's keys; left out", file);
+                    continue;
+                }
+                if (name.endsWith(".key")) {
+                    String fingerprint;
+                    try {
+                        fingerprint = KeyFiles.readPrivate(file).publicKey().fingerprint();
+                    } catch (IOException | RuntimeException e) {
+                        log.error("backup: {} is not a key the hub can read ({}); left out", file, e.getMessage());
+                        continue;
+                    }
+                    if (fingerprint.equals(rootFingerprint)) {
+                        log.error("backup: {} holds the ROOT key; left out (the root key belongs offline, never beside the hub)", file);
+                        continue;
+                    }
+                }
+                files.add(new Source("keys/" + name, file));
+            }
+        }
+        return files;
+    }
+
+    /** The CA's directory (its certificate, key and register) and the hub's own certificate and key. */
+    private static List<Source> tls(TlsFiles tls) throws IOException {
+        List<Source> files = new ArrayList<>();
+        Path caDir = tls.trustedCa().toAbsolutePath().getParent();
+        try (Stream<Path> walk = Files.walk(caDir, 2)) {
+            walk.filter(Files::isRegularFile)
+                    .filter(f -> f.getParent().equals(caDir) || f.getParent().getFileName().toString().equals(ServerPki.REGISTER))
+                    .sorted(Comparator.comparing(Path::toString))
+                    .forEach(f -> files.add(new Source("tls/" + slashed(caDir.relativize(f)), f)));
+        }
+        for (Path own : List.of(tls.certificate().toAbsolutePath(), tls.privateKey().toAbsolutePath())) {
+            if (!own.getParent().equals(caDir)) {
+                files.add(new Source("tls/" + own.getFileName(), own));
+            }
+        }
+        return files;
+    }
+
+    private static String slashed(Path relative) {
+        return relative.toString().replace(java.io.File.separatorChar, '/');
+    }
+
+    /** Deletes leftovers of backups a stopped hub was gathering. */
+    static void clearLeftovers(Path dataDir) throws IOException {
+        Path root = dataDir.resolve(DIR);
+        if (Files.isDirectory(root)) {
+            delete(root);
+            log.info("deleted the unfinished backup a stopped hub left in {}", root);
+        }
+    }
+
+    static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            delete(gathered);
+        } catch (IOException e) {
+            log.warn("could not delete the gathered backup {}: {}; the hub deletes it at its next start", gathered, e.toString());
+        }
+    }
+}

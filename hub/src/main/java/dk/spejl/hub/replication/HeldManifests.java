@@ -1,0 +1,233 @@
+package dk.spejl.hub.replication;
+
+import dk.spejl.digest.Sha256;
+import dk.spejl.hub.catalogue.CatalogueStore;
+import dk.spejl.hub.catalogue.Head;
+import dk.spejl.hub.publish.Publisher;
+import dk.spejl.signing.ManifestSigner;
+import dk.spejl.tls.PeerIdentity;
+import dk.spejl.verify.DelegationVerifier;
+import dk.spejl.verify.ManifestVerifier;
+import dk.spejl.verify.TrustedKeys;
+import dk.spejl.verify.VerificationException;
+import dk.spejl.verify.VerifiedManifest;
+import dk.spejl.wire.SignedManifest;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * What the manifest a spoke holds tells the hub about its own history. Normally nothing: the hub holds the same manifest
+ * under that number, or has collected it. But a hub restored from an older backup is behind what its spokes hold, and
+ * its next revisions would reuse numbers that the spokes hold with other content: every spoke would stop at a broken
+ * chain. So each spoke sends its held manifest as it starts watching, and when this hub's own key signed it and it is
+ * above the head, the hub publishes a bridge revision above it, chained to it, with a snapshot of what the hub holds
+ * ({@link Publisher#bridge}); spokes reach the bridge by its snapshot. A spoke that holds, under a number at or below
+ * the head, a manifest of this hub's that the hub no longer holds (a restored hub published that number again before
+ * the spoke came back) is moved to a snapshot at least two revisions above it, publishing one if none is.
+ *
+ * <p>Only a hub restored from a backup does this ({@link Restored}, the mark {@code spejl-hub restore} leaves): a hub that
+ * never lost its store has nothing to learn, and a manifest above its head can only be a forgery made with a leaked
+ * key, which must not move its numbering for good. Even then, only a manifest that verifies under this hub's current
+ * key delegation counts (a spoke cannot make the hub jump with anything the hub did not sign itself, and a key the
+ * delegation revoked moves nothing), and only one numbered as a hub could have published since the backup was taken,
+ * at no more than {@link #MAX_REVISIONS_PER_SECOND}: a leaked key cannot make the restored hub jump to 2^63.
+ */
+public final class HeldManifests implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HeldManifests.class);
+
+    /** What a held manifest says. */
+    public enum Finding {
+        /** Nothing to do: the hub holds it, collected it, or did not sign it. */
+        NONE,
+        /** Signed by this hub above its head: the hub lost history and publishes a bridge above it. */
+        AHEAD,
+        /** Signed by this hub under a number the hub now holds with other content. */
+        FORK
+    }
+
+    /** More revisions a second than any hub publishes (a publish takes a synced commit): the bound on a plausible claim. */
+    public static final long MAX_REVISIONS_PER_SECOND = 10_000;
+
+    /** The mark a restore leaves in the data directory: the revision and time of the backup the hub was restored from. */
+    public record Restored(long revision, long takenAtMillis) {
+        public static final String FILE = "RESTORED";
+
+        /** The mark in {@code dataDir}, if the hub was restored. */
+        public static Optional<Restored> read(java.nio.file.Path dataDir) throws IOException {
+            java.nio.file.Path file = dataDir.resolve(FILE);
+            if (!java.nio.file.Files.exists(file)) {
+                return Optional.empty();
+            }
+            java.util.Properties p = new java.util.Properties();
+            try (var reader = java.nio.file.Files.newBufferedReader(file)) {
+                p.load(reader);
+            }
+            try {
+                return Optional.of(new Restored(Long.parseLong(p.getProperty("backup.revision", "").trim()),
+                        Long.parseLong(p.getProperty("backup.taken_at_millis", "").trim())));
+            } catch (NumberFormatException e) {
+                throw new IOException(file + " is not a restore mark (backup.revision, backup.taken_at_millis): " + e.getMessage());
+            }
+        }
+
+        public void write(java.nio.file.Path dataDir, long restoredAtMillis) throws IOException {
+            dk.spejl.io.DurableFile.write(dataDir.resolve(FILE), ("# written by spejl-hub restore: this hub was restored from a backup.\n"
+                    + "# While this file exists the hub publishes above any newer revision of its own a spoke holds (docs/operations.md).\n"
+                    + "backup.revision = " + revision + "\nbackup.taken_at_millis = " + takenAtMillis
+                    + "\nrestored_at_millis = " + restoredAtMillis + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        /** The highest revision a hub could have published since the backup, at {@code nowMillis}. */
+        long plausibleUpTo(long nowMillis) {
+            long seconds = Math.max(1, (nowMillis - takenAtMillis) / 1000 + 1);
+            try {
+                return Math.addExact(revision, Math.multiplyExact(seconds, MAX_REVISIONS_PER_SECOND));
+            } catch (ArithmeticException e) {
+                return Long.MAX_VALUE / 2;
+            }
+        }
+    }
+
+    private final Optional<Restored> restored;
+    private final java.time.Clock clock;
+    private final CatalogueStore store;
+    private final Publisher publisher;
+    private final Supplier<TrustedKeys> keys;
+    private final String hubId;
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "hub-bridge");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Counter bridges;
+    private final Counter forks;
+
+    public HeldManifests(String hubId, CatalogueStore store, Publisher publisher, Supplier<TrustedKeys> keys, Optional<Restored> restored,
+                         java.time.Clock clock, MeterRegistry metrics) {
+        this.hubId = hubId;
+        this.restored = restored;
+        this.clock = clock;
+        this.store = store;
+        this.publisher = publisher;
+        this.keys = keys;
+        this.bridges = Counter.builder("spejl_hub_bridge_revisions_total")
+                .description("bridge revisions published above a manifest a spoke held and this hub did not (after a restore from an older backup)")
+                .register(metrics);
+        this.forks = Counter.builder("spejl_hub_forked_spokes_total")
+                .description("spokes found holding a manifest of this hub under a number the hub now holds with other content")
+                .register(metrics);
+    }
+
+    /** What the spoke's held manifest says; {@code held} may be the empty message (a spoke that sent none). */
+    public Finding consider(SignedManifest held, PeerIdentity spoke) {
+        if (restored.isEmpty() || held.getManifest().isEmpty()) {
+            return Finding.NONE;
+        }
+        VerifiedManifest verified;
+        try {
+            verified = new ManifestVerifier(keys.get()).signed(held, Optional.empty(), DelegationVerifier.ANY_TIME);
+        } catch (VerificationException e) {
+            // Not ours under the keys in force (another hub's, or a revoked key's): the usual rules apply to the spoke.
+            log.debug("spoke {} holds a manifest this hub's keys do not verify: {}", spoke, e.getMessage());
+            return Finding.NONE;
+        }
+        if (!verified.manifest().getHubId().equals(hubId)) {
+            return Finding.NONE;
+        }
+        Head head = store.head().orElseThrow();
+        long revision = verified.revision();
+        if (revision > head.revision()) {
+            long plausible = restored.get().plausibleUpTo(clock.millis());
+            if (revision > plausible) {
+                log.warn("spoke {} holds revision {} signed by this hub's key {}, more than a hub could have published since the backup of"
+                                + " revision {} (at most {}): not publishing above it. A forgery made with a leaked key? Rotate the key",
+                        spoke, revision, verified.manifest().getKeyId(), restored.get().revision(), plausible);
+                return Finding.NONE;
+            }
+            return Finding.AHEAD;
+        }
+        try {
+            Optional<SignedManifest> ours = store.manifests().get(revision);
+            if (ours.isPresent() && !MessageDigest.isEqual(ManifestSigner.digest(ours.get()), verified.digest())) {
+                return Finding.FORK;
+            }
+        } catch (IOException e) {
+            log.warn("could not read manifest {} to compare with spoke {}'s: {}", revision, spoke, e.toString());
+        }
+        return Finding.NONE;
+    }
+
+    /**
+     * Acts on what {@code held} says, on the one thread that does this (so two spokes never race): above the head, a
+     * bridge is published above it; held under a number the hub now holds with other content, revisions are published
+     * until the head names a snapshot at least two above it (the revision right after the spoke's must chain to what it
+     * holds, so a snapshot one above would be refused as a broken chain). Ingest may publish meanwhile, so what the
+     * manifest says is asked again after each step.
+     *
+     * @return {@link Finding#FORK} when the spoke must now be moved to the head's snapshot; {@link Finding#NONE} when it
+     * can follow the chain from what it holds
+     */
+    public CompletableFuture<Finding> settle(SignedManifest held, PeerIdentity spoke) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                for (int step = 0; step < 4; step++) {
+                    Finding finding = consider(held, spoke);
+                    if (finding == Finding.NONE) {
+                        return Finding.NONE;
+                    }
+                    if (finding == Finding.FORK) {
+                        moveAbove(held, spoke);
+                        return Finding.FORK;
+                    }
+                    try {
+                        bridge(held, spoke);
+                    } catch (IllegalArgumentException headMoved) {
+                        // an ingest went past it first: ask again
+                    }
+                }
+                return consider(held, spoke);
+            } catch (IOException | VerificationException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, executor);
+    }
+
+    private void bridge(SignedManifest held, PeerIdentity spoke) throws IOException, VerificationException {
+        VerifiedManifest verified = new ManifestVerifier(keys.get()).signed(held, Optional.empty(), DelegationVerifier.ANY_TIME);
+        Head head = store.head().orElseThrow();
+        log.warn("spoke {} holds revision {} (published {}), above this hub's head {}: this hub lost what it published after revision {}"
+                        + " (restored from an older backup?). Publishing revision {}, chained to the spoke's, with a snapshot of the"
+                        + " catalogue as this hub holds it; every spoke moves to it by that snapshot",
+                spoke, verified.revision(), java.time.Instant.ofEpochMilli(verified.manifest().getPublishedAtMillis()),
+                head.revision(), head.revision(), verified.revision() + 1);
+        var published = publisher.bridge(held);
+        bridges.increment();
+        log.info("bridge revision {} published above spoke {}'s revision {} (manifest {})", published.revision(), spoke,
+                verified.revision(), Sha256.shortHex(verified.digest()));
+    }
+
+    private void moveAbove(SignedManifest held, PeerIdentity spoke) throws IOException {
+        long revision = dk.spejl.wire.Manifest.parseFrom(held.getManifest()).getRevision();
+        forks.increment();
+        log.warn("spoke {} holds a revision {} of this hub's that this hub no longer holds (it published that number again after a"
+                + " restore): moving the spoke to a snapshot above it", spoke, revision);
+        while (store.head().orElseThrow().manifest().getSnapshotRevision() < revision + 2) {
+            publisher.resign();
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,203 @@
+package dk.spejl.spoke;
+
+import dk.spejl.hub.publish.SnapshotPolicy;
+import dk.spejl.hub.sample.CatalogueGenerator;
+import dk.spejl.signing.ManifestSigner;
+import dk.spejl.spoke.replica.Replica;
+import dk.spejl.spoke.replica.ReplicaCheck;
+import dk.spejl.wire.HubRecord;
+import dk.spejl.wire.Manifest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A hub restored from an older backup, with spokes that hold revisions it lost: real mutual TLS, the operators' real
+ * {@code spejl-hub backup} and {@code restore}, RocksDB in temp directories. No spoke is stranded at a broken chain, and
+ * every one ends at the restored hub's new head with a replica that verifies.
+ */
+class HubRestoreTest {
+    @TempDir
+    Path tmp;
+
+    private static final SnapshotPolicy POLICY = new SnapshotPolicy(1000, 0.25, 2);
+
+    @Test
+    void aRestoreFromAnOlderBackupBringsEverySpokeToTheRestoredHubsNewHead() throws Exception {
+        CatalogueGenerator generator = new CatalogueGenerator(1701);
+        try (Cluster cluster = new Cluster(tmp.resolve("cluster"), POLICY)) {
+            long r1 = cluster.put(generator.generate(300));
+            Spoke below = cluster.spoke("below");
+            Spoke between = cluster.spoke("between");
+            Spoke ahead = cluster.spoke("ahead");
+            await(List.of(below, between, ahead), r1);
+            stop(cluster, below); // holds r1, which the backup holds too
+
+            long r2 = cluster.put(generator.generate(50));
+            await(List.of(between, ahead), r2);
+            Path backup = tmp.resolve("backup");
+            CliRun took = CliRun.hub("backup", backup.toString(), "--config", cluster.hubConf().toString());
+            assertThat(took.exit()).as(took.err()).isZero();
+            assertThat(took.out()).contains("backed up hub test-hub at revision " + r2);
+
+            cluster.put(generator.generate(40));
+            long r4 = cluster.put(generator.generate(40));
+            await(List.of(between, ahead), r4);
+            stop(cluster, between); // holds r4, lost with the hub
+            cluster.put(generator.generate(30));
+            List<HubRecord> lostRecords = generator.generate(30);
+            long r6 = cluster.put(lostRecords);
+            await(List.of(ahead), r6);
+            stop(cluster, ahead); // holds r6, the newest the lost hub published
+            cluster.stopHub();
+
+            // The hub's machine is lost; its backup is restored on another.
+            Path restoredDir = tmp.resolve("restored");
+            CliRun restored = CliRun.hub("restore", backup.toString(), "--dir", restoredDir.toString());
+            assertThat(restored.exit()).as(restored.out() + restored.err()).isZero();
+            assertThat(restored.out()).contains("restored hub test-hub", "revision " + r2,
+                    "checked: the records add up to the signed state of revision " + r2);
+            cluster.startHubFrom(restoredDir.resolve("hub.conf"));
+            assertThat(cluster.hub.publisher().head().revision()).isEqualTo(r2);
+
+            // The spokes come back one by one: the hub learns from each how far it had got, and publishes above it.
+            Spoke betweenAgain = restart(cluster, "between");
+            long bridge1 = r4 + 1;
+            awaitHead(cluster, bridge1);
+            await(List.of(betweenAgain), bridge1);
+            Spoke aheadAgain = restart(cluster, "ahead");
+            long bridge2 = r6 + 1;
+            awaitHead(cluster, bridge2);
+            Spoke belowAgain = restart(cluster, "below");
+            Spoke fresh = cluster.spoke("fresh");
+            List<Spoke> all = List.of(belowAgain, betweenAgain, aheadAgain, fresh);
+            await(all, bridge2);
+
+            // Each bridge chains to the manifest a spoke held, and carries the restored state under its own snapshot.
+            Manifest head = cluster.hub.publisher().head().manifest();
+            assertThat(head.hasDelta()).as("a bridge has no delta").isFalse();
+            assertThat(head.getSnapshotRevision()).isEqualTo(bridge2);
+            assertThat(cluster.hub.catalogue().manifests().bridged(r6)).isPresent();
+            assertThat(head.getPreviousManifestDigest().toByteArray())
+                    .isEqualTo(ManifestSigner.digest(cluster.hub.catalogue().manifests().bridged(r6).orElseThrow()));
+            assertThat(head.getEntryCount()).as("the restored state: what was published after the backup is gone")
+                    .isEqualTo(300 + 50);
+            for (Spoke spoke : all) {
+                assertThat(spoke.replica().get(lostRecords.get(0).getRecord().getId())).as(spoke + " no longer holds a lost record").isNull();
+                assertThat(spoke.replica().state().orElseThrow().manifest().getStateDigest()).isEqualTo(head.getStateDigest());
+            }
+            assertThat(cluster.hubMetrics.get("spejl_hub_bridge_revisions_total").counter().count()).isEqualTo(2);
+
+            CliRun check = CliRun.hub("check", "--config", restoredDir.resolve("hub.conf").toString());
+            assertThat(check.exit()).as(check.err()).isZero();
+
+            // From the new head on, revisions are deltas again, and every spoke follows.
+            long next = cluster.put(generator.generate(10));
+            await(all, next);
+            for (Spoke spoke : all) {
+                assertThat(failures(spoke)).as(spoke + " refused nothing on the way").isEmpty();
+            }
+            Map<String, Path> replicas = Map.of("below", dir(cluster, "below"), "between", dir(cluster, "between"),
+                    "ahead", dir(cluster, "ahead"), "fresh", dir(cluster, "fresh"));
+            cluster.spokes.forEach(Spoke::close);
+            cluster.spokes.clear();
+            for (var replica : replicas.entrySet()) {
+                try (Replica opened = Replica.open(replica.getValue(), true)) {
+                    ReplicaCheck.Outcome outcome = cluster.check(opened, replica.getKey());
+                    assertThat(outcome.ok()).as(replica.getKey() + " verifies: " + outcome.message()).isTrue();
+                    assertThat(outcome.revision()).isEqualTo(next);
+                    assertThat(outcome.records()).isEqualTo(300 + 50 + 10);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSpokeHoldingARevisionTheRestoredHubPublishedAgainIsMovedToASnapshotAboveIt() throws Exception {
+        CatalogueGenerator generator = new CatalogueGenerator(1702);
+        try (Cluster cluster = new Cluster(tmp.resolve("cluster"), POLICY)) {
+            long r1 = cluster.put(generator.generate(200));
+            Spoke spoke = cluster.spoke("vejle");
+            await(List.of(spoke), r1);
+            Path backup = tmp.resolve("backup");
+            assertThat(CliRun.hub("backup", backup.toString(), "--config", cluster.hubConf().toString()).exit()).isZero();
+            long r2 = cluster.put(generator.generate(20));
+            await(List.of(spoke), r2);
+            stop(cluster, spoke);
+            cluster.stopHub();
+
+            Path restoredDir = tmp.resolve("restored");
+            assertThat(CliRun.hub("restore", backup.toString(), "--dir", restoredDir.toString()).exit()).isZero();
+            cluster.startHubFrom(restoredDir.resolve("hub.conf"));
+            // An operator ingests before the spoke is back: revision r2 now names other content at the hub.
+            assertThat(cluster.put(generator.generate(5))).isEqualTo(r2);
+
+            Spoke back = restart(cluster, "vejle");
+            awaitSnapshotAbove(cluster, r2 + 1);
+            long head = cluster.hub.publisher().head().revision();
+            await(List.of(back), head);
+            assertThat(back.replica().state().orElseThrow().manifest().getStateDigest())
+                    .isEqualTo(cluster.hub.publisher().head().manifest().getStateDigest());
+            assertThat(cluster.hubMetrics.get("spejl_hub_forked_spokes_total").counter().count()).isEqualTo(1);
+            long next = cluster.put(generator.generate(5));
+            await(List.of(back), next);
+            assertThat(failures(back)).isEmpty();
+        }
+    }
+
+    private static Path dir(Cluster cluster, String name) {
+        return cluster.dir.resolve("spoke-" + name).resolve("replica");
+    }
+
+    private static void stop(Cluster cluster, Spoke spoke) {
+        spoke.close();
+        cluster.spokes.remove(spoke);
+    }
+
+    private static Spoke restart(Cluster cluster, String name) throws Exception {
+        return cluster.spoke(name);
+    }
+
+    /** What the spoke refused, by reason, from its counters. */
+    private static Map<String, Double> failures(Spoke spoke) {
+        Map<String, Double> refused = new java.util.TreeMap<>();
+        spoke.metrics().find("spejl_spoke_verification_failures_total").counters()
+                .forEach(c -> refused.merge(c.getId().getTag("reason"), c.count(), Double::sum));
+        refused.values().removeIf(v -> v == 0);
+        return refused;
+    }
+
+    private static void await(List<Spoke> spokes, long revision) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (Spoke spoke : spokes) {
+            while (spoke.replica().state().map(s -> s.revision()).orElse(-1L) != revision) {
+                assertThat(System.nanoTime()).as(spoke + " at revision " + revision + "; it holds "
+                        + spoke.replica().state().map(s -> s.revision()).orElse(-1L) + ", refused " + failures(spoke)).isLessThan(end);
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    private static void awaitHead(Cluster cluster, long revision) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (cluster.hub.publisher().head().revision() < revision) {
+            assertThat(System.nanoTime()).as("the hub publishes revision " + revision).isLessThan(end);
+            Thread.sleep(20);
+        }
+        assertThat(cluster.hub.publisher().head().revision()).isEqualTo(revision);
+    }
+
+    private static void awaitSnapshotAbove(Cluster cluster, long revision) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (cluster.hub.publisher().head().manifest().getSnapshotRevision() <= revision) {
+            assertThat(System.nanoTime()).as("the hub's head names a snapshot above " + revision).isLessThan(end);
+            Thread.sleep(20);
+        }
+    }
+}
