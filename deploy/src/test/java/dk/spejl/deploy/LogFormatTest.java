@@ -11,6 +11,7 @@ import org.slf4j.MDC;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -38,5 +39,25 @@ class LogFormatTest {
         assertThat(json.path("formattedMessage").asText()).isEqualTo("applied revision 42");
         assertThat(json.path("mdc").path("revision").asText()).isEqualTo("42");
         assertThatThrownBy(() -> LogFormat.use("xml")).isInstanceOf(ConfigFile.ConfigException.class).hasMessageContaining("text or json");
+    }
+
+    @Test
+    void aDaemonOrCommandPrintsItsOwnLinesAndNoneOfTheLoggingsSetUp() throws Exception {
+        // A fresh JVM with the distribution's logback.xml (not the tests' own), as bin/spejl-hub and bin/spejl-spoke start one.
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
+                "-Dlogback.configurationFile=" + Path.of("src/main/resources/logback.xml").toAbsolutePath(), OneLine.class.getName())
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).isZero();
+        assertThat(output).as("logback's status lines").doesNotContain("ch.qos.logback", "|-INFO", "|-WARN");
+        assertThat(output.lines().toList()).as(output).hasSize(1).first().asString().contains("INFO", "one line");
+    }
+
+    /** Logs one line, in a JVM of its own. */
+    public static final class OneLine {
+        public static void main(String[] args) {
+            LoggerFactory.getLogger(OneLine.class).info("one line");
+        }
     }
 }
