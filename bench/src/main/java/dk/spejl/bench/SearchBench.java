@@ -70,6 +70,8 @@ public final class SearchBench implements Callable<Integer> {
     List<String> spokeJavaOptions = new ArrayList<>();
     @Option(names = "--no-postgres", description = "Skip the PostgreSQL comparison.")
     boolean noPostgres;
+    @Option(names = "--build-only", description = "Measure (5), the build times, and stop.")
+    boolean buildOnly;
 
     static final List<String> CLASSES = List.of("selective filters", "free text", "pseudonym", "facets (broad filter)", "match-all facet page");
 
@@ -147,8 +149,10 @@ public final class SearchBench implements Callable<Integer> {
             }
             double toMerged = (System.nanoTime() - started) / 1e9;
             Thread.sleep(1_500); // the index's writer looks for a finished merge each second, and then serves its segment
-            serverSide(spoke, mix);
-            ReplicationUnderLoad.run(hub, spoke, catalogue, mix, applied, searchable, waiting, searchRate, revisions, random);
+            if (!buildOnly) {
+                serverSide(spoke, mix);
+                ReplicationUnderLoad.run(hub, spoke, catalogue, mix, applied, searchable, waiting, searchRate, revisions, random);
+            }
             spoke.close();
             long reindexStart = System.nanoTime();
             long indexed;
@@ -163,6 +167,9 @@ public final class SearchBench implements Callable<Integer> {
             System.out.printf("| index build after the bootstrap alone | %.1f |%n", toSearchable - toReplica);
             System.out.printf("| spoke start to the build's segments merged (in the background, searchable meanwhile) | %.1f |%n", toMerged);
             System.out.printf("| `reindex` (%,d records) | %.1f |%n%n", indexed, reindex);
+            if (buildOnly) {
+                return 0;
+            }
 
             // (2), (6): the spoke in a process of its own, searched over HTTP with keep-alive from this one.
             Map<String, double[]> httpLatency;

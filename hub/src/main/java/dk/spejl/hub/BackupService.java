@@ -25,12 +25,15 @@ import java.util.function.Supplier;
  * SHA-256, then the summary. It sends only as fast as the operator's end reads, on a thread of its own, one backup at a
  * time; the gathered copy is deleted when the stream ends, however it ends.
  */
-final class BackupService implements AdminGrpc.AsyncService {
+final class BackupService implements AdminGrpc.AsyncService, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BackupService.class);
     private static final int CHUNK_BYTES = 1 << 20;
 
     private final Supplier<Backup.Parts> hub;
     private final AtomicBoolean running = new AtomicBoolean();
+    /** Held while a backup is gathered from the hub's databases, which must not close meanwhile; guards closed. */
+    private final Object gathering = new Object();
+    private boolean closed;
 
     BackupService(Supplier<Backup.Parts> hub) {
         this.hub = hub;
@@ -67,7 +70,7 @@ final class BackupService implements AdminGrpc.AsyncService {
 
     private void send(ServerCallStreamObserver<BackupChunk> out, Object ready) {
         long started = System.nanoTime();
-        try (Backup backup = Backup.gather(hub.get())) {
+        try (Backup backup = gather()) {
             BackupSummary.Builder summary = backup.summary().toBuilder();
             long bytes = 0;
             for (Backup.Source source : backup.files()) {
@@ -119,6 +122,26 @@ final class BackupService implements AdminGrpc.AsyncService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             out.onError(Status.UNAVAILABLE.withDescription("the hub is stopping").asRuntimeException());
+        }
+    }
+
+    private Backup gather() throws IOException {
+        synchronized (gathering) {
+            if (closed) {
+                throw new IOException("the hub is stopping");
+            }
+            return Backup.gather(hub.get());
+        }
+    }
+
+    /**
+     * Waits for a backup being gathered (its checkpoints read the databases), and refuses any later one: after this
+     * the hub's databases may close. A backup being sent goes on from its own copy until the admin service stops.
+     */
+    @Override
+    public void close() {
+        synchronized (gathering) {
+            closed = true;
         }
     }
 

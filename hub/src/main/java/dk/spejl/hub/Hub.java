@@ -70,6 +70,7 @@ public final class Hub implements AutoCloseable {
     private final OpsServer ops;
     private final java.io.Closeable dataLock;
     private final dk.spejl.hub.replication.HeldManifests heldManifests;
+    private final BackupService backups;
 
     /** The layout of the hub's data directory; see {@link dk.spejl.io.DataFormat}. */
     public static final int DATA_FORMAT = 1;
@@ -99,6 +100,7 @@ public final class Hub implements AutoCloseable {
         Server replicationServer = null;
         Server adminServer = null;
         dk.spejl.hub.replication.HeldManifests heldManifests = null;
+        BackupService backups = null;
         dk.spejl.log.MerkleLog accessLog = null;
         java.util.concurrent.ScheduledExecutorService expiry = null;
         try {
@@ -162,8 +164,9 @@ public final class Hub implements AutoCloseable {
             admin.put(AdminGrpc.getReloadKeysMethod(), new KeysService(trust));
             dk.spejl.log.MerkleLog backedUpLog = accessLog;
             Publisher backedUpPublisher = publisher;
-            admin.put(AdminGrpc.getBackupMethod(), new BackupService(() -> new Backup.Parts(hubId, b.dataDir, b.keysDir, b.rootFingerprint,
-                    b.tls, store, objects, backedUpPublisher, backedUpLog, trust.keys().trusted().version(), b.clock)));
+            backups = new BackupService(() -> new Backup.Parts(hubId, b.dataDir, b.keysDir, b.rootFingerprint,
+                    b.tls, store, objects, backedUpPublisher, backedUpLog, trust.keys().trusted().version(), b.clock));
+            admin.put(AdminGrpc.getBackupMethod(), backups);
             RevocationService revoking = new RevocationService(revocations);
             admin.put(AdminGrpc.getRevokeSpokeMethod(), revoking);
             admin.put(AdminGrpc.getRevokeOperatorMethod(), revoking);
@@ -213,6 +216,9 @@ public final class Hub implements AutoCloseable {
             if (heartbeats != null) {
                 heartbeats.close();
             }
+            if (backups != null) {
+                backups.close();
+            }
             if (expiry != null) {
                 expiry.shutdownNow();
             }
@@ -234,6 +240,7 @@ public final class Hub implements AutoCloseable {
         }
         this.publisher = publisher;
         this.heldManifests = heldManifests;
+        this.backups = backups;
         this.accessLog = accessLog;
         this.expiry = expiry;
         this.feedExecutor = feedExecutor;
@@ -320,6 +327,7 @@ public final class Hub implements AutoCloseable {
         accessEvents.close();
         replicationServer.shutdownNow();
         adminServer.shutdownNow();
+        backups.close(); // a backup being gathered finishes before the databases close
         try {
             replicationServer.awaitTermination(5, TimeUnit.SECONDS);
             adminServer.awaitTermination(5, TimeUnit.SECONDS);
