@@ -79,6 +79,14 @@ public final class FanoutBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("spejl-fanout-bench");
+        try {
+            return run(dir);
+        } finally {
+            SearchBench.deleteTree(dir); // hundreds of megabytes of replicas
+        }
+    }
+
+    private int run(Path dir) throws Exception {
         int replication = freePort();
         int admin = freePort();
         Path passphrase = dir.resolve("passphrase");

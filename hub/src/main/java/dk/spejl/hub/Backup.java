@@ -117,13 +117,19 @@ public final class Backup implements AutoCloseable {
             }
             Files.copy(hub.dataDir().resolve(dk.spejl.io.DataFormat.FILE), data.resolve(dk.spejl.io.DataFormat.FILE));
 
-            List<Source> files = new ArrayList<>();
-            try (Stream<Path> walk = Files.walk(data)) {
-                walk.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString))
-                        .forEach(f -> files.add(new Source("data/" + slashed(data.relativize(f)), f)));
+            // The keys and the TLS material as they are now, copied beside the rest: a rotation or an enrolment while the
+            // backup is sent changes nothing in it.
+            for (Source source : keys(hub.keysDir(), hub.rootFingerprint())) {
+                copyInto(gathered, source);
             }
-            files.addAll(keys(hub.keysDir(), hub.rootFingerprint()));
-            files.addAll(tls(hub.tls()));
+            for (Source source : tls(hub.tls(), hub.rootFingerprint())) {
+                copyInto(gathered, source);
+            }
+            List<Source> files = new ArrayList<>();
+            try (Stream<Path> walk = Files.walk(gathered)) {
+                walk.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString))
+                        .forEach(f -> files.add(new Source(slashed(gathered.relativize(f)), f)));
+            }
             log.info("backup gathered: revision {}, {} object files linked, access log of {} entries, {} files", summary.getRevision(),
                     linked[0], summary.getAccessLogSize(), files.size());
             return new Backup(gathered, List.copyOf(files), summary.build());
@@ -145,16 +151,14 @@ public final class Backup implements AutoCloseable {
                     log.info("backup: {} is not one of the hub's keys; left out", file);
                     continue;
                 }
+                if (holdsRoot(file, rootFingerprint)) {
+                    continue;
+                }
                 if (name.endsWith(".key")) {
-                    String fingerprint;
                     try {
-                        fingerprint = KeyFiles.readPrivate(file).publicKey().fingerprint();
+                        KeyFiles.readPrivate(file);
                     } catch (IOException | RuntimeException e) {
                         log.error("backup: {} is not a key the hub can read ({}); left out", file, e.getMessage());
-                        continue;
-                    }
-                    if (fingerprint.equals(rootFingerprint)) {
-                        log.error("backup: {} holds the ROOT key; left out (the root key belongs offline, never beside the hub)", file);
                         continue;
                     }
                 }
@@ -164,22 +168,62 @@ public final class Backup implements AutoCloseable {
         return files;
     }
 
-    /** The CA's directory (its certificate, key and register) and the hub's own certificate and key. */
-    private static List<Source> tls(TlsFiles tls) throws IOException {
+    /**
+     * The CA's directory (its certificate, key and register) and the hub's own certificate and key; never a file that
+     * holds the root key, whoever put it there.
+     */
+    private static List<Source> tls(TlsFiles tls, String rootFingerprint) throws IOException {
         List<Source> files = new ArrayList<>();
         Path caDir = tls.trustedCa().toAbsolutePath().getParent();
         try (Stream<Path> walk = Files.walk(caDir, 2)) {
-            walk.filter(Files::isRegularFile)
+            for (Path f : walk.filter(Files::isRegularFile)
                     .filter(f -> f.getParent().equals(caDir) || f.getParent().getFileName().toString().equals(ServerPki.REGISTER))
-                    .sorted(Comparator.comparing(Path::toString))
-                    .forEach(f -> files.add(new Source("tls/" + slashed(caDir.relativize(f)), f)));
+                    .sorted(Comparator.comparing(Path::toString)).toList()) {
+                if (!holdsRoot(f, rootFingerprint)) {
+                    files.add(new Source("tls/" + slashed(caDir.relativize(f)), f));
+                }
+            }
         }
         for (Path own : List.of(tls.certificate().toAbsolutePath(), tls.privateKey().toAbsolutePath())) {
             if (!own.getParent().equals(caDir)) {
-                files.add(new Source("tls/" + own.getFileName(), own));
+                String name = "tls/" + own.getFileName();
+                if (files.stream().anyMatch(f -> f.path().equals(name))) {
+                    throw new IOException("the hub's " + own + " has the name of a file in the CA's directory " + caDir
+                            + ": rename one of them, or keep the hub's certificate and key beside the CA");
+                }
+                files.add(new Source(name, own));
             }
         }
         return files;
+    }
+
+    /**
+     * Whether {@code file} may hold the root key: an encrypted private key (the root key's file is the only one Spejl
+     * encrypts; the hub reads none), or an Ed25519 private key file whose key is the root's.
+     */
+    private static boolean holdsRoot(Path file, String rootFingerprint) {
+        try {
+            if (Files.size(file) < 64 * 1024 && Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
+                log.error("backup: {} is an encrypted private key, as the ROOT key's file is; left out (the root key belongs offline)", file);
+                return true;
+            }
+            if (KeyFiles.readPrivate(file).publicKey().fingerprint().equals(rootFingerprint)) {
+                log.error("backup: {} holds the ROOT key; left out (the root key belongs offline, never beside the hub)", file);
+                return true;
+            }
+        } catch (IOException | RuntimeException notAnEd25519Key) {
+            // a certificate, a TLS key: not the root
+        }
+        return false;
+    }
+
+    /** Copies a small file into the gathered backup, owner-only. */
+    private static void copyInto(Path gathered, Source source) throws IOException {
+        Path target = gathered.resolve(source.path());
+        Files.createDirectories(target.getParent());
+        Files.copy(source.file(), target);
+        Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
 
     private static String slashed(Path relative) {

@@ -124,7 +124,7 @@ public final class Hub implements AutoCloseable {
                     + " revision of its own that a spoke holds ({} in {})", r.revision(), java.time.Instant.ofEpochMilli(r.takenAtMillis()),
                     dk.spejl.hub.replication.HeldManifests.Restored.FILE, b.dataDir));
             heldManifests = new dk.spejl.hub.replication.HeldManifests(hubId, store, publisher, () -> trust.keys().trusted(), restored,
-                    b.clock, b.metrics);
+                    b.restoreWindow, b.clock, b.metrics);
             feed.learnFrom(heldManifests);
             heartbeats = new HeartbeatIssuer(hubId, store, trust.heartbeatSigner(), feed, b.clock, b.heartbeatInterval, b.heartbeatValidity);
             trust.attach(publisher, feed, heartbeats);
@@ -387,6 +387,16 @@ public final class Hub implements AutoCloseable {
         private Duration accessExpiryInterval = Duration.ofMinutes(1);
         private dk.spejl.log.MerkleLog.Policy accessCheckpoints = dk.spejl.hub.access.AccessLog.CHECKPOINTS;
         private Duration behindAfter = Duration.ofSeconds(60);
+        private Duration restoreWindow = Duration.ofSeconds(30);
+
+        /**
+         * After a restore: how long the hub gathers its spokes' held manifests after it starts before it publishes one
+         * bridge above the newest, and the least time between two such publishes.
+         */
+        public Builder restoreWindow(Duration window) {
+            this.restoreWindow = window;
+            return this;
+        }
         private Duration silentAfter = Duration.ofMinutes(2);
 
         /** How long a spoke may go without a report before the hub calls it silent (spokes report at least every 30 s). */

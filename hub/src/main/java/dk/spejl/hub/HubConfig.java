@@ -14,7 +14,8 @@ import java.util.Map;
 /** The hub's configuration file. Every setting is listed here, with what it means and its default. */
 public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicationAddress, InetSocketAddress adminAddress,
                         TlsFiles tls, TlsFiles operator, Path caKey, Path keysDir, String rootFingerprint, SnapshotPolicy snapshotPolicy, long maxIngestLines,
-                        Duration heartbeatInterval, Duration heartbeatValidity, InetSocketAddress opsAddress, Duration readyMargin) {
+                        Duration heartbeatInterval, Duration heartbeatValidity, InetSocketAddress opsAddress, Duration readyMargin,
+                        Duration restoreWindow) {
 
     /** Every setting, with what it means and its default; read-only. */
     public static final Map<String, String> SETTINGS;
@@ -42,6 +43,8 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
         settings.put(dk.spejl.config.LogFormat.KEY, dk.spejl.config.LogFormat.DOCUMENTATION);
         settings.put("ops.address", "default '127.0.0.1:7445'. Plain-HTTP operations port: /metrics (Prometheus), /healthz, /readyz; 'off' for none.");
         settings.put("ops.ready_margin", "default 1h. /readyz answers 503 once the key delegation or the hub's TLS certificate expires within this (the alerts warn 14 days ahead).");
+        settings.put("restore.window", "default 30s. After 'spejl-hub restore': how long the hub gathers its spokes' revisions after it starts"
+                + " before it publishes one revision above the newest, and the least time between two such publishes.");
         SETTINGS = Collections.unmodifiableMap(settings);
     }
 
@@ -59,7 +62,7 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
                 c.integer("ingest.max_lines", 5_000_000),
                 c.duration("heartbeat.interval", Duration.ofSeconds(60)), c.duration("heartbeat.validity", Duration.ofMinutes(5)),
                 c.string("ops.address", "127.0.0.1:7445").equals("off") ? null : c.address("ops.address", "127.0.0.1:7445"),
-                c.duration("ops.ready_margin", Duration.ofHours(1)));
+                c.duration("ops.ready_margin", Duration.ofHours(1)), c.duration("restore.window", Duration.ofSeconds(30)));
     }
 
     /** A hub builder set up as this file says. */
@@ -67,7 +70,7 @@ public record HubConfig(String hubId, Path dataDir, InetSocketAddress replicatio
         return Hub.builder().hubId(hubId).dataDir(dataDir).keys(keysDir, rootFingerprint)
                 .tls(tls).replicationAddress(replicationAddress).adminAddress(adminAddress)
                 .snapshotPolicy(snapshotPolicy).maxIngestLines(maxIngestLines).heartbeats(heartbeatInterval, heartbeatValidity)
-                .ops(opsAddress, readyMargin);
+                .ops(opsAddress, readyMargin).restoreWindow(restoreWindow);
     }
 
     /** The documented settings, as comment lines for a generated config file. */

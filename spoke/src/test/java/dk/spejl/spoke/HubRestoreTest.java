@@ -35,12 +35,13 @@ class HubRestoreTest {
             long r1 = cluster.put(generator.generate(300));
             Spoke below = cluster.spoke("below");
             Spoke between = cluster.spoke("between");
+            Spoke mid = cluster.spoke("mid");
             Spoke ahead = cluster.spoke("ahead");
-            await(List.of(below, between, ahead), r1);
+            await(List.of(below, between, mid, ahead), r1);
             stop(cluster, below); // holds r1, which the backup holds too
 
             long r2 = cluster.put(generator.generate(50));
-            await(List.of(between, ahead), r2);
+            await(List.of(between, mid, ahead), r2);
             Path backup = tmp.resolve("backup");
             CliRun took = CliRun.hub("backup", backup.toString(), "--config", cluster.hubConf().toString());
             assertThat(took.exit()).as(took.err()).isZero();
@@ -48,13 +49,16 @@ class HubRestoreTest {
 
             cluster.put(generator.generate(40));
             long r4 = cluster.put(generator.generate(40));
-            await(List.of(between, ahead), r4);
-            stop(cluster, between); // holds r4, lost with the hub
-            cluster.put(generator.generate(30));
+            await(List.of(between, mid, ahead), r4);
+            stop(cluster, between); // each of these holds a revision lost with the hub
+            long r5 = cluster.put(generator.generate(30));
+            await(List.of(mid, ahead), r5);
+            stop(cluster, mid);
+            cluster.put(generator.generate(20));
             List<HubRecord> lostRecords = generator.generate(30);
-            long r6 = cluster.put(lostRecords);
-            await(List.of(ahead), r6);
-            stop(cluster, ahead); // holds r6, the newest the lost hub published
+            long r7 = cluster.put(lostRecords);
+            await(List.of(ahead), r7);
+            stop(cluster, ahead); // the newest the lost hub published
             cluster.stopHub();
 
             // The hub's machine is lost; its backup is restored on another.
@@ -63,29 +67,37 @@ class HubRestoreTest {
             assertThat(restored.exit()).as(restored.out() + restored.err()).isZero();
             assertThat(restored.out()).contains("restored hub test-hub", "revision " + r2,
                     "checked: the records add up to the signed state of revision " + r2);
-            cluster.startHubFrom(restoredDir.resolve("hub.conf"));
+            Path conf = restoredDir.resolve("hub.conf");
+            java.nio.file.Files.writeString(conf, "restore.window = 2s\n", java.nio.file.StandardOpenOption.APPEND);
+            cluster.startHubFrom(conf);
             assertThat(cluster.hub.publisher().head().revision()).isEqualTo(r2);
 
-            // The spokes come back one by one: the hub learns from each how far it had got, and publishes above it.
+            // Two spokes come back together: the hub gathers what they hold, and publishes one bridge above the newest.
             Spoke betweenAgain = restart(cluster, "between");
-            long bridge1 = r4 + 1;
+            Spoke midAgain = restart(cluster, "mid");
+            long bridge1 = r5 + 1;
             awaitHead(cluster, bridge1);
-            await(List.of(betweenAgain), bridge1);
+            await(List.of(betweenAgain, midAgain), bridge1);
+            assertThat(cluster.hubMetrics.get("spejl_hub_bridge_revisions_total").counter().count()).isEqualTo(1);
+            // One comes back later, holding more still: another bridge, no sooner than the window after the first.
+            long bridged = System.nanoTime();
             Spoke aheadAgain = restart(cluster, "ahead");
-            long bridge2 = r6 + 1;
+            long bridge2 = r7 + 1;
             awaitHead(cluster, bridge2);
+            assertThat(System.nanoTime() - bridged).as("spaced by the window").isGreaterThan(Duration.ofMillis(1500).toNanos());
             Spoke belowAgain = restart(cluster, "below");
             Spoke fresh = cluster.spoke("fresh");
-            List<Spoke> all = List.of(belowAgain, betweenAgain, aheadAgain, fresh);
+            List<Spoke> all = List.of(belowAgain, betweenAgain, midAgain, aheadAgain, fresh);
             await(all, bridge2);
 
             // Each bridge chains to the manifest a spoke held, and carries the restored state under its own snapshot.
             Manifest head = cluster.hub.publisher().head().manifest();
             assertThat(head.hasDelta()).as("a bridge has no delta").isFalse();
             assertThat(head.getSnapshotRevision()).isEqualTo(bridge2);
-            assertThat(cluster.hub.catalogue().manifests().bridged(r6)).isPresent();
+            assertThat(cluster.hub.catalogue().manifests().bridged(r7)).isPresent();
+            assertThat(cluster.hub.catalogue().manifests().bridged(r4)).as("gathered: no bridge above the lower one").isEmpty();
             assertThat(head.getPreviousManifestDigest().toByteArray())
-                    .isEqualTo(ManifestSigner.digest(cluster.hub.catalogue().manifests().bridged(r6).orElseThrow()));
+                    .isEqualTo(ManifestSigner.digest(cluster.hub.catalogue().manifests().bridged(r7).orElseThrow()));
             assertThat(head.getEntryCount()).as("the restored state: what was published after the backup is gone")
                     .isEqualTo(300 + 50);
             for (Spoke spoke : all) {
@@ -93,8 +105,9 @@ class HubRestoreTest {
                 assertThat(spoke.replica().state().orElseThrow().manifest().getStateDigest()).isEqualTo(head.getStateDigest());
             }
             assertThat(cluster.hubMetrics.get("spejl_hub_bridge_revisions_total").counter().count()).isEqualTo(2);
+            assertThat(cluster.hubMetrics.get("spejl_hub_forked_spokes_total").counter().count()).isZero();
 
-            CliRun check = CliRun.hub("check", "--config", restoredDir.resolve("hub.conf").toString());
+            CliRun check = CliRun.hub("check", "--config", conf.toString());
             assertThat(check.exit()).as(check.err()).isZero();
 
             // From the new head on, revisions are deltas again, and every spoke follows.
@@ -103,8 +116,10 @@ class HubRestoreTest {
             for (Spoke spoke : all) {
                 assertThat(failures(spoke)).as(spoke + " refused nothing on the way").isEmpty();
             }
-            Map<String, Path> replicas = Map.of("below", dir(cluster, "below"), "between", dir(cluster, "between"),
-                    "ahead", dir(cluster, "ahead"), "fresh", dir(cluster, "fresh"));
+            Map<String, Path> replicas = new java.util.TreeMap<>();
+            for (String name : List.of("below", "between", "mid", "ahead", "fresh")) {
+                replicas.put(name, dir(cluster, name));
+            }
             cluster.spokes.forEach(Spoke::close);
             cluster.spokes.clear();
             for (var replica : replicas.entrySet()) {
@@ -134,6 +149,7 @@ class HubRestoreTest {
 
             Path restoredDir = tmp.resolve("restored");
             assertThat(CliRun.hub("restore", backup.toString(), "--dir", restoredDir.toString()).exit()).isZero();
+            java.nio.file.Files.writeString(restoredDir.resolve("hub.conf"), "restore.window = 1s\n", java.nio.file.StandardOpenOption.APPEND);
             cluster.startHubFrom(restoredDir.resolve("hub.conf"));
             // An operator ingests before the spoke is back: revision r2 now names other content at the hub.
             assertThat(cluster.put(generator.generate(5))).isEqualTo(r2);

@@ -19,6 +19,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Iterator;
@@ -37,6 +38,9 @@ import java.util.regex.Pattern;
 final class BackupCommand implements Callable<Integer> {
     /** What a path sent by the hub may look like: under data/, keys/ or tls/, no '..' and nothing odd. */
     private static final Pattern PATH = Pattern.compile("(data|keys|tls)(/[A-Za-z0-9][A-Za-z0-9._-]*)+");
+    /** A backup holds the hub's private keys: everything in it is its owner's alone. */
+    static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY_DIR = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY_FILE = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     @Parameters(index = "0", paramLabel = "DIR", description = "Where to write the backup; must not exist, or be empty.")
     Path dir;
@@ -50,18 +54,18 @@ final class BackupCommand implements Callable<Integer> {
             return 2;
         }
         boolean created = !Files.exists(dir);
-        Files.createDirectories(dir);
+        Files.createDirectories(dir, OWNER_ONLY_DIR);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------")); // it holds private keys
         long seconds = target.seconds(3600);
         ManagedChannel channel = target.channel();
         try {
             BackupSummary summary = receive(AdminGrpc.newBlockingStub(channel).withDeadlineAfter(seconds, TimeUnit.SECONDS)
                     .backup(BackupRequest.getDefaultInstance()));
-            Path conf = dir.resolve("hub.conf");
-            Files.copy(target.config, conf);
-            byte[] confBytes = Files.readAllBytes(conf);
+            byte[] confBytes = Files.readAllBytes(target.config);
+            DurableFile.writePrivate(dir.resolve("hub.conf"), confBytes);
             summary = summary.toBuilder().addFiles(BackupFile.newBuilder().setPath("hub.conf").setSize(confBytes.length)
                     .setSha256(Sha256.hex(Sha256.of(confBytes)))).build();
-            DurableFile.write(dir.resolve(Backup.DESCRIPTION), com.google.protobuf.util.JsonFormat.printer()
+            DurableFile.writePrivate(dir.resolve(Backup.DESCRIPTION), com.google.protobuf.util.JsonFormat.printer()
                     .preservingProtoFieldNames().print(summary).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             System.out.printf("backed up hub %s at revision %d (manifest %s), taken %s: %d files, %d bytes; access log of %d entries;"
                             + " key delegation version %d%n", summary.getHubId(), summary.getRevision(), summary.getManifestDigest().substring(0, 12),
@@ -114,8 +118,8 @@ final class BackupCommand implements Callable<Integer> {
                     }
                     path = chunk.getPath();
                     Path file = dir.resolve(path);
-                    Files.createDirectories(file.getParent());
-                    out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    Files.createDirectories(file.getParent(), OWNER_ONLY_DIR);
+                    out = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY_FILE);
                     sha256 = Sha256.newDigest();
                     offset = 0;
                 } else if (!chunk.getPath().equals(path) || chunk.getOffset() != offset) {

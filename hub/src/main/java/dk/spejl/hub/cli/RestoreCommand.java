@@ -60,7 +60,13 @@ final class RestoreCommand implements Callable<Integer> {
         BackupSummary.Builder parsed = BackupSummary.newBuilder();
         com.google.protobuf.util.JsonFormat.parser().ignoringUnknownFields().merge(Files.readString(description), parsed);
         BackupSummary summary = parsed.build();
-        for (String part : List.of("hub.conf", "data", "keys", "tls")) {
+        Path staging = dir.resolve(STAGING);
+        if (Files.exists(staging)) {
+            System.err.println("an earlier restore into " + dir + " stopped half-way (" + staging + " is there): delete " + staging
+                    + " and whichever of hub.conf, data, keys and tls it had moved into " + dir + ", then restore again");
+            return 2;
+        }
+        for (String part : PARTS) {
             if (Files.exists(dir.resolve(part))) {
                 System.err.println("refusing to restore into " + dir + ": " + dir.resolve(part) + " exists");
                 return 2;
@@ -70,7 +76,7 @@ final class RestoreCommand implements Callable<Integer> {
         List<String> damaged = new ArrayList<>();
         for (BackupFile file : summary.getFilesList()) {
             Path source = backup.resolve(file.getPath()).normalize();
-            if (!source.startsWith(backup.normalize()) || file.getPath().contains("..")) {
+            if (!source.startsWith(backup.normalize()) || !RESTORED_PATH.matcher(file.getPath()).matches() || file.getPath().contains("..")) {
                 damaged.add(file.getPath() + ": not a path inside the backup");
             } else if (!Files.isRegularFile(source)) {
                 damaged.add(file.getPath() + ": missing");
@@ -94,17 +100,15 @@ final class RestoreCommand implements Callable<Integer> {
             return 2;
         }
 
+        // Everything is written into a staging directory first, owner-only and forced to disk, with the mark that says
+        // the hub was restored; then moved into place, the catalogue last, so that no catalogue appears without its mark.
         Files.createDirectories(dir);
+        Files.createDirectory(staging, OWNER_ONLY_DIR);
         for (BackupFile file : summary.getFilesList()) {
             if (file.getPath().equals("hub.conf")) {
                 continue;
             }
-            Path target = dir.resolve(file.getPath());
-            Files.createDirectories(target.getParent());
-            Files.copy(backup.resolve(file.getPath()), target);
-            if (file.getPath().startsWith("keys/") || file.getPath().endsWith(".key")) {
-                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
-            }
+            copyDurably(backup.resolve(file.getPath()), staging.resolve(file.getPath()));
         }
         Map<String, String> settings = new LinkedHashMap<>(backedUp.values());
         settings.put("data.dir", "data");
@@ -113,18 +117,25 @@ final class RestoreCommand implements Callable<Integer> {
         for (String key : TLS_SETTINGS) {
             Path named = backedUp.path(key, defaultTls(key));
             Path restored = Path.of("tls").resolve(named.getFileName());
-            if (Files.exists(dir.resolve(restored))) {
+            if (Files.exists(staging.resolve(restored))) {
                 settings.put(key, restored.toString());
             } else if (settings.containsKey(key)) {
                 notBackedUp.add(key + " = " + settings.get(key));
             }
         }
         // The mark that tells the hub it was restored: it learns from its spokes how far it had published (docs/operations.md).
-        new dk.spejl.hub.replication.HeldManifests.Restored(summary.getRevision(), summary.getTakenAtMillis())
-                .write(dir.resolve("data"), System.currentTimeMillis());
-        Files.writeString(dir.resolve("hub.conf"), ConfigFile.render("Spejl hub configuration, restored from a backup of revision "
+        new dk.spejl.hub.replication.HeldManifests.Restored(summary.getRevision(), summary.getTakenAtMillis(), System.currentTimeMillis())
+                .write(staging.resolve("data"));
+        dk.spejl.io.DurableFile.writePrivate(staging.resolve("hub.conf"), ConfigFile.render("Spejl hub configuration, restored from a backup of revision "
                 + summary.getRevision() + " taken " + Instant.ofEpochMilli(summary.getTakenAtMillis()) + ". Every setting:",
-                HubConfig.SETTINGS, settings));
+                HubConfig.SETTINGS, settings).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        for (String part : List.of("keys", "tls", "hub.conf", "data")) {
+            if (Files.exists(staging.resolve(part))) {
+                Files.move(staging.resolve(part), dir.resolve(part), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        dk.spejl.io.DurableFile.forceDirectory(dir);
+        Files.delete(staging);
 
         HubConfig restored = HubConfig.read(dir.resolve("hub.conf"));
         CatalogueCheck.Outcome outcome;
@@ -157,6 +168,33 @@ final class RestoreCommand implements Callable<Integer> {
         System.out.println("spokes holding revisions above " + summary.getRevision() + " will be moved to a new revision above the newest"
                 + " they hold; access decisions taken after the backup are lost, and the spokes' witnesses will say so");
         return 0;
+    }
+
+    /** Where a restore is written before it is moved into place. */
+    static final String STAGING = ".restoring";
+    private static final List<String> PARTS = List.of("hub.conf", "data", "keys", "tls");
+    private static final java.util.regex.Pattern RESTORED_PATH = java.util.regex.Pattern.compile(
+            "hub\\.conf|(data|keys|tls)(/[A-Za-z0-9][A-Za-z0-9._-]*)+");
+    private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY_DIR =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY_FILE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+    /** Copies a file owner-only (the restore holds private keys) and forces it to disk. */
+    private static void copyDurably(Path source, Path target) throws IOException {
+        Files.createDirectories(target.getParent(), OWNER_ONLY_DIR);
+        try (InputStream in = Files.newInputStream(source);
+             java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(target,
+                     java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE), OWNER_ONLY_FILE)) {
+            byte[] buffer = new byte[1 << 20];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(buffer, 0, n);
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
+            }
+            out.force(true);
+        }
     }
 
     private static String defaultTls(String key) {

@@ -168,8 +168,8 @@ public final class Publisher implements AutoCloseable {
      */
     public synchronized Published bridge(SignedManifest learned) throws IOException {
         long learnedRevision = Manifest.parseFrom(learned.getManifest()).getRevision();
-        if (learnedRevision < head().revision()) {
-            throw new IllegalArgumentException("revision " + learnedRevision + " is below the head " + head().revision()
+        if (learnedRevision <= head().revision()) {
+            throw new IllegalArgumentException("revision " + learnedRevision + " is not above the head " + head().revision()
                     + ": a bridge goes above the head");
         }
         try {

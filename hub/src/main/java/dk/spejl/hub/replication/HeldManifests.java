@@ -39,8 +39,11 @@ import java.util.function.Supplier;
  * never lost its store has nothing to learn, and a manifest above its head can only be a forgery made with a leaked
  * key, which must not move its numbering for good. Even then, only a manifest that verifies under this hub's current
  * key delegation counts (a spoke cannot make the hub jump with anything the hub did not sign itself, and a key the
- * delegation revoked moves nothing), and only one numbered as a hub could have published since the backup was taken,
- * at no more than {@link #MAX_REVISIONS_PER_SECOND}: a leaked key cannot make the restored hub jump to 2^63.
+ * delegation revoked moves nothing), only one numbered as a hub could have published between the backup and the
+ * restore, at no more than {@link #MAX_REVISIONS_PER_SECOND} (a leaked key cannot make the restored hub jump to 2^63),
+ * only one numbered above the backup's revision (below it the hub holds its history exactly), and only for
+ * {@link #LEARN_FOR} after the restore. It gathers held manifests for a while after it starts before it publishes,
+ * and acts at most once a while after that ({@code restore.window}).
  */
 public final class HeldManifests implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HeldManifests.class);
@@ -57,9 +60,11 @@ public final class HeldManifests implements AutoCloseable {
 
     /** More revisions a second than any hub publishes (a publish takes a synced commit): the bound on a plausible claim. */
     public static final long MAX_REVISIONS_PER_SECOND = 10_000;
+    /** How long after a restore the hub learns from its spokes; a spoke away longer is treated as any other. */
+    public static final java.time.Duration LEARN_FOR = java.time.Duration.ofDays(14);
 
-    /** The mark a restore leaves in the data directory: the revision and time of the backup the hub was restored from. */
-    public record Restored(long revision, long takenAtMillis) {
+    /** The mark a restore leaves in the data directory: the revision and time of the backup, and when it was restored. */
+    public record Restored(long revision, long takenAtMillis, long restoredAtMillis) {
         public static final String FILE = "RESTORED";
 
         /** The mark in {@code dataDir}, if the hub was restored. */
@@ -74,27 +79,34 @@ public final class HeldManifests implements AutoCloseable {
             }
             try {
                 return Optional.of(new Restored(Long.parseLong(p.getProperty("backup.revision", "").trim()),
-                        Long.parseLong(p.getProperty("backup.taken_at_millis", "").trim())));
+                        Long.parseLong(p.getProperty("backup.taken_at_millis", "").trim()),
+                        Long.parseLong(p.getProperty("restored_at_millis", "").trim())));
             } catch (NumberFormatException e) {
-                throw new IOException(file + " is not a restore mark (backup.revision, backup.taken_at_millis): " + e.getMessage());
+                throw new IOException(file + " is not a restore mark (backup.revision, backup.taken_at_millis, restored_at_millis): "
+                        + e.getMessage());
             }
         }
 
-        public void write(java.nio.file.Path dataDir, long restoredAtMillis) throws IOException {
+        public void write(java.nio.file.Path dataDir) throws IOException {
             dk.spejl.io.DurableFile.write(dataDir.resolve(FILE), ("# written by spejl-hub restore: this hub was restored from a backup.\n"
-                    + "# While this file exists the hub publishes above any newer revision of its own a spoke holds (docs/operations.md).\n"
+                    + "# For " + LEARN_FOR.toDays() + " days from the restore the hub publishes above any newer revision of its own that a"
+                    + " spoke holds (docs/operations.md).\n"
                     + "backup.revision = " + revision + "\nbackup.taken_at_millis = " + takenAtMillis
                     + "\nrestored_at_millis = " + restoredAtMillis + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
 
-        /** The highest revision a hub could have published since the backup, at {@code nowMillis}. */
-        long plausibleUpTo(long nowMillis) {
-            long seconds = Math.max(1, (nowMillis - takenAtMillis) / 1000 + 1);
+        /** The highest revision a hub could have published between the backup and the restore. */
+        long plausibleUpTo() {
+            long seconds = Math.max(1, (restoredAtMillis - takenAtMillis) / 1000 + 1);
             try {
                 return Math.addExact(revision, Math.multiplyExact(seconds, MAX_REVISIONS_PER_SECOND));
             } catch (ArithmeticException e) {
                 return Long.MAX_VALUE / 2;
             }
+        }
+
+        boolean learning(long nowMillis) {
+            return nowMillis - restoredAtMillis <= LEARN_FOR.toMillis();
         }
     }
 
@@ -111,12 +123,20 @@ public final class HeldManifests implements AutoCloseable {
     });
     private final Counter bridges;
     private final Counter forks;
+    /** How long the hub gathers held manifests after it starts before it acts, and the least time between two acts. */
+    private final java.time.Duration spacing;
+    /** When the hub may act next (the bridge thread's). */
+    private long nextActMillis;
+    /** The highest held manifest seen above the head: one bridge above it serves every spoke gathered meanwhile. */
+    private final java.util.concurrent.atomic.AtomicReference<VerifiedManifest> highest = new java.util.concurrent.atomic.AtomicReference<>();
 
     public HeldManifests(String hubId, CatalogueStore store, Publisher publisher, Supplier<TrustedKeys> keys, Optional<Restored> restored,
-                         java.time.Clock clock, MeterRegistry metrics) {
+                         java.time.Duration spacing, java.time.Clock clock, MeterRegistry metrics) {
         this.hubId = hubId;
         this.restored = restored;
+        this.spacing = spacing;
         this.clock = clock;
+        this.nextActMillis = clock.millis() + spacing.toMillis();
         this.store = store;
         this.publisher = publisher;
         this.keys = keys;
@@ -128,9 +148,14 @@ public final class HeldManifests implements AutoCloseable {
                 .register(metrics);
     }
 
-    /** What the spoke's held manifest says; {@code held} may be the empty message (a spoke that sent none). */
-    public Finding consider(SignedManifest held, PeerIdentity spoke) {
-        if (restored.isEmpty() || held.getManifest().isEmpty()) {
+    /**
+     * What the spoke's held manifest says.
+     *
+     * @param held            the empty message for a spoke that sent none
+     * @param claimedRevision the revision the spoke says it holds: a manifest of another number is no evidence
+     */
+    public Finding consider(SignedManifest held, long claimedRevision, PeerIdentity spoke) {
+        if (restored.isEmpty() || held.getManifest().isEmpty() || !restored.get().learning(clock.millis())) {
             return Finding.NONE;
         }
         VerifiedManifest verified;
@@ -141,20 +166,24 @@ public final class HeldManifests implements AutoCloseable {
             log.debug("spoke {} holds a manifest this hub's keys do not verify: {}", spoke, e.getMessage());
             return Finding.NONE;
         }
-        if (!verified.manifest().getHubId().equals(hubId)) {
+        long revision = verified.revision();
+        if (!verified.manifest().getHubId().equals(hubId) || revision != claimedRevision) {
             return Finding.NONE;
         }
         Head head = store.head().orElseThrow();
-        long revision = verified.revision();
         if (revision > head.revision()) {
-            long plausible = restored.get().plausibleUpTo(clock.millis());
+            long plausible = restored.get().plausibleUpTo();
             if (revision > plausible) {
-                log.warn("spoke {} holds revision {} signed by this hub's key {}, more than a hub could have published since the backup of"
-                                + " revision {} (at most {}): not publishing above it. A forgery made with a leaked key? Rotate the key",
+                log.warn("spoke {} holds revision {} signed by this hub's key {}, more than a hub could have published between the backup of"
+                                + " revision {} and the restore (at most {}): not publishing above it. A forgery made with a leaked key? Rotate the key",
                         spoke, revision, verified.manifest().getKeyId(), restored.get().revision(), plausible);
                 return Finding.NONE;
             }
+            highest.accumulateAndGet(verified, (a, b) -> a == null || b.revision() > a.revision() ? b : a);
             return Finding.AHEAD;
+        }
+        if (revision <= restored.get().revision()) {
+            return Finding.NONE; // the backup holds this hub's history up to here: another manifest under such a number is no lost one
         }
         try {
             Optional<SignedManifest> ours = store.manifests().get(revision);
@@ -168,66 +197,105 @@ public final class HeldManifests implements AutoCloseable {
     }
 
     /**
-     * Acts on what {@code held} says, on the one thread that does this (so two spokes never race): above the head, a
-     * bridge is published above it; held under a number the hub now holds with other content, revisions are published
-     * until the head names a snapshot at least two above it (the revision right after the spoke's must chain to what it
-     * holds, so a snapshot one above would be refused as a broken chain). Ingest may publish meanwhile, so what the
-     * manifest says is asked again after each step.
+     * Acts on what {@code held} says, on the one thread that does this, so that two spokes never race. It waits first
+     * until the hub has gathered held manifests for a while after its start (and since its last act): one bridge above
+     * the highest then serves every spoke gathered meanwhile, and a spoke that keeps presenting old manifests cannot
+     * make the hub publish more than once a while. Above the head: a bridge above the highest held manifest seen.
+     * Under a number the hub now holds with other content: revisions without changes until the head names a snapshot
+     * at least two above it (the revision right after the spoke's must chain to what it holds, so a snapshot one above
+     * would be refused as a broken chain). Ingest may publish meanwhile, so what the manifest says is asked again after
+     * each step.
      *
      * @return {@link Finding#FORK} when the spoke must now be moved to the head's snapshot; {@link Finding#NONE} when it
-     * can follow the chain from what it holds
+     * can go on by the usual rules
      */
-    public CompletableFuture<Finding> settle(SignedManifest held, PeerIdentity spoke) {
+    public CompletableFuture<Finding> settle(SignedManifest held, long claimedRevision, PeerIdentity spoke) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 for (int step = 0; step < 4; step++) {
-                    Finding finding = consider(held, spoke);
+                    Finding finding = consider(held, claimedRevision, spoke);
+                    if (finding == Finding.NONE) {
+                        return Finding.NONE;
+                    }
+                    waitToAct();
+                    finding = consider(held, claimedRevision, spoke); // another spoke's bridge may have gone past it meanwhile
                     if (finding == Finding.NONE) {
                         return Finding.NONE;
                     }
                     if (finding == Finding.FORK) {
                         moveAbove(held, spoke);
+                        acted();
                         return Finding.FORK;
                     }
                     try {
-                        bridge(held, spoke);
+                        bridge(highestAbove(held), spoke);
+                        acted();
                     } catch (IllegalArgumentException headMoved) {
-                        // an ingest went past it first: ask again
+                        // an ingest reached it first: ask again
                     }
                 }
-                return consider(held, spoke);
+                throw new IOException("could not publish above spoke " + spoke + "'s revision " + claimedRevision + " in four tries");
             } catch (IOException | VerificationException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 throw new java.util.concurrent.CompletionException(e);
             }
         }, executor);
     }
 
+    /** The highest held manifest seen above the head, or {@code held} when none is higher. */
+    private SignedManifest highestAbove(SignedManifest held) throws IOException {
+        VerifiedManifest top = highest.get();
+        long revision = dk.spejl.wire.Manifest.parseFrom(held.getManifest()).getRevision();
+        return top != null && top.revision() > revision && top.revision() > store.head().orElseThrow().revision() ? top.signed() : held;
+    }
+
+    private void waitToAct() throws InterruptedException {
+        for (long wait = nextActMillis - clock.millis(); wait > 0; wait = nextActMillis - clock.millis()) {
+            Thread.sleep(Math.min(wait, 1000));
+        }
+    }
+
+    private void acted() {
+        nextActMillis = clock.millis() + spacing.toMillis();
+    }
+
     private void bridge(SignedManifest held, PeerIdentity spoke) throws IOException, VerificationException {
         VerifiedManifest verified = new ManifestVerifier(keys.get()).signed(held, Optional.empty(), DelegationVerifier.ANY_TIME);
         Head head = store.head().orElseThrow();
-        log.warn("spoke {} holds revision {} (published {}), above this hub's head {}: this hub lost what it published after revision {}"
-                        + " (restored from an older backup?). Publishing revision {}, chained to the spoke's, with a snapshot of the"
-                        + " catalogue as this hub holds it; every spoke moves to it by that snapshot",
-                spoke, verified.revision(), java.time.Instant.ofEpochMilli(verified.manifest().getPublishedAtMillis()),
-                head.revision(), head.revision(), verified.revision() + 1);
+        log.warn("a spoke holds revision {} (published {}), above this hub's head {}: restored from a backup of revision {}, this hub"
+                        + " lost what it published after that. Publishing revision {}, chained to the spoke's, with a snapshot of the"
+                        + " catalogue as this hub holds it; every spoke moves to it by that snapshot (asked by spoke {})",
+                verified.revision(), java.time.Instant.ofEpochMilli(verified.manifest().getPublishedAtMillis()),
+                head.revision(), restored.orElseThrow().revision(), verified.revision() + 1, spoke);
         var published = publisher.bridge(held);
         bridges.increment();
-        log.info("bridge revision {} published above spoke {}'s revision {} (manifest {})", published.revision(), spoke,
-                verified.revision(), Sha256.shortHex(verified.digest()));
+        log.info("bridge revision {} published above revision {} (manifest {})", published.revision(), verified.revision(),
+                Sha256.shortHex(verified.digest()));
     }
 
     private void moveAbove(SignedManifest held, PeerIdentity spoke) throws IOException {
         long revision = dk.spejl.wire.Manifest.parseFrom(held.getManifest()).getRevision();
         forks.increment();
-        log.warn("spoke {} holds a revision {} of this hub's that this hub no longer holds (it published that number again after a"
-                + " restore): moving the spoke to a snapshot above it", spoke, revision);
+        boolean publish = store.head().orElseThrow().manifest().getSnapshotRevision() < revision + 2;
+        log.warn("spoke {} holds a revision {} of this hub's that this hub no longer holds (it published that number again after the"
+                + " restore): moving the spoke to {}", spoke, revision, publish ? "a new snapshot above it" : "the newest snapshot");
         while (store.head().orElseThrow().manifest().getSnapshotRevision() < revision + 2) {
             publisher.resign();
         }
     }
 
+    /** Stops the bridge thread and waits for a bridge being published, so that the catalogue may close after. */
     @Override
     public void close() {
         executor.shutdownNow();
+        try {
+            if (!executor.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                log.warn("the bridge thread did not stop within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -152,7 +152,7 @@ public final class ManifestFeed implements Publisher.Listener {
         Watcher watcher = new Watcher(identity, peer, stream, request.getRevision() + 1, request.getAuditSize());
         HeldManifests learning = heldManifests;
         HeldManifests.Finding finding = request.getHasState() && learning != null
-                ? learning.consider(request.getHeldManifest(), identity) : HeldManifests.Finding.NONE;
+                ? learning.consider(request.getHeldManifest(), request.getRevision(), identity) : HeldManifests.Finding.NONE;
         if (!request.getHasState()) {
             watcher.bootstrapFrom(head);
         } else if (finding != HeldManifests.Finding.NONE) {
@@ -188,14 +188,18 @@ public final class ManifestFeed implements Publisher.Listener {
             watcher.sendAudit();
         }
         if (finding != HeldManifests.Finding.NONE) {
-            learning.settle(request.getHeldManifest(), identity).whenComplete((settled, failed) -> {
+            learning.settle(request.getHeldManifest(), request.getRevision(), identity).whenComplete((settled, failed) -> {
                 if (failed != null) {
                     log.error("could not publish above spoke {}'s revision {}: {}", watcher.name, request.getRevision(), failed.toString());
                     watcher.close(Status.UNAVAILABLE.withDescription("the hub could not publish above revision " + request.getRevision()));
                     return;
                 }
-                watcher.resume(settled == HeldManifests.Finding.FORK ? Optional.of(store.head().orElseThrow()) : Optional.empty(),
-                        request.getRevision() + 1);
+                Head now = store.head().orElseThrow();
+                // Moved to the newest snapshot when it holds a number the hub published again, or (by the usual rule) when it
+                // is still above the head; otherwise on along the chain from what it holds (to the bridge, or into a gap, which
+                // leads to the newest snapshot too).
+                boolean bootstrap = settled == HeldManifests.Finding.FORK || request.getRevision() > now.revision();
+                watcher.resume(bootstrap ? Optional.of(now) : Optional.empty(), request.getRevision() + 1);
                 executor.execute(watcher::drain);
             });
         }

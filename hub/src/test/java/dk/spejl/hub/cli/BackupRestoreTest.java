@@ -36,8 +36,13 @@ class BackupRestoreTest {
     void aBackupTakenWhilePublishingRestoresToAStateEqualToASignedRevision() throws Exception {
         Path dir = tmp.resolve("hub");
         Path conf = initWithAdminPort(tmp, dir, freePort());
-        // An operator who left a copy of the root key beside the hub: the backup must not carry it away.
+        // An operator who left copies of the root key beside the hub: the backup must not carry them away, encrypted
+        // under any name in the TLS directory, or unencrypted under the name of an online key.
+        Files.copy(rootKey(tmp), dir.resolve("tls/root.key"));
         Files.copy(rootKey(tmp), dir.resolve("keys/root.key"));
+        dk.spejl.signing.Ed25519.PrivateKey rootPrivate = dk.spejl.signing.RootKeyFile.read(rootKey(tmp),
+                Files.readString(CliFixture.passphrase(tmp)).trim().toCharArray());
+        dk.spejl.signing.KeyFiles.writePrivate(dir.resolve("keys/signing-0000000000000000.key"), rootPrivate);
         HubConfig c = HubConfig.read(conf);
         Path backup = tmp.resolve("backup");
         List<SignedManifest> published = new ArrayList<>();
@@ -45,7 +50,8 @@ class BackupRestoreTest {
         long after;
         try (Hub hub = c.toBuilder().start()) {
             CatalogueGenerator generator = new CatalogueGenerator(2001);
-            hub.ingest().apply(lines(generator, 2000));
+            // A delta over 4 MB is kept as a file, which the backup links rather than finds in the catalogue's database.
+            hub.ingest().apply(lines(generator, 14_000));
             AtomicBoolean stop = new AtomicBoolean();
             AtomicReference<Throwable> failed = new AtomicReference<>();
             Thread publisher = new Thread(() -> {
@@ -82,13 +88,25 @@ class BackupRestoreTest {
         }
         assertThat(after).as("the hub went on publishing during the backup").isGreaterThan(before + 3);
 
-        // No file of the backup is the root key, however it was named.
+        // No file of the backup is the root key, however it was named; every one is its owner's alone.
         byte[] root = Files.readAllBytes(rootKey(tmp));
+        byte[] plainRoot = Files.readAllBytes(dir.resolve("keys/signing-0000000000000000.key"));
+        int objectFiles = 0;
         try (Stream<Path> files = Files.walk(backup)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
+            for (Path file : files.toList()) {
+                if (Files.isDirectory(file)) {
+                    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as(file.toString())
+                            .isEqualTo("rwx------");
+                    continue;
+                }
                 assertThat(Arrays.equals(Files.readAllBytes(file), root)).as(file + " is the root key").isFalse();
+                assertThat(Arrays.equals(Files.readAllBytes(file), plainRoot)).as(file + " is the root key").isFalse();
+                assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as(file.toString())
+                        .isEqualTo("rw-------");
+                objectFiles += backup.relativize(file).toString().startsWith("data/objects/") ? 1 : 0;
             }
         }
+        assertThat(objectFiles).as("object files linked into the backup").isPositive();
         assertThat(backup.resolve("keys/access-log.key")).exists();
         assertThat(backup.resolve("keys/delegation.bin")).exists();
         assertThat(backup.resolve("tls/ca.key")).exists();
@@ -122,6 +140,16 @@ class BackupRestoreTest {
         }
         assertThat(restored.out()).contains("restored hub ngc-test", "checked: the records add up to the signed state of revision " + revision);
         assertThat(cli("restore", backup.toString(), "--dir", restoredDir.toString()).code()).as("never over a hub").isEqualTo(2);
+        assertThat(restoredDir.resolve(RestoreCommand.STAGING)).doesNotExist();
+        for (Path key : List.of(restoredDir.resolve("keys/access-log.key"), restoredDir.resolve("tls/ca.key"), restoredDir.resolve("tls/hub.key"))) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).as(key.toString())
+                    .isEqualTo("rw-------");
+        }
+        Path halfWay = tmp.resolve("half-way");
+        Files.createDirectories(halfWay.resolve(RestoreCommand.STAGING));
+        Run again = cli("restore", backup.toString(), "--dir", halfWay.toString());
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).contains("an earlier restore into " + halfWay + " stopped half-way");
 
         // The restored directory runs as a hub: it serves at that revision and publishes on from it.
         Path restoredConf = restoredDir.resolve("hub.conf");

@@ -34,8 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A spoke's held manifest moves the hub's numbering only at a hub restored from a backup, and only when the hub's own
  * live key signed it with a revision the hub could have published since: over real mutual TLS, a probe that claims a
  * revision above the head (with a manifest of a stranger's key, of a key a rotation revoked, for another hub, numbered
- * 2^62, or at a hub never restored) is sent the newest snapshot as before, and the head does not move. A plausible
- * claim signed by the live key makes a restored hub publish a bridge above it.
+ * 2^62, of another number than it claims, or at a hub never restored) is sent the newest snapshot as before, and the
+ * head does not move; nor does another manifest under a number the backup holds. A plausible claim signed by the live
+ * key makes a restored hub publish a bridge above it.
  */
 class HeldManifestsTest {
     @TempDir
@@ -50,9 +51,10 @@ class HeldManifestsTest {
         TlsFiles probe = ServerPki.enrol(tmp.resolve("tls"), PeerIdentity.spokeSubject("probe", "nordjylland"), tmp.resolve("probe"), "spoke");
         Hub.Builder builder = Hub.builder().dataDir(tmp.resolve("hub")).hubId("h").keys(keys, root.publicKey().fingerprint()).tls(tls);
         long head;
+        Ed25519.PrivateKey revoked;
         try (Hub hub = builder.start()) {
             hub.ingest().apply(new CatalogueGenerator(81).generate(50).stream().map(CatalogueGenerator::putLine).toList());
-            Ed25519.PrivateKey revoked = hub.keys().signing();
+            revoked = hub.keys().signing();
             HubKeys.rotate(keys, root, "h", Duration.ofDays(30), false, Clock.systemUTC());
             hub.trust().reload();
             head = hub.publisher().head().revision();
@@ -69,17 +71,25 @@ class HeldManifestsTest {
                 channel.shutdownNow();
             }
         }
-        new HeldManifests.Restored(head, System.currentTimeMillis()).write(tmp.resolve("hub"), System.currentTimeMillis());
-        try (Hub hub = builder.start()) {
+        new HeldManifests.Restored(head, System.currentTimeMillis(), System.currentTimeMillis()).write(tmp.resolve("hub"));
+        try (Hub hub = builder.restoreWindow(Duration.ofMillis(300)).start()) {
             ManagedChannel channel = channel(hub, probe);
             try {
-                for (SignedManifest claim : List.of(claim(Ed25519.generate(new SecureRandom()), "h", head + 10),
-                        claim(hub.keys().signing(), "another-hub", head + 10), claim(hub.keys().signing(), "h", 1L << 62))) {
+                Ed25519.PrivateKey live = hub.keys().signing();
+                for (SignedManifest claim : List.of(claim(Ed25519.generate(new SecureRandom()), "h", head + 10), claim(revoked, "h", head + 10),
+                        claim(live, "another-hub", head + 10), claim(live, "h", 1L << 62))) {
                     assertThat(firstManifest(channel, claim).getRevision()).as("the newest snapshot")
                             .isEqualTo(hub.publisher().head().manifest().getSnapshotRevision());
                     assertThat(hub.publisher().head().revision()).as("the head did not move").isEqualTo(head);
                 }
-                Manifest bridge = firstManifest(channel, claim(hub.keys().signing(), "h", head + 1000));
+                // Under a number the backup holds, another manifest is no lost history: the spoke is sent the hub's next revision.
+                assertThat(firstManifest(channel, claim(live, "h", head - 1)).getRevision()).isEqualTo(head);
+                assertThat(hub.publisher().head().revision()).isEqualTo(head);
+                // A spoke whose claim does not match the manifest it sends is no evidence either.
+                assertThat(firstManifest(channel, claim(live, "h", head + 1000), head + 999).getRevision())
+                        .isEqualTo(hub.publisher().head().manifest().getSnapshotRevision());
+                assertThat(hub.publisher().head().revision()).isEqualTo(head);
+                Manifest bridge = firstManifest(channel, claim(live, "h", head + 1000));
                 assertThat(bridge.getRevision()).isEqualTo(head + 1001);
                 assertThat(bridge.hasDelta()).isFalse();
                 assertThat(bridge.getSnapshotRevision()).isEqualTo(head + 1001);
@@ -106,12 +116,16 @@ class HeldManifestsTest {
 
     /** Opens a Watch as a spoke holding {@code held}, and returns the first manifest the hub sends. */
     private static Manifest firstManifest(ManagedChannel channel, SignedManifest held) throws Exception {
-        Manifest parsed = Manifest.parseFrom(held.getManifest());
+        return firstManifest(channel, held, Manifest.parseFrom(held.getManifest()).getRevision());
+    }
+
+    /** As above, claiming to hold {@code revision}. */
+    private static Manifest firstManifest(ManagedChannel channel, SignedManifest held, long revision) throws Exception {
         io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
         try {
             return context.call(() -> {
                 Iterator<WatchEvent> events = ReplicationGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
-                        .watch(WatchRequest.newBuilder().setHasState(true).setRevision(parsed.getRevision()).setHeldManifest(held).build());
+                        .watch(WatchRequest.newBuilder().setHasState(true).setRevision(revision).setHeldManifest(held).build());
                 while (events.hasNext()) {
                     WatchEvent event = events.next();
                     if (event.hasManifest()) {
