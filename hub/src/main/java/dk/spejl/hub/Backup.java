@@ -44,6 +44,8 @@ public final class Backup implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Backup.class);
     /** Where backups are gathered, under the data directory; whatever a stopped hub left here is deleted at its start. */
     public static final String DIR = "backup";
+    /** What a path in a backup looks like: under data/, keys/ or tls/, each name plain (no hidden or editor's files). */
+    public static final java.util.regex.Pattern PATH = java.util.regex.Pattern.compile("(data|keys|tls)(/[A-Za-z0-9][A-Za-z0-9._-]*)+");
     /** The description a finished backup carries, written last (JSON of {@link BackupSummary}). */
     public static final String DESCRIPTION = "BACKUP.json";
 
@@ -179,8 +181,11 @@ public final class Backup implements AutoCloseable {
             for (Path f : walk.filter(Files::isRegularFile)
                     .filter(f -> f.getParent().equals(caDir) || f.getParent().getFileName().toString().equals(ServerPki.REGISTER))
                     .sorted(Comparator.comparing(Path::toString)).toList()) {
-                if (!holdsRoot(f, rootFingerprint)) {
-                    files.add(new Source("tls/" + slashed(caDir.relativize(f)), f));
+                String path = "tls/" + slashed(caDir.relativize(f));
+                if (!PATH.matcher(path).matches()) {
+                    log.info("backup: {} is not a file a hub keeps ({}); left out", f, "an editor's or a hidden file");
+                } else if (!holdsRoot(f, rootFingerprint)) {
+                    files.add(new Source(path, f));
                 }
             }
         }

@@ -334,8 +334,8 @@ public final class Hub implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        heldManifests.close(); // a bridge being published finishes, and tells its watchers, while the feed still runs
         feedExecutor.shutdownNow();
-        heldManifests.close();
         expiry.shutdownNow();
         try {
             expiry.awaitTermination(5, TimeUnit.SECONDS);

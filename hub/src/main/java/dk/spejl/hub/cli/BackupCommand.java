@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
                 "Exit codes: 0 backed up, 2 not (nothing is left in DIR)."})
 final class BackupCommand implements Callable<Integer> {
     /** What a path sent by the hub may look like: under data/, keys/ or tls/, no '..' and nothing odd. */
-    private static final Pattern PATH = Pattern.compile("(data|keys|tls)(/[A-Za-z0-9][A-Za-z0-9._-]*)+");
+    private static final Pattern PATH = Backup.PATH;
     /** A backup holds the hub's private keys: everything in it is its owner's alone. */
     static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY_DIR = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY_FILE = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));

@@ -104,11 +104,16 @@ final class RestoreCommand implements Callable<Integer> {
         // the hub was restored; then moved into place, the catalogue last, so that no catalogue appears without its mark.
         Files.createDirectories(dir);
         Files.createDirectory(staging, OWNER_ONLY_DIR);
-        for (BackupFile file : summary.getFilesList()) {
-            if (file.getPath().equals("hub.conf")) {
-                continue;
+        try {
+            for (BackupFile file : summary.getFilesList()) {
+                if (file.getPath().equals("hub.conf")) {
+                    continue;
+                }
+                copyDurably(backup.resolve(file.getPath()), staging.resolve(file.getPath()));
             }
-            copyDurably(backup.resolve(file.getPath()), staging.resolve(file.getPath()));
+        } catch (IOException | RuntimeException e) {
+            deleteTree(staging); // nothing was moved into place yet
+            throw e;
         }
         Map<String, String> settings = new LinkedHashMap<>(backedUp.values());
         settings.put("data.dir", "data");
@@ -129,7 +134,13 @@ final class RestoreCommand implements Callable<Integer> {
         dk.spejl.io.DurableFile.writePrivate(staging.resolve("hub.conf"), ConfigFile.render("Spejl hub configuration, restored from a backup of revision "
                 + summary.getRevision() + " taken " + Instant.ofEpochMilli(summary.getTakenAtMillis()) + ". Every setting:",
                 HubConfig.SETTINGS, settings).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        for (String part : List.of("keys", "tls", "hub.conf", "data")) {
+        try (var dirs = Files.walk(staging)) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                dk.spejl.io.DurableFile.forceDirectory(d);
+            }
+        }
+        // hub.conf last: until it is there no hub starts on a part of the restore (and data/ carries its mark).
+        for (String part : List.of("keys", "tls", "data", "hub.conf")) {
             if (Files.exists(staging.resolve(part))) {
                 Files.move(staging.resolve(part), dir.resolve(part), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
@@ -173,12 +184,21 @@ final class RestoreCommand implements Callable<Integer> {
     /** Where a restore is written before it is moved into place. */
     static final String STAGING = ".restoring";
     private static final List<String> PARTS = List.of("hub.conf", "data", "keys", "tls");
-    private static final java.util.regex.Pattern RESTORED_PATH = java.util.regex.Pattern.compile(
-            "hub\\.conf|(data|keys|tls)(/[A-Za-z0-9][A-Za-z0-9._-]*)+");
+    private static final java.util.regex.Pattern RESTORED_PATH = java.util.regex.Pattern.compile("hub\\.conf|" + Backup.PATH.pattern());
     private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY_DIR =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY_FILE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+    private static void deleteTree(Path root) {
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            System.err.println("could not delete " + root + ": " + e.getMessage() + "; delete it by hand before restoring again");
+        }
+    }
 
     /** Copies a file owner-only (the restore holds private keys) and forces it to disk. */
     private static void copyDurably(Path source, Path target) throws IOException {

@@ -32,8 +32,9 @@ import java.util.function.Supplier;
  * chain. So each spoke sends its held manifest as it starts watching, and when this hub's own key signed it and it is
  * above the head, the hub publishes a bridge revision above it, chained to it, with a snapshot of what the hub holds
  * ({@link Publisher#bridge}); spokes reach the bridge by its snapshot. A spoke that holds, under a number at or below
- * the head, a manifest of this hub's that the hub no longer holds (a restored hub published that number again before
- * the spoke came back) is moved to a snapshot at least two revisions above it, publishing one if none is.
+ * the head, a manifest of this hub's that the hub does not hold (a restored hub published that number again before
+ * the spoke came back, or the revision was lost and the hub never held that number) is moved to a snapshot at least
+ * two revisions above it, publishing one if none is.
  *
  * <p>Only a hub restored from a backup does this ({@link Restored}, the mark {@code spejl-hub restore} leaves): a hub that
  * never lost its store has nothing to learn, and a manifest above its head can only be a forgery made with a leaked
@@ -55,7 +56,12 @@ public final class HeldManifests implements AutoCloseable {
         /** Signed by this hub above its head: the hub lost history and publishes a bridge above it. */
         AHEAD,
         /** Signed by this hub under a number the hub now holds with other content. */
-        FORK
+        FORK,
+        /**
+         * Signed by this hub before the restore, under a number at or below the head that the hub holds no manifest of
+         * (it never held it, or has collected its own): a lost revision, which nothing the hub sends can continue.
+         */
+        LOST
     }
 
     /** More revisions a second than any hub publishes (a publish takes a synced commit): the bound on a plausible claim. */
@@ -95,9 +101,12 @@ public final class HeldManifests implements AutoCloseable {
                     + "\nrestored_at_millis = " + restoredAtMillis + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
 
-        /** The highest revision a hub could have published between the backup and the restore. */
+        /**
+         * The highest revision a hub could have published between the backup and the restore, counting at least a day
+         * (the two times come from two machines' clocks, which may disagree).
+         */
         long plausibleUpTo() {
-            long seconds = Math.max(1, (restoredAtMillis - takenAtMillis) / 1000 + 1);
+            long seconds = Math.max(86_400, Math.max(0, restoredAtMillis - takenAtMillis) / 1000 + 1);
             try {
                 return Math.addExact(revision, Math.multiplyExact(seconds, MAX_REVISIONS_PER_SECOND));
             } catch (ArithmeticException e) {
@@ -187,13 +196,19 @@ public final class HeldManifests implements AutoCloseable {
         }
         try {
             Optional<SignedManifest> ours = store.manifests().get(revision);
-            if (ours.isPresent() && !MessageDigest.isEqual(ManifestSigner.digest(ours.get()), verified.digest())) {
-                return Finding.FORK;
+            if (ours.isPresent()) {
+                return MessageDigest.isEqual(ManifestSigner.digest(ours.get()), verified.digest()) ? Finding.NONE : Finding.FORK;
+            }
+            Optional<SignedManifest> learned = store.manifests().bridged(revision);
+            if (learned.isPresent() && MessageDigest.isEqual(ManifestSigner.digest(learned.get()), verified.digest())) {
+                return Finding.NONE; // a bridge continues it
             }
         } catch (IOException e) {
             log.warn("could not read manifest {} to compare with spoke {}'s: {}", revision, spoke, e.toString());
+            return Finding.NONE;
         }
-        return Finding.NONE;
+        // Not held: collected (the spoke follows the hub and was away), or lost with the old hub (signed before the restore).
+        return verified.manifest().getPublishedAtMillis() < restored.get().restoredAtMillis() ? Finding.LOST : Finding.NONE;
     }
 
     /**
@@ -206,36 +221,44 @@ public final class HeldManifests implements AutoCloseable {
      * would be refused as a broken chain). Ingest may publish meanwhile, so what the manifest says is asked again after
      * each step.
      *
-     * @return {@link Finding#FORK} when the spoke must now be moved to the head's snapshot; {@link Finding#NONE} when it
-     * can go on by the usual rules
+     * @return {@link Finding#FORK} when the spoke must now be moved to the head's snapshot (for a fork or a lost
+     * revision); {@link Finding#NONE} when it can go on by the usual rules
      */
-    public CompletableFuture<Finding> settle(SignedManifest held, long claimedRevision, PeerIdentity spoke) {
+    public CompletableFuture<Finding> settle(SignedManifest held, long claimedRevision, PeerIdentity spoke,
+                                             java.util.function.BooleanSupplier gone) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 for (int step = 0; step < 4; step++) {
                     Finding finding = consider(held, claimedRevision, spoke);
-                    if (finding == Finding.NONE) {
-                        return Finding.NONE;
+                    if (finding == Finding.NONE || gone.getAsBoolean()) {
+                        return Finding.NONE; // nothing to do, or the spoke went away (it asks again when it is back)
+                    }
+                    if ((finding == Finding.FORK || finding == Finding.LOST) && !needsSnapshotAbove(claimedRevision)) {
+                        if (finding == Finding.FORK) {
+                            forks.increment();
+                        }
+                        return Finding.FORK; // the newest snapshot is far enough above it already: nothing to publish, no wait
                     }
                     waitToAct();
-                    finding = consider(held, claimedRevision, spoke); // another spoke's bridge may have gone past it meanwhile
-                    if (finding == Finding.NONE) {
+                    finding = consider(held, claimedRevision, spoke); // another spoke's act may have gone past it meanwhile
+                    if (finding == Finding.NONE || gone.getAsBoolean()) {
                         return Finding.NONE;
                     }
-                    if (finding == Finding.FORK) {
-                        moveAbove(held, spoke);
+                    if (finding == Finding.FORK || finding == Finding.LOST) {
+                        moveAbove(held, spoke, finding);
                         acted();
                         return Finding.FORK;
                     }
                     try {
                         bridge(highestAbove(held), spoke);
                         acted();
-                    } catch (IllegalArgumentException headMoved) {
-                        // an ingest reached it first: ask again
+                    } catch (IllegalArgumentException | VerificationException headMovedOrKeyRevoked) {
+                        // an ingest reached it first, or a rotation revoked the key that signed the highest: ask again
+                        highest.compareAndSet(highest.get(), null);
                     }
                 }
                 throw new IOException("could not publish above spoke " + spoke + "'s revision " + claimedRevision + " in four tries");
-            } catch (IOException | VerificationException e) {
+            } catch (IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -275,13 +298,20 @@ public final class HeldManifests implements AutoCloseable {
                 Sha256.shortHex(verified.digest()));
     }
 
-    private void moveAbove(SignedManifest held, PeerIdentity spoke) throws IOException {
+    /** Whether the head's snapshot is less than two revisions above {@code revision}, so that one must be published. */
+    private boolean needsSnapshotAbove(long revision) {
+        return store.head().orElseThrow().manifest().getSnapshotRevision() < revision + 2;
+    }
+
+    private void moveAbove(SignedManifest held, PeerIdentity spoke, Finding finding) throws IOException {
         long revision = dk.spejl.wire.Manifest.parseFrom(held.getManifest()).getRevision();
-        forks.increment();
-        boolean publish = store.head().orElseThrow().manifest().getSnapshotRevision() < revision + 2;
-        log.warn("spoke {} holds a revision {} of this hub's that this hub no longer holds (it published that number again after the"
-                + " restore): moving the spoke to {}", spoke, revision, publish ? "a new snapshot above it" : "the newest snapshot");
-        while (store.head().orElseThrow().manifest().getSnapshotRevision() < revision + 2) {
+        if (finding == Finding.FORK) {
+            forks.increment();
+        }
+        log.warn("spoke {} holds a revision {} of this hub's that this hub no longer holds ({}): moving the spoke to {}", spoke, revision,
+                finding == Finding.FORK ? "it published that number again after the restore" : "lost with what it published before it",
+                needsSnapshotAbove(revision) ? "a new snapshot above it" : "the newest snapshot");
+        while (needsSnapshotAbove(revision)) {
             publisher.resign();
         }
     }

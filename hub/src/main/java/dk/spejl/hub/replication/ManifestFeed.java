@@ -188,7 +188,8 @@ public final class ManifestFeed implements Publisher.Listener {
             watcher.sendAudit();
         }
         if (finding != HeldManifests.Finding.NONE) {
-            learning.settle(request.getHeldManifest(), request.getRevision(), identity).whenComplete((settled, failed) -> {
+            learning.settle(request.getHeldManifest(), request.getRevision(), identity, () -> stream.isCancelled() || watcher.isClosed())
+                    .whenComplete((settled, failed) -> {
                 if (failed != null) {
                     log.error("could not publish above spoke {}'s revision {}: {}", watcher.name, request.getRevision(), failed.toString());
                     watcher.close(Status.UNAVAILABLE.withDescription("the hub could not publish above revision " + request.getRevision()));
@@ -200,7 +201,12 @@ public final class ManifestFeed implements Publisher.Listener {
                 // leads to the newest snapshot too).
                 boolean bootstrap = settled == HeldManifests.Finding.FORK || request.getRevision() > now.revision();
                 watcher.resume(bootstrap ? Optional.of(now) : Optional.empty(), request.getRevision() + 1);
-                executor.execute(watcher::drain);
+                // (no heartbeat now: the newest may name a head below what the spoke holds; the next one names the new head)
+                try {
+                    executor.execute(watcher::drain);
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    // the hub is shutting down: the spoke reconnects to the next one
+                }
             });
         }
         executor.execute(watcher::drain);
@@ -309,6 +315,10 @@ public final class ManifestFeed implements Publisher.Listener {
 
         boolean held() {
             return next == Long.MAX_VALUE;
+        }
+
+        synchronized boolean isClosed() {
+            return closed;
         }
 
         /** After {@link #hold}: from the head's snapshot, if given, else from {@code next}. */
