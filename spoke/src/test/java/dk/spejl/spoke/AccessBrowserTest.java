@@ -96,7 +96,28 @@ class AccessBrowserTest {
     static void submit(String css) {
         WebElement button = find(css);
         button.click();
-        new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.stalenessOf(button));
+        awaitGone(button);
+    }
+
+    /**
+     * Waits until {@code element} has left the document, as the page it was on gives way to the next. Chromium says so
+     * either as a stale element or, while the old document is being torn down, as a node that "does not belong to the
+     * document"; both mean gone.
+     */
+    static void awaitGone(WebElement element) {
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> {
+            try {
+                element.isEnabled();
+                return false;
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                return true;
+            } catch (org.openqa.selenium.WebDriverException e) {
+                if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+                    return true;
+                }
+                throw e;
+            }
+        });
     }
 
     /** The clinician asks for record {@code n}; returns the request's page address. */
@@ -227,7 +248,7 @@ class AccessBrowserTest {
                 + "const v = arguments[1]; for (let i = 0; i < v.length; i += 2) { const e = document.createElement('input');"
                 + " e.type = 'hidden'; e.name = v[i]; e.value = v[i + 1]; f.appendChild(e); } document.body.appendChild(f); f.submit();",
                 path, List.of(fields));
-        new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.stalenessOf(html));
+        awaitGone(html);
         return find("h1").getText();
     }
 }
