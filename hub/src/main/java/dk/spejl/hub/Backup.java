@@ -245,14 +245,7 @@ public final class Backup implements AutoCloseable {
     }
 
     static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        dk.spejl.io.FileTrees.delete(dir);
     }
 
     @Override

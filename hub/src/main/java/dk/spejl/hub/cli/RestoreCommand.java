@@ -191,10 +191,8 @@ final class RestoreCommand implements Callable<Integer> {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private static void deleteTree(Path root) {
-        try (var walk = Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            dk.spejl.io.FileTrees.delete(root);
         } catch (IOException e) {
             System.err.println("could not delete " + root + ": " + e.getMessage() + "; delete it by hand before restoring again");
         }
