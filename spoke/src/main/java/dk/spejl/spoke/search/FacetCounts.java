@@ -1,9 +1,16 @@
 package dk.spejl.spoke.search;
 
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.search.BulkScorer;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.LeafCollector;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.Scorable;
 import org.apache.lucene.search.ScoreMode;
-import org.apache.lucene.search.SimpleCollector;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.Weight;
 import org.apache.lucene.util.Bits;
 
 import java.io.IOException;
@@ -11,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * A search's total and drill-sideways facet counts, from the histogram of its base query's hits over
@@ -38,28 +46,98 @@ final class FacetCounts {
         return histogram;
     }
 
-    /** How many hits of {@code base} have each tuple. */
+    /**
+     * How many hits of {@code base} have each tuple. A segment that {@link SegmentHistograms} keeps is counted once
+     * over all its documents, deleted ones included, and each search then subtracts the matches among its deleted
+     * ones (a few, next to the segment's size); the other segments are counted hit by hit.
+     */
     static long[] of(SearchView view, Query base) throws IOException {
-        long[] histogram = new long[view.tuples().size()];
-        view.searcher().search(base, new SimpleCollector() {
-            private int[] column;
+        return of(view.searcher(), view.tuples().size(), view::column, view::deleted, view.histograms(), base);
+    }
 
+    /**
+     * @param columns each leaf's column of tuples, by the leaf's ord
+     * @param deleted each leaf's deleted documents, ascending ({@link #deletedDocs}), by the leaf's ord
+     */
+    static long[] of(IndexSearcher searcher, int tuples, IntFunction<int[]> columns, IntFunction<int[]> deleted, SegmentHistograms kept,
+                     Query base) throws IOException {
+        long[] histogram = new long[tuples];
+        Weight weight = searcher.createWeight(searcher.rewrite(base), ScoreMode.COMPLETE_NO_SCORES, 1f);
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            int[] column = columns.apply(leaf.ord);
+            if (!kept.keeps(leaf.reader())) {
+                countLive(weight, leaf, column, histogram);
+                continue;
+            }
+            int[] whole = kept.get(leaf.reader(), base);
+            if (whole == null) {
+                whole = countAll(weight, leaf, column, histogram.length);
+                kept.put(leaf.reader(), base, whole);
+            }
+            for (int t = 0; t < whole.length; t++) {
+                histogram[t] += whole[t];
+            }
+            int[] gone = deleted.apply(leaf.ord);
+            if (gone.length > 0) {
+                Scorer scorer = weight.scorer(leaf);
+                if (scorer != null) {
+                    // Scorers ignore deletions: a deleted document is matched as it was written.
+                    DocIdSetIterator matches = scorer.iterator();
+                    for (int doc : gone) {
+                        if (matches.docID() < doc) {
+                            matches.advance(doc);
+                        }
+                        if (matches.docID() == doc) {
+                            histogram[column[doc]]--;
+                        }
+                    }
+                }
+            }
+        }
+        return histogram;
+    }
+
+    /** The deleted documents of {@code leaf}, ascending. */
+    static int[] deletedDocs(LeafReader leaf) {
+        Bits live = leaf.getLiveDocs();
+        int[] listed = new int[leaf.numDeletedDocs()];
+        int n = 0;
+        for (int doc = 0; live != null && n < listed.length && doc < leaf.maxDoc(); doc++) {
+            if (!live.get(doc)) {
+                listed[n++] = doc;
+            }
+        }
+        return listed;
+    }
+
+    /** The histogram of {@code weight}'s matches among every document of {@code leaf}, deleted or not. */
+    private static int[] countAll(Weight weight, LeafReaderContext leaf, int[] column, int tuples) throws IOException {
+        int[] whole = new int[tuples];
+        Scorer scorer = weight.scorer(leaf);
+        if (scorer != null) {
+            DocIdSetIterator matches = scorer.iterator();
+            for (int doc = matches.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = matches.nextDoc()) {
+                whole[column[doc]]++;
+            }
+        }
+        return whole;
+    }
+
+    private static void countLive(Weight weight, LeafReaderContext leaf, int[] column, long[] histogram) throws IOException {
+        BulkScorer scorer = weight.bulkScorer(leaf);
+        if (scorer == null) {
+            return;
+        }
+        scorer.score(new LeafCollector() {
             @Override
-            protected void doSetNextReader(LeafReaderContext context) {
-                column = view.column(context.ord);
+            public void setScorer(Scorable scorable) {
             }
 
             @Override
             public void collect(int doc) {
                 histogram[column[doc]]++;
             }
-
-            @Override
-            public ScoreMode scoreMode() {
-                return ScoreMode.COMPLETE_NO_SCORES;
-            }
-        });
-        return histogram;
+        }, leaf.reader().getLiveDocs());
     }
 
     /** The total and every field's facets of the hits in {@code histogram} that pass {@code filters}. */

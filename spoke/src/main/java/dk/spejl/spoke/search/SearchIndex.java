@@ -45,6 +45,8 @@ public final class SearchIndex implements AutoCloseable {
     private final IndexWriter writer;
     /** Every record's facet values as tuples, and each segment's column of them: how facets are counted. */
     private final FacetTuples facets;
+    /** Base queries' histograms over the large segments, kept across revisions: how searches at a new one count fast. */
+    private final SegmentHistograms histograms = new SegmentHistograms();
     private final Clock clock;
     private final ChangeQueue changes = new ChangeQueue();
     private final AtomicReference<SearchView> current = new AtomicReference<>();
@@ -300,7 +302,7 @@ public final class SearchIndex implements AutoCloseable {
                 }
             }
             try {
-                view = new SearchView(next, facets, records, clock.instant(), current.get(), changed);
+                view = new SearchView(next, facets, histograms, records, clock.instant(), current.get(), changed);
             } catch (IOException | RuntimeException e) {
                 next.decRef();
                 throw e;

@@ -21,6 +21,9 @@ public final class SearchView {
     /** Each segment's column of facet tuples, by the segment's place among the reader's leaves. */
     private final int[][] columns;
     private final FacetTuples.Snapshot tuples;
+    private final SegmentHistograms histograms;
+    /** Each kept segment's deleted documents at this revision, in order, listed by the first search that needs them. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<int[]> deleted;
     /** The histogram of every live record over tuples, counted by the first search that needs it. */
     private volatile long[] all;
     private final ReplicaView records;
@@ -35,12 +38,14 @@ public final class SearchView {
      *                 touched since: the whole revision's histogram is then moved by those records rather than counted
      *                 anew. Both null after a rebuild.
      */
-    SearchView(DirectoryReader reader, FacetTuples facets, ReplicaView records, Instant publishedAt, SearchView previous,
-               java.util.Collection<String> changed) throws IOException {
+    SearchView(DirectoryReader reader, FacetTuples facets, SegmentHistograms histograms, ReplicaView records, Instant publishedAt,
+               SearchView previous, java.util.Collection<String> changed) throws IOException {
         this.reader = reader;
+        this.histograms = histograms;
         this.searcher = new IndexSearcher(reader);
         this.searcher.setQueryCache(null); // a view lives for one revision; caching its queries pays back rarely
         this.columns = new int[reader.leaves().size()][];
+        this.deleted = new java.util.concurrent.atomic.AtomicReferenceArray<>(reader.leaves().size());
         for (LeafReaderContext leaf : reader.leaves()) {
             columns[leaf.ord] = facets.column(leaf.reader());
         }
@@ -112,6 +117,20 @@ public final class SearchView {
     /** The facet tuple of each document of the reader's leaf {@code ord}. */
     int[] column(int ord) {
         return columns[ord];
+    }
+
+    SegmentHistograms histograms() {
+        return histograms;
+    }
+
+    /** The deleted documents of the reader's leaf {@code ord}, ascending. */
+    int[] deleted(int ord) {
+        int[] listed = deleted.get(ord);
+        if (listed == null) {
+            listed = FacetCounts.deletedDocs(reader.leaves().get(ord).reader());
+            deleted.set(ord, listed); // racing searches list the same documents
+        }
+        return listed;
     }
 
     /** How many live records of the revision have each tuple, counted once. */
