@@ -167,6 +167,7 @@ public final class SearchBench implements Callable<Integer> {
             System.out.printf("| index build after the bootstrap alone | %.1f |%n", toSearchable - toReplica);
             System.out.printf("| spoke start to the build's segments merged (in the background, searchable meanwhile) | %.1f |%n", toMerged);
             System.out.printf("| `reindex` (%,d records) | %.1f |%n%n", indexed, reindex);
+            FreshSpoke.run(dir, hub.replicationPort(), root.publicKey().fingerprint(), spokeJavaOptions);
             if (buildOnly) {
                 return 0;
             }

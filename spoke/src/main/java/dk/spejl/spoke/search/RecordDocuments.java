@@ -7,13 +7,15 @@ import org.apache.lucene.analysis.core.KeywordAnalyzer;
 import org.apache.lucene.analysis.da.DanishAnalyzer;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.analysis.miscellaneous.PerFieldAnalyzerWrapper;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StringField;
-import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.IndexOptions;
 import org.apache.lucene.util.BytesRef;
 
 import java.util.ArrayList;
@@ -39,6 +41,8 @@ import java.util.regex.Pattern;
  */
 public final class RecordDocuments {
     public static final String ID = "id";
+    /** The id once more, as binary doc values: how a hit's id is read (a sorted value's look-up decodes a block of terms). */
+    static final String ID_VALUE = "id_value";
     static final String ID_LOWER = "id_lc";
     static final String SUBJECT = "subject_pseudonym";
     static final String SUBJECT_LOWER = "subject_lc";
@@ -52,7 +56,7 @@ public final class RecordDocuments {
     /** The record's values of every filter field, spelt by {@link #tuple}. */
     static final String TUPLE = "facet_tuple";
     /** The index's layout: an index committed under another one is rebuilt. */
-    static final String SCHEMA = "2"; // 2: facet tuples, filter fields, sorted newest first
+    static final String SCHEMA = "3"; // 2: facet tuples, filter fields, sorted newest first; 3: binary ids and pseudonyms, text without positions
 
     /** A filter field: its name (as in ingest, the query and the facets) and how its value is read off a record. */
     public record Dimension(String name, Function<Record, List<String>> values, boolean multiValued) {
@@ -73,6 +77,11 @@ public final class RecordDocuments {
 
     private static final AnalysedText DANISH_TEXT = new AnalysedText(new DanishAnalyzer(), TEXT_DA);
     private static final AnalysedText ENGLISH_TEXT = new AnalysedText(new EnglishAnalyzer(), TEXT_EN);
+    /**
+     * Analysed text that only says which documents hold a word: a word of the text scores alike wherever it is
+     * found ({@link TextQuery}), and no query asks for phrases, so neither frequencies, positions nor norms are kept.
+     */
+    private static final FieldType TEXT = text();
     private static final Pattern YEAR_MONTH = Pattern.compile("(\\d{4})-(\\d{2})");
 
     private RecordDocuments() {
@@ -89,15 +98,27 @@ public final class RecordDocuments {
 
     static Document document(Record r) {
         Document doc = new Document();
+        // The id sorts (the index's order, and ties): sorted doc values. The pseudonyms are only read back, for
+        // discovery counts: binary ones, which a build writes without hashing and sorting a million distinct values.
         keyword(doc, ID, ID_LOWER, r.getId());
+        if (!r.getId().isEmpty()) {
+            doc.add(new SortedDocValuesField(ID, new BytesRef(r.getId())));
+            doc.add(new BinaryDocValuesField(ID_VALUE, new BytesRef(r.getId())));
+        }
         keyword(doc, SUBJECT, SUBJECT_LOWER, r.getSubjectPseudonym());
         keyword(doc, SAMPLE, SAMPLE_LOWER, r.getSamplePseudonym());
+        if (!r.getSubjectPseudonym().isEmpty()) {
+            doc.add(new BinaryDocValuesField(SUBJECT, new BytesRef(r.getSubjectPseudonym())));
+        }
+        if (!r.getSamplePseudonym().isEmpty()) {
+            doc.add(new BinaryDocValuesField(SAMPLE, new BytesRef(r.getSamplePseudonym())));
+        }
         for (String parent : r.getDerivedFromList()) {
             doc.add(new StringField(DERIVED_FROM, parent, Field.Store.NO));
         }
         String text = String.join(" ", r.getPipeline(), r.getInstrumentModel(), r.getBasecaller(), r.getOwnerUnit());
-        doc.add(new Field(TEXT_DA, DANISH_TEXT.of(text), TextField.TYPE_NOT_STORED));
-        doc.add(new Field(TEXT_EN, ENGLISH_TEXT.of(text), TextField.TYPE_NOT_STORED));
+        doc.add(new Field(TEXT_DA, DANISH_TEXT.of(text), TEXT));
+        doc.add(new Field(TEXT_EN, ENGLISH_TEXT.of(text), TEXT));
         doc.add(new LongPoint(SIZE, r.getSizeBytes()));
         doc.add(new NumericDocValuesField(SIZE, r.getSizeBytes()));
         long month = month(r.getProducedOn());
@@ -168,16 +189,24 @@ public final class RecordDocuments {
         return fields;
     }
 
-    /** An exact keyword with its doc value, and its lower-case form for free text when that differs. */
+    /** An exact keyword, and its lower-case form for free text when that differs. */
     private static void keyword(Document doc, String field, String lowerField, String value) {
         if (!value.isEmpty()) {
             doc.add(new StringField(field, value, Field.Store.NO));
-            doc.add(new SortedDocValuesField(field, new BytesRef(value)));
             String lower = lower(value);
             if (!lower.equals(value)) {
                 doc.add(new StringField(lowerField, lower, Field.Store.NO));
             }
         }
+    }
+
+    private static FieldType text() {
+        FieldType type = new FieldType();
+        type.setTokenized(true);
+        type.setIndexOptions(IndexOptions.DOCS);
+        type.setOmitNorms(true);
+        type.freeze();
+        return type;
     }
 
     static String lower(String s) {

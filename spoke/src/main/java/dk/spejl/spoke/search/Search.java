@@ -4,8 +4,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dk.spejl.spoke.replica.Replica;
 import dk.spejl.spoke.replica.ReplicaView;
 import dk.spejl.wire.Record;
+import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.IndexSearcher;
@@ -167,9 +167,13 @@ public final class Search {
                 : searcher.search(selecting, new TopFieldCollectorManager(query.sort().lucene(), wanted, after, wanted));
         // One hit more than the page is asked for, to know whether there is a next page.
         int shown = Math.min(hits.scoreDocs.length, query.limit());
-        List<Record> records = new ArrayList<>(shown);
+        int[] docs = new int[shown];
         for (int i = 0; i < shown; i++) {
-            records.add(record(view, idOf(searcher, hits.scoreDocs[i].doc)));
+            docs[i] = hits.scoreDocs[i].doc;
+        }
+        List<Record> records = new ArrayList<>(shown);
+        for (String id : idsOf(searcher, docs)) {
+            records.add(record(view, id));
         }
         Optional<String> next = Optional.empty();
         if (hits.scoreDocs.length > query.limit()) {
@@ -189,8 +193,8 @@ public final class Search {
             IndexSearcher searcher = view.searcher();
             TopDocs hits = searcher.search(new TermQuery(new Term(RecordDocuments.SUBJECT, pseudonym)), SUBJECT_RECORDS,
                     new Sort(new org.apache.lucene.search.SortField(RecordDocuments.ID, org.apache.lucene.search.SortField.Type.STRING)));
-            for (ScoreDoc hit : hits.scoreDocs) {
-                records.add(record(view, idOf(searcher, hit.doc)));
+            for (String id : idsOf(searcher, docs(hits))) {
+                records.add(record(view, id));
             }
             return new Subject(view.revision(), records);
         } catch (IOException e) {
@@ -233,10 +237,7 @@ public final class Search {
             IndexSearcher searcher = view.searcher();
             TopDocs hits = searcher.search(new TermQuery(new Term(RecordDocuments.DERIVED_FROM, id)), DERIVATIVES,
                     new Sort(new org.apache.lucene.search.SortField(RecordDocuments.ID, org.apache.lucene.search.SortField.Type.STRING)));
-            List<String> derivatives = new ArrayList<>();
-            for (ScoreDoc hit : hits.scoreDocs) {
-                derivatives.add(idOf(searcher, hit.doc));
-            }
+            List<String> derivatives = new ArrayList<>(List.of(idsOf(searcher, docs(hits))));
             Record record = parse(canonical);
             return Optional.of(new Lineage(view.revision(), Optional.of(record), Optional.of(derivatives),
                     related ? related(view, record, derivatives) : Map.of()));
@@ -285,23 +286,23 @@ public final class Search {
             Set<BytesRef> subjects = new HashSet<>();
             long[] records = {0};
             view.searcher().search(q, new SimpleCollector() {
-                private SortedDocValues sample;
-                private SortedDocValues subject;
+                private BinaryDocValues sample;
+                private BinaryDocValues subject;
 
                 @Override
                 protected void doSetNextReader(LeafReaderContext context) throws IOException {
-                    sample = context.reader().getSortedDocValues(RecordDocuments.SAMPLE);
-                    subject = context.reader().getSortedDocValues(RecordDocuments.SUBJECT);
+                    sample = context.reader().getBinaryDocValues(RecordDocuments.SAMPLE);
+                    subject = context.reader().getBinaryDocValues(RecordDocuments.SUBJECT);
                 }
 
                 @Override
                 public void collect(int doc) throws IOException {
                     records[0]++;
                     if (sample != null && sample.advanceExact(doc)) {
-                        samples.add(BytesRef.deepCopyOf(sample.lookupOrd(sample.ordValue())));
+                        samples.add(BytesRef.deepCopyOf(sample.binaryValue()));
                     }
                     if (subject != null && subject.advanceExact(doc)) {
-                        subjects.add(BytesRef.deepCopyOf(subject.lookupOrd(subject.ordValue())));
+                        subjects.add(BytesRef.deepCopyOf(subject.binaryValue()));
                     }
                 }
 
@@ -337,13 +338,43 @@ public final class Search {
 
     /** A hit's record id, from the id's doc values (nothing is stored in the index but what it searches by). */
     static String idOf(IndexSearcher searcher, int doc) throws IOException {
-        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-        LeafReaderContext leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
-        SortedDocValues ids = leaf.reader().getSortedDocValues(RecordDocuments.ID);
-        if (ids == null || !ids.advanceExact(doc - leaf.docBase)) {
-            throw new IllegalStateException("document " + doc + " of the index has no record id");
+        return idsOf(searcher, new int[]{doc})[0];
+    }
+
+    /** The record ids of hits {@code docs}, in their order: each segment's ids are read in one pass, in document order. */
+    static String[] idsOf(IndexSearcher searcher, int[] docs) throws IOException {
+        Integer[] order = new Integer[docs.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
         }
-        return ids.lookupOrd(ids.ordValue()).utf8ToString();
+        Arrays.sort(order, (a, b) -> Integer.compare(docs[a], docs[b]));
+        String[] ids = new String[docs.length];
+        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+        LeafReaderContext leaf = null;
+        BinaryDocValues values = null;
+        for (int i : order) {
+            int doc = docs[i];
+            if (leaf == null || doc >= leaf.docBase + leaf.reader().maxDoc() || values.docID() > doc - leaf.docBase) {
+                leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
+                values = leaf.reader().getBinaryDocValues(RecordDocuments.ID_VALUE);
+                if (values == null) {
+                    throw new IllegalStateException("segment " + leaf.ord + " of the index has no record ids");
+                }
+            }
+            if (!values.advanceExact(doc - leaf.docBase)) {
+                throw new IllegalStateException("document " + doc + " of the index has no record id");
+            }
+            ids[i] = values.binaryValue().utf8ToString();
+        }
+        return ids;
+    }
+
+    private static int[] docs(TopDocs hits) {
+        int[] docs = new int[hits.scoreDocs.length];
+        for (int i = 0; i < docs.length; i++) {
+            docs[i] = hits.scoreDocs[i].doc;
+        }
+        return docs;
     }
 
     private static Record record(SearchView view, String id) {
