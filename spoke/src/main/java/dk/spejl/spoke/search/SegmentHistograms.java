@@ -20,13 +20,13 @@ import java.util.Set;
  * common word counted its hundreds of thousands of hits again, and under a steady stream of revisions nearly every
  * search was such a first one.
  *
- * <p>The least recently used go first once the histograms hold {@link #budgetInts} counts in all; a segment's go
+ * <p>The least recently used go first once the histograms hold {@link #BUDGET_INTS} counts in all; a segment's go
  * with it when it is closed (merged away).
  */
 final class SegmentHistograms {
     /** Segments with fewer documents are counted directly: a revision's small segments come and go with merges. */
     static final int MIN_DOCS = 8_192;
-    /** About 16 MB of counts: a few thousand tuples each, so some hundreds of base queries over the large segment. */
+    /** About 16 MB of counts: a million records have about 8,000 tuples, so some 500 base queries over the large segment. */
     static final long BUDGET_INTS = 4L << 20;
 
     private final int minDocs;
