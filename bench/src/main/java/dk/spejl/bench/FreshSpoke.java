@@ -37,7 +37,11 @@ final class FreshSpoke {
             System.out.println("#### (5b) A fresh spoke as deployed (its own JVM, default heap): bootstrap and build (target ≤ 20 s)\n");
             System.out.println("| step | s |\n|---|---|");
             System.out.printf("| process start to its first search answered (bootstrap, index build) | %.1f |%n", searchable);
-            System.out.printf("| of which the index build (the spoke's log) | %s |%n%n", build);
+            System.out.printf("| of which the index build (the spoke's log) | %s |%n", build);
+            // Stopped at once, while the build's segments are still being merged in the background.
+            long stopping = System.nanoTime();
+            int exit = process.stop(java.time.Duration.ofSeconds(60));
+            System.out.printf("| SIGTERM to the process's end, while merging (exit %d) | %.1f |%n%n", exit, (System.nanoTime() - stopping) / 1e9);
         } finally {
             SearchBench.deleteTree(dir.resolve("fresh"));
         }
