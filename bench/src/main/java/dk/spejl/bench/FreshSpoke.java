@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
 
 /**
  * Point (5) as a region's admin sees it: a spoke as deployed ({@code bin/spejl-spoke serve}, its own JVM, the
- * default heap), enrolled with an empty data dir, from its start to its first answered search, bootstrap and index
- * build included; and the build's own time, from the spoke's log.
+ * default heap unless {@code --spoke-java-option} says otherwise), enrolled with an empty data dir, from its start to
+ * its first answered search, bootstrap and index build included; the build's own time, from the spoke's log; and how
+ * long a SIGTERM then takes to end it.
  */
 final class FreshSpoke {
     private static final Pattern BUILT = Pattern.compile("search index built at revision \\d+: (\\d+) records in (\\d+) ms");
@@ -38,10 +39,10 @@ final class FreshSpoke {
             System.out.println("| step | s |\n|---|---|");
             System.out.printf("| process start to its first search answered (bootstrap, index build) | %.1f |%n", searchable);
             System.out.printf("| of which the index build (the spoke's log) | %s |%n", build);
-            // Stopped at once, while the build's segments are still being merged in the background.
+            // Stopped at once: the build's segments are merged in the background for some seconds after the first search.
             long stopping = System.nanoTime();
             int exit = process.stop(java.time.Duration.ofSeconds(60));
-            System.out.printf("| SIGTERM to the process's end, while merging (exit %d) | %.1f |%n%n", exit, (System.nanoTime() - stopping) / 1e9);
+            System.out.printf("| SIGTERM, right after that, to the process's end (exit %d) | %.1f |%n%n", exit, (System.nanoTime() - stopping) / 1e9);
         } finally {
             SearchBench.deleteTree(dir.resolve("fresh"));
         }

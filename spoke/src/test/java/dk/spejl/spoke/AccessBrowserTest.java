@@ -16,7 +16,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.nio.file.Path;
@@ -79,7 +78,7 @@ class AccessBrowserTest {
     }
 
     static WebElement find(String css) {
-        return new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
+        return Chromium.find(browser, css);
     }
 
     static void signIn(String base, String name) {
@@ -99,25 +98,8 @@ class AccessBrowserTest {
         awaitGone(button);
     }
 
-    /**
-     * Waits until {@code element} has left the document, as the page it was on gives way to the next. Chromium says so
-     * either as a stale element or, while the old document is being torn down, as a node that "does not belong to the
-     * document"; both mean gone.
-     */
     static void awaitGone(WebElement element) {
-        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> {
-            try {
-                element.isEnabled();
-                return false;
-            } catch (org.openqa.selenium.StaleElementReferenceException e) {
-                return true;
-            } catch (org.openqa.selenium.WebDriverException e) {
-                if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
-                    return true;
-                }
-                throw e;
-            }
-        });
+        Chromium.awaitGone(browser, element);
     }
 
     /** The clinician asks for record {@code n}; returns the request's page address. */

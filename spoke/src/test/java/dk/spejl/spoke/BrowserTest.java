@@ -64,7 +64,7 @@ class BrowserTest {
     }
 
     static WebElement find(String css) {
-        return new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
+        return Chromium.find(browser, css);
     }
 
     static Object js(String script, Object... args) {

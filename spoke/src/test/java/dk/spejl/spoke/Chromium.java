@@ -1,12 +1,18 @@
 package dk.spejl.spoke;
 
 import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +52,45 @@ final class Chromium {
         browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
         Files.createDirectories(SCREENSHOTS);
         return browser;
+    }
+
+    /**
+     * Waits up to 10 s for a visible element matching {@code css}. While a page gives way to the next, Chromium may
+     * answer that a node just found "does not belong to the document" (as well as calling it stale): that is the old
+     * page going, and the element is looked for again.
+     */
+    static WebElement find(WebDriver browser, String css) {
+        return new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> {
+            try {
+                return ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)).apply(d);
+            } catch (WebDriverException e) {
+                if (leftTheDocument(e)) {
+                    return null;
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** Waits until {@code element} has left the document, as the page it was on gives way to the next. */
+    static void awaitGone(WebDriver browser, WebElement element) {
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> {
+            try {
+                element.isEnabled();
+                return false;
+            } catch (StaleElementReferenceException e) {
+                return true;
+            } catch (WebDriverException e) {
+                if (leftTheDocument(e)) {
+                    return true;
+                }
+                throw e;
+            }
+        });
+    }
+
+    private static boolean leftTheDocument(WebDriverException e) {
+        return String.valueOf(e.getMessage()).contains("does not belong to the document");
     }
 
     static void screenshot(WebDriver browser, String name) throws Exception {

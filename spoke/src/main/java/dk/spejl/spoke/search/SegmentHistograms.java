@@ -20,7 +20,8 @@ import java.util.Set;
  * common word counted its hundreds of thousands of hits again, and under a steady stream of revisions nearly every
  * search was such a first one.
  *
- * <p>The least recently used go first once the histograms hold {@link #BUDGET_INTS} counts in all; a segment's go
+ * <p>The least recently used go first once the histograms hold {@link #BUDGET_INTS} counts in all, or number
+ * {@link #MAX_ENTRIES}; a segment's go
  * with it when it is closed (merged away).
  */
 final class SegmentHistograms {
@@ -28,21 +29,25 @@ final class SegmentHistograms {
     static final int MIN_DOCS = 8_192;
     /** About 16 MB of counts: a million records have about 8,000 tuples, so some 500 base queries over the large segment. */
     static final long BUDGET_INTS = 4L << 20;
+    /** And at most this many: each also holds its query (a word's prefix queries hold automata of some KB). */
+    static final int MAX_ENTRIES = 512;
 
     private final int minDocs;
     private final long budgetInts;
+    private final int maxEntries;
     private final LinkedHashMap<Key, int[]> histograms = new LinkedHashMap<>(64, 0.75f, true);
     private final Set<Object> watched = Collections.newSetFromMap(new IdentityHashMap<>());
     private long ints;
     private long counted;
 
     SegmentHistograms() {
-        this(MIN_DOCS, BUDGET_INTS);
+        this(MIN_DOCS, BUDGET_INTS, MAX_ENTRIES);
     }
 
-    SegmentHistograms(int minDocs, long budgetInts) {
+    SegmentHistograms(int minDocs, long budgetInts, int maxEntries) {
         this.minDocs = minDocs;
         this.budgetInts = budgetInts;
+        this.maxEntries = maxEntries;
     }
 
     private record Key(Object core, Query base) {
@@ -94,7 +99,8 @@ final class SegmentHistograms {
     }
 
     private void trim() {
-        for (Iterator<Map.Entry<Key, int[]>> eldest = histograms.entrySet().iterator(); ints > budgetInts && eldest.hasNext(); ) {
+        Iterator<Map.Entry<Key, int[]>> eldest = histograms.entrySet().iterator();
+        while ((ints > budgetInts || histograms.size() > maxEntries) && eldest.hasNext()) {
             ints -= eldest.next().getValue().length;
             eldest.remove();
         }

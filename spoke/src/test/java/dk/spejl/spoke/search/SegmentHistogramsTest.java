@@ -38,8 +38,8 @@ class SegmentHistogramsTest {
     @Test
     void aKeptHistogramLessTheDeletedMatchesIsTheLiveCountAtEveryRevision() throws Exception {
         FacetTuples facets = new FacetTuples();
-        SegmentHistograms kept = new SegmentHistograms(500, SegmentHistograms.BUDGET_INTS);
-        SegmentHistograms none = new SegmentHistograms(Integer.MAX_VALUE, SegmentHistograms.BUDGET_INTS);
+        SegmentHistograms kept = new SegmentHistograms(500, SegmentHistograms.BUDGET_INTS, SegmentHistograms.MAX_ENTRIES);
+        SegmentHistograms none = new SegmentHistograms(Integer.MAX_VALUE, SegmentHistograms.BUDGET_INTS, SegmentHistograms.MAX_ENTRIES);
         List<Record> records = new CatalogueGenerator(31).generate(2_000).stream().map(HubRecord::getRecord).toList();
         Map<String, Record> live = new LinkedHashMap<>();
         records.forEach(r -> live.put(r.getId(), r));
@@ -57,8 +57,16 @@ class SegmentHistogramsTest {
             for (Record r : records) {
                 writer.addDocument(RecordDocuments.document(r));
             }
+            writer.commit();
+            // The large segment has deletions before its histograms are first counted, as after a restart.
+            for (int i = 0; i < 30; i++) {
+                String gone = records.get(i * 61).getId();
+                writer.deleteDocuments(new Term(RecordDocuments.ID, gone));
+                live.remove(gone);
+            }
             DirectoryReader reader = DirectoryReader.open(writer);
             assertThat(reader.leaves()).hasSize(1);
+            assertThat(reader.leaves().get(0).reader().numDeletedDocs()).isEqualTo(30);
             CatalogueGenerator changes = new CatalogueGenerator(32);
             Random random = new Random(3);
             long countedAfterFirst = -1;
@@ -89,7 +97,7 @@ class SegmentHistogramsTest {
                 }
             }
             assertThat(reader.leaves().size()).as("each revision added a small segment").isGreaterThan(20);
-            assertThat(reader.leaves().get(0).reader().numDeletedDocs()).as("the large segment has deletions").isGreaterThan(20);
+            assertThat(reader.leaves().get(0).reader().numDeletedDocs()).as("the large segment has deletions").isGreaterThan(50);
             assertThat(kept.counted()).as("later revisions took the large segment's histograms, not counting it again").isEqualTo(countedAfterFirst);
 
             // Merged away, the large segment's histograms go with it; the merged one's are counted anew, and agree.
@@ -106,28 +114,51 @@ class SegmentHistogramsTest {
     }
 
     @Test
-    void theLeastRecentlyUsedGoFirstOnceTheBudgetIsSpent() throws Exception {
+    void theLeastRecentlyUsedGoFirstOnceTheBudgetOrTheCountIsSpent() throws Exception {
         FacetTuples facets = new FacetTuples();
         try (FSDirectory directory = FSDirectory.open(dir);
-             IndexWriter writer = new IndexWriter(directory, IndexStore.config(IndexWriterConfig.OpenMode.CREATE, facets))) {
-            for (HubRecord r : new CatalogueGenerator(5).generate(600)) {
+             IndexWriter writer = new IndexWriter(directory, IndexStore.config(IndexWriterConfig.OpenMode.CREATE, facets)
+                     .setMergePolicy(NoMergePolicy.INSTANCE))) {
+            List<HubRecord> generated = new CatalogueGenerator(5).generate(600);
+            for (HubRecord r : generated) {
                 writer.addDocument(RecordDocuments.document(r.getRecord()));
             }
-            writer.forceMerge(1);
             try (DirectoryReader reader = DirectoryReader.open(writer)) {
-                int tuples = columns(reader, facets).length == 1 ? facets.snapshot().size() : -1;
-                SegmentHistograms kept = new SegmentHistograms(100, 3L * tuples);
+                assertThat(reader.leaves()).hasSize(1);
+                columns(reader, facets);
+                int tuples = facets.snapshot().size();
                 var leaf = reader.leaves().get(0).reader();
                 List<Query> queries = new ArrayList<>();
-                for (String q : List.of("onkologi", "sarek", "novaseq", "genomics")) {
+                for (String q : List.of("onkologi", "sarek", "novaseq", "genomics", "illumina")) {
                     queries.add(SearchQuery.parse(Map.of("q", List.of(q))).base());
                 }
-                for (Query q : queries) {
-                    kept.put(leaf, q, new int[tuples]);
+                SegmentHistograms byInts = new SegmentHistograms(100, 3L * tuples, 100);
+                SegmentHistograms byCount = new SegmentHistograms(100, Long.MAX_VALUE, 3);
+                for (SegmentHistograms kept : List.of(byInts, byCount)) {
+                    kept.put(leaf, queries.get(0), new int[tuples]);
+                    kept.put(leaf, queries.get(1), new int[tuples]);
+                    kept.put(leaf, queries.get(2), new int[tuples]);
+                    assertThat(kept.get(leaf, queries.get(0))).isNotNull(); // used: now the most recent
+                    kept.put(leaf, queries.get(3), new int[tuples]);
+                    assertThat(kept.size()).isEqualTo(3);
+                    assertThat(kept.get(leaf, queries.get(1))).as("the least recently used went").isNull();
+                    assertThat(kept.get(leaf, queries.get(0))).as("the one used since stayed").isNotNull();
+                    assertThat(kept.get(leaf, queries.get(3))).isNotNull();
                 }
-                assertThat(kept.size()).isEqualTo(3);
-                assertThat(kept.get(leaf, queries.get(0))).as("the eldest went").isNull();
-                assertThat(kept.get(leaf, queries.get(3))).isNotNull();
+            }
+            // A segment with more than a quarter of its documents deleted is counted hit by hit instead.
+            for (int i = 0; i < 140; i++) {
+                writer.deleteDocuments(new Term(RecordDocuments.ID, generated.get(i).getRecord().getId()));
+            }
+            SegmentHistograms kept = new SegmentHistograms(100, Long.MAX_VALUE, 100);
+            try (DirectoryReader reader = DirectoryReader.open(writer)) {
+                assertThat(kept.keeps(reader.leaves().get(0).reader())).isTrue(); // 140 of 600
+            }
+            for (int i = 140; i < 160; i++) {
+                writer.deleteDocuments(new Term(RecordDocuments.ID, generated.get(i).getRecord().getId()));
+            }
+            try (DirectoryReader reader = DirectoryReader.open(writer)) {
+                assertThat(kept.keeps(reader.leaves().get(0).reader())).isFalse(); // 160 of 600
             }
         }
     }
