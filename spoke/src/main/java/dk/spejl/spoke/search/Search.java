@@ -354,7 +354,7 @@ public final class Search {
         BinaryDocValues values = null;
         for (int i : order) {
             int doc = docs[i];
-            if (leaf == null || doc >= leaf.docBase + leaf.reader().maxDoc() || values.docID() > doc - leaf.docBase) {
+            if (leaf == null || doc >= leaf.docBase + leaf.reader().maxDoc()) {
                 leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
                 values = leaf.reader().getBinaryDocValues(RecordDocuments.ID_VALUE);
                 if (values == null) {
