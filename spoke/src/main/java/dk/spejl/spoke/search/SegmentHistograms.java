@@ -21,8 +21,7 @@ import java.util.Set;
  * search was such a first one.
  *
  * <p>The least recently used go first once the histograms hold {@link #BUDGET_INTS} counts in all, or number
- * {@link #MAX_ENTRIES}; a segment's go
- * with it when it is closed (merged away).
+ * {@link #MAX_ENTRIES}; a segment's go with it when it is closed (merged away).
  */
 final class SegmentHistograms {
     /** Segments with fewer documents are counted directly: a revision's small segments come and go with merges. */
@@ -78,7 +77,7 @@ final class SegmentHistograms {
         }
     }
 
-    /** How many histograms are kept now, and how many were counted in all: for tests and the benchmark. */
+    /** How many histograms are kept now, and how many were counted in all: for tests. */
     synchronized int size() {
         return histograms.size();
     }
