@@ -167,12 +167,8 @@ public final class Search {
                 : searcher.search(selecting, new TopFieldCollectorManager(query.sort().lucene(), wanted, after, wanted));
         // One hit more than the page is asked for, to know whether there is a next page.
         int shown = Math.min(hits.scoreDocs.length, query.limit());
-        int[] docs = new int[shown];
-        for (int i = 0; i < shown; i++) {
-            docs[i] = hits.scoreDocs[i].doc;
-        }
         List<Record> records = new ArrayList<>(shown);
-        for (String id : idsOf(searcher, docs)) {
+        for (String id : idsOf(searcher, docs(hits, shown))) {
             records.add(record(view, id));
         }
         Optional<String> next = Optional.empty();
@@ -193,7 +189,7 @@ public final class Search {
             IndexSearcher searcher = view.searcher();
             TopDocs hits = searcher.search(new TermQuery(new Term(RecordDocuments.SUBJECT, pseudonym)), SUBJECT_RECORDS,
                     new Sort(new org.apache.lucene.search.SortField(RecordDocuments.ID, org.apache.lucene.search.SortField.Type.STRING)));
-            for (String id : idsOf(searcher, docs(hits))) {
+            for (String id : idsOf(searcher, docs(hits, hits.scoreDocs.length))) {
                 records.add(record(view, id));
             }
             return new Subject(view.revision(), records);
@@ -237,7 +233,7 @@ public final class Search {
             IndexSearcher searcher = view.searcher();
             TopDocs hits = searcher.search(new TermQuery(new Term(RecordDocuments.DERIVED_FROM, id)), DERIVATIVES,
                     new Sort(new org.apache.lucene.search.SortField(RecordDocuments.ID, org.apache.lucene.search.SortField.Type.STRING)));
-            List<String> derivatives = new ArrayList<>(List.of(idsOf(searcher, docs(hits))));
+            List<String> derivatives = new ArrayList<>(List.of(idsOf(searcher, docs(hits, hits.scoreDocs.length))));
             Record record = parse(canonical);
             return Optional.of(new Lineage(view.revision(), Optional.of(record), Optional.of(derivatives),
                     related ? related(view, record, derivatives) : Map.of()));
@@ -336,12 +332,10 @@ public final class Search {
         held.close();
     }
 
-    /** A hit's record id, from the id's doc values (nothing is stored in the index but what it searches by). */
-    static String idOf(IndexSearcher searcher, int doc) throws IOException {
-        return idsOf(searcher, new int[]{doc})[0];
-    }
-
-    /** The record ids of hits {@code docs}, in their order: each segment's ids are read in one pass, in document order. */
+    /**
+     * The record ids of hits {@code docs}, in their order, from the id's binary doc values (nothing is stored in the
+     * index but what it searches by): each segment's ids are read in one pass, in document order.
+     */
     static String[] idsOf(IndexSearcher searcher, int[] docs) throws IOException {
         Integer[] order = new Integer[docs.length];
         for (int i = 0; i < order.length; i++) {
@@ -369,8 +363,9 @@ public final class Search {
         return ids;
     }
 
-    private static int[] docs(TopDocs hits) {
-        int[] docs = new int[hits.scoreDocs.length];
+    /** The doc ids of the first {@code n} hits. */
+    private static int[] docs(TopDocs hits, int n) {
+        int[] docs = new int[n];
         for (int i = 0; i < docs.length; i++) {
             docs[i] = hits.scoreDocs[i].doc;
         }

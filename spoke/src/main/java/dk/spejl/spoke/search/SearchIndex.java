@@ -85,12 +85,7 @@ public final class SearchIndex implements AutoCloseable {
                 .description("the revision searches are answered at").register(metrics);
         io.micrometer.core.instrument.Gauge.builder("spejl.spoke.index.merging.segments", writer, w -> w.getMergingSegments().size())
                 .description("Segments of the search index being merged in the background (searches are answered meanwhile)").register(metrics);
-        io.micrometer.core.instrument.Gauge.builder("spejl.spoke.index.kept.histograms", histograms, SegmentHistograms::size)
-                .description("Base queries' facet histograms kept over the index's large segments, for searches at later revisions")
-                .register(metrics);
-        io.micrometer.core.instrument.FunctionCounter.builder("spejl.spoke.index.histograms.counted", histograms, SegmentHistograms::counted)
-                .description("Base queries' facet histograms counted over a large segment (every other search over it took a kept one)")
-                .register(metrics);
+        histograms.register(metrics);
         io.micrometer.core.instrument.Gauge.builder("spejl.spoke.index.segments", current, c -> {
             SearchView view = c.get();
             return view == null ? 0 : view.reader().leaves().size();

@@ -1,5 +1,8 @@
 package dk.spejl.spoke.search;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.search.Query;
@@ -77,7 +80,17 @@ final class SegmentHistograms {
         }
     }
 
-    /** How many histograms are kept now, and how many were counted in all: for tests. */
+    /** Says, as metrics, how many histograms are kept and how many were counted. */
+    void register(MeterRegistry metrics) {
+        Gauge.builder("spejl.spoke.index.kept.histograms", this, SegmentHistograms::size)
+                .description("Base queries' facet histograms kept over the index's large segments, for searches at later revisions")
+                .register(metrics);
+        FunctionCounter.builder("spejl.spoke.index.histograms.counted", this, SegmentHistograms::counted)
+                .description("Base queries' facet histograms counted over a large segment (every other search over it took a kept one)")
+                .register(metrics);
+    }
+
+    /** How many histograms are kept now, and how many were counted in all. */
     synchronized int size() {
         return histograms.size();
     }

@@ -90,7 +90,7 @@ class TextQueryTest {
     private static List<String> find(IndexSearcher searcher, String word) throws Exception {
         List<String> ids = new ArrayList<>();
         for (ScoreDoc hit : searcher.search(TextQuery.word(word), 10).scoreDocs) {
-            ids.add(Search.idOf(searcher, hit.doc));
+            ids.add(Search.idsOf(searcher, new int[] {hit.doc})[0]);
         }
         return ids;
     }
