@@ -11,6 +11,11 @@
 # it, and dropped if its size changes afterwards; a JVM that cannot use an archive starts without it. SPEJL_CDS=off turns this off;
 # SPEJL_CDS_DIR says where archives go (default: cds/ in the distribution; nothing is archived when
 # that directory cannot be written).
+#
+# Native memory: RocksDB allocates with the C library's malloc, which gives each thread that calls into it
+# an arena of its own, up to eight per core, and keeps what each arena once held. A spoke answering 16
+# clients at once came to 542 MB resident that way, 492 MB with two arenas (docs/benchmarks.md, issue 13).
+# MALLOC_ARENA_MAX=2 is the default here; a value set in the environment is kept.
 
 spejl_java() {
     local name="$1" main="$2"
@@ -70,6 +75,7 @@ spejl_java() {
             fi
         fi
     fi
+    export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
     # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
     exec "$java" "${cds[@]}" "${heap[@]}" ${JAVA_OPTS:-} -Dspejl.home="$here" -Djava.library.path="$here/lib/native" -cp "$here/lib/*" "$main" "$@"
 }

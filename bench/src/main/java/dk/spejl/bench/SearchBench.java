@@ -60,6 +60,8 @@ public final class SearchBench implements Callable<Integer> {
     int seconds;
     @Option(names = "--concurrency", split = ",", defaultValue = "1,2,4,8,16", description = "Concurrent clients in the throughput runs (default: ${DEFAULT-VALUE}).")
     List<Integer> concurrency;
+    @Option(names = "--warmup-seconds", defaultValue = "10", description = "Seconds of searching at the highest concurrency before the throughput levels, not counted (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds;
     @Option(names = "--revisions", defaultValue = "500", description = "Single-record revisions measured under search load (default: ${DEFAULT-VALUE}).")
     int revisions;
     @Option(names = "--searches-per-second", defaultValue = "200", description = "Search load while revisions are measured (default: ${DEFAULT-VALUE}).")
@@ -72,6 +74,12 @@ public final class SearchBench implements Callable<Integer> {
     boolean noPostgres;
     @Option(names = "--build-only", description = "Measure (5), the build times, and stop.")
     boolean buildOnly;
+    @Option(names = "--distribution", defaultValue = "deploy/target/spejl", description = "A spoke distribution to measure over HTTP (repeatable, to compare builds; default: ${DEFAULT-VALUE}).")
+    List<Path> distributions;
+    @Option(names = "--rounds", defaultValue = "1", description = "How many times to measure each distribution over HTTP, in turn (default: ${DEFAULT-VALUE}).")
+    int rounds;
+    @Option(names = "--only-http", description = "Measure over HTTP alone, (1b), (2) and (6): for trying a change to what a request costs.")
+    boolean onlyHttp;
 
     static final List<String> CLASSES = List.of("selective filters", "free text", "pseudonym", "facets (broad filter)", "match-all facet page");
 
@@ -149,58 +157,46 @@ public final class SearchBench implements Callable<Integer> {
             }
             double toMerged = (System.nanoTime() - started) / 1e9;
             Thread.sleep(1_500); // the index's writer looks for a finished merge each second, and then serves its segment
-            if (!buildOnly) {
+            if (!buildOnly && !onlyHttp) {
                 serverSide(spoke, mix);
                 ReplicationUnderLoad.run(hub, spoke, catalogue, mix, applied, searchable, waiting, searchRate, revisions, random);
             }
             spoke.close();
-            long reindexStart = System.nanoTime();
-            long indexed;
-            try (Replica replica = Replica.openReadOnly(config.dataDir().resolve("replica"))) {
-                indexed = SearchIndex.reindex(config.dataDir().resolve(Spoke.INDEX_DIR), replica);
+            if (!onlyHttp) {
+                long reindexStart = System.nanoTime();
+                long indexed;
+                try (Replica replica = Replica.openReadOnly(config.dataDir().resolve("replica"))) {
+                    indexed = SearchIndex.reindex(config.dataDir().resolve(Spoke.INDEX_DIR), replica);
+                }
+                double reindex = (System.nanoTime() - reindexStart) / 1e9;
+                System.out.println("### (5) Build time (target ≤ 20 s each)\n");
+                System.out.println("| step | s |\n|---|---|");
+                System.out.printf("| spoke start to replica at head (bootstrap of %,d records) | %.1f |%n", records, toReplica);
+                System.out.printf("| spoke start to searchable (bootstrap and index build) | %.1f |%n", toSearchable);
+                System.out.printf("| index build after the bootstrap alone | %.1f |%n", toSearchable - toReplica);
+                System.out.printf("| spoke start to the build's segments merged (in the background, searchable meanwhile) | %.1f |%n", toMerged);
+                System.out.printf("| `reindex` (%,d records) | %.1f |%n%n", indexed, reindex);
+                FreshSpoke.run(dir, hub.replicationPort(), root.publicKey().fingerprint(), spokeJavaOptions);
             }
-            double reindex = (System.nanoTime() - reindexStart) / 1e9;
-            System.out.println("### (5) Build time (target ≤ 20 s each)\n");
-            System.out.println("| step | s |\n|---|---|");
-            System.out.printf("| spoke start to replica at head (bootstrap of %,d records) | %.1f |%n", records, toReplica);
-            System.out.printf("| spoke start to searchable (bootstrap and index build) | %.1f |%n", toSearchable);
-            System.out.printf("| index build after the bootstrap alone | %.1f |%n", toSearchable - toReplica);
-            System.out.printf("| spoke start to the build's segments merged (in the background, searchable meanwhile) | %.1f |%n", toMerged);
-            System.out.printf("| `reindex` (%,d records) | %.1f |%n%n", indexed, reindex);
-            FreshSpoke.run(dir, hub.replicationPort(), root.publicKey().fingerprint(), spokeJavaOptions);
             if (buildOnly) {
                 return 0;
             }
 
-            // (2), (6): the spoke in a process of its own, searched over HTTP with keep-alive from this one.
-            Map<String, double[]> httpLatency;
-            List<double[]> spejlThroughput;
-            try (DaemonProcess process = DaemonProcess.spoke(Path.of("deploy/target/spejl"), "bench-spoke", dir.resolve("spoke.log"), spokeJavaOptions,
-                    "serve", "--config", conf.toString())) {
-                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                String base = "http://127.0.0.1:" + httpPort + "/api/v1/records?";
-                String bearer = BenchLogin.bearer(config.dataDir());
-                SpokeReady.awaitSearches(http, base, bearer, process);
-                SpokeReady.awaitMerged(http, "http://127.0.0.1:" + httpPort + "/metrics");
-                List<KeepAliveClient> connections = new ArrayList<>();
-                try {
-                    KeepAliveClient one = new KeepAliveClient("127.0.0.1", httpPort, bearer);
-                    connections.add(one);
-                    httpLatency = latencyPerClass(mix, q -> one.get("/api/v1/records?" + q.queryString()));
-                    printLatency("### (1p) The search page (HTML, rendered and logged) over HTTP, one keep-alive connection, ms "
-                            + "(issue 14: target p99 ≤ 20 ms)", latencyPerClass(mix, q -> one.get("/search?" + q.queryString())));
-                    spejlThroughput = throughput("Spejl over HTTP", mix, () -> {
-                        KeepAliveClient own = new KeepAliveClient("127.0.0.1", httpPort, bearer);
-                        connections.add(own);
-                        return q -> own.get("/api/v1/records?" + q.queryString());
-                    }, process.pid());
-                } finally {
-                    for (KeepAliveClient c : connections) {
-                        c.close();
+            // (2), (6): the spoke in a process of its own, searched over HTTP with keep-alive from this one; with
+            // several distributions, each in turn, round by round, so that their figures come from the same minutes.
+            Map<String, double[]> httpLatency = null;
+            List<double[]> spejlThroughput = null;
+            for (int round = 0; round < rounds; round++) {
+                for (Path distribution : distributions) {
+                    if (distributions.size() > 1 || rounds > 1) {
+                        System.out.printf("#### Round %d: the spoke from %s%n%n", round + 1, distribution);
                     }
+                    OverHttp measured = overHttp(distribution, conf, config, httpPort, mix);
+                    httpLatency = measured.latency();
+                    spejlThroughput = measured.throughput();
+                    printLatency("### (1b) Client-observed latency over HTTP, one keep-alive connection, ms", httpLatency);
                 }
             }
-            printLatency("### (1b) Client-observed latency over HTTP, one keep-alive connection, ms", httpLatency);
 
             if (!noPostgres) {
                 try (Postgres pg = Postgres.start(dir.resolve("pg"))) {
@@ -239,6 +235,41 @@ public final class SearchBench implements Callable<Integer> {
             deleteTree(dir);
         }
         return 0;
+    }
+
+    private record OverHttp(Map<String, double[]> latency, List<double[]> throughput) {
+    }
+
+    /** (1b), (1p), (2) and (6) against the spoke of {@code distribution} in a process of its own. */
+    private OverHttp overHttp(Path distribution, Path conf, SpokeConfig config, int httpPort, List<Query> mix) throws Exception {
+        try (DaemonProcess process = DaemonProcess.spoke(distribution, "bench-spoke", dir.resolve("spoke.log"), spokeJavaOptions,
+                "serve", "--config", conf.toString())) {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            String base = "http://127.0.0.1:" + httpPort + "/api/v1/records?";
+            String bearer = BenchLogin.bearer(config.dataDir());
+            SpokeReady.awaitSearches(http, base, bearer, process);
+            SpokeReady.awaitMerged(http, "http://127.0.0.1:" + httpPort + "/metrics");
+            List<KeepAliveClient> connections = new ArrayList<>();
+            try {
+                KeepAliveClient one = new KeepAliveClient("127.0.0.1", httpPort, bearer);
+                connections.add(one);
+                Map<String, double[]> latency = latencyPerClass(mix, q -> one.get("/api/v1/records?" + q.queryString()));
+                if (!onlyHttp) {
+                    printLatency("### (1p) The search page (HTML, rendered and logged) over HTTP, one keep-alive connection, ms "
+                            + "(issue 14: target p99 ≤ 20 ms)", latencyPerClass(mix, q -> one.get("/search?" + q.queryString())));
+                }
+                List<double[]> throughput = throughput("Spejl over HTTP", mix, () -> {
+                    KeepAliveClient own = new KeepAliveClient("127.0.0.1", httpPort, bearer);
+                    connections.add(own);
+                    return q -> own.get("/api/v1/records?" + q.queryString());
+                }, process.pid());
+                return new OverHttp(latency, throughput);
+            } finally {
+                for (KeepAliveClient c : connections) {
+                    c.close();
+                }
+            }
+        }
     }
 
     /** A seeded mix: each class's queries drawn from values that exist in the catalogue. */
@@ -317,51 +348,63 @@ public final class SearchBench implements Callable<Integer> {
     /** (2) Closed-loop clients, each with its own connection, for {@link #seconds} per level; (6) the spoke's memory meanwhile. */
     private List<double[]> throughput(String name, List<Query> mix, RunnerFactory clients, long pid) throws Exception {
         System.out.println("### " + (pid > 0 ? "(2) " : "(3c) ") + name + ": searches/s by concurrency (target ≥ 2,000/s at p99 ≤ 50 ms)\n");
+        int most = concurrency.stream().mapToInt(Integer::intValue).max().orElse(1);
+        if (warmupSeconds > 0) {
+            // A spoke serves for days: its rate is the one after the JIT has compiled the paths that many clients
+            // at once take (a profile of the first level had the compiler at 14 % of the spoke's CPU).
+            double[] warm = level(most, warmupSeconds, mix, clients);
+            System.out.printf("Warm-up, not counted: %d s at %d clients, %.0f searches/s.%n%n", warmupSeconds, most, warm[1]);
+        }
         System.out.println(pid > 0 ? "| clients | searches/s | p50 ms | p99 ms | spoke VmRSS MB | VmHWM MB |\n|---|---|---|---|---|---|"
                 : "| clients | searches/s | p50 ms | p99 ms |\n|---|---|---|---|");
         List<double[]> levels = new ArrayList<>();
         for (int c : concurrency) {
-            List<List<Double>> perClient = new ArrayList<>();
-            List<Thread> threads = new ArrayList<>();
-            AtomicBoolean running = new AtomicBoolean(true);
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            for (int t = 0; t < c; t++) {
-                List<Double> times = new ArrayList<>();
-                perClient.add(times);
-                Runner runner = clients.create();
-                SplittableRandom own = random.split();
-                Thread thread = new Thread(() -> {
-                    try {
-                        while (running.get() && System.nanoTime() < end) {
-                            long t0 = System.nanoTime();
-                            runner.run(mix.get(own.nextInt(mix.size())));
-                            times.add((System.nanoTime() - t0) / 1e6);
-                        }
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                threads.add(thread);
-            }
-            long t0 = System.nanoTime();
-            threads.forEach(Thread::start);
-            for (Thread thread : threads) {
-                thread.join();
-            }
-            double wall = (System.nanoTime() - t0) / 1e9;
-            double[] all = perClient.stream().flatMap(List::stream).mapToDouble(Double::doubleValue).sorted().toArray();
-            double rate = all.length / wall;
-            levels.add(new double[] {c, rate, SpejlBench.pct(all, 0.5), SpejlBench.pct(all, 0.99)});
+            double[] level = level(c, seconds, mix, clients);
+            levels.add(level);
             if (pid > 0) {
                 Map<String, Long> memory = SpejlBench.procStatus(pid);
-                System.out.printf("| %d | %.0f | %.2f | %.2f | %.0f | %.0f |%n", c, rate, SpejlBench.pct(all, 0.5), SpejlBench.pct(all, 0.99),
+                System.out.printf("| %d | %.0f | %.2f | %.2f | %.0f | %.0f |%n", c, level[1], level[2], level[3],
                         memory.get("VmRSS") / 1024.0, memory.get("VmHWM") / 1024.0);
             } else {
-                System.out.printf("| %d | %.0f | %.2f | %.2f |%n", c, rate, SpejlBench.pct(all, 0.5), SpejlBench.pct(all, 0.99));
+                System.out.printf("| %d | %.0f | %.2f | %.2f |%n", c, level[1], level[2], level[3]);
             }
         }
         System.out.println();
         return levels;
+    }
+
+    /** {@code c} clients searching for {@code secs} seconds: {clients, searches/s, p50 ms, p99 ms}. */
+    private double[] level(int c, int secs, List<Query> mix, RunnerFactory clients) throws Exception {
+        List<List<Double>> perClient = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(secs);
+        for (int t = 0; t < c; t++) {
+            List<Double> times = new ArrayList<>();
+            perClient.add(times);
+            Runner runner = clients.create();
+            SplittableRandom own = random.split();
+            Thread thread = new Thread(() -> {
+                try {
+                    while (running.get() && System.nanoTime() < end) {
+                        long t0 = System.nanoTime();
+                        runner.run(mix.get(own.nextInt(mix.size())));
+                        times.add((System.nanoTime() - t0) / 1e6);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            threads.add(thread);
+        }
+        long t0 = System.nanoTime();
+        threads.forEach(Thread::start);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        double[] all = perClient.stream().flatMap(List::stream).mapToDouble(Double::doubleValue).sorted().toArray();
+        return new double[] {c, all.length / wall, SpejlBench.pct(all, 0.5), SpejlBench.pct(all, 0.99)};
     }
 
     private static double best(List<double[]> levels) {

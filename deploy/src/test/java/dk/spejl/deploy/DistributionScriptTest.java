@@ -215,4 +215,16 @@ class DistributionScriptTest {
         Run percentage = spoke(Map.of("JAVA_OPTS", "-XX:MaxRAMPercentage=1 -XX:+PrintFlagsFinal"), "--version");
         assertThat(maxHeap(percentage)).isNotEqualTo(256L << 20);
     }
+
+    @Test
+    void theJvmGetsTwoMallocArenasUnlessTheEnvironmentSaysOtherwise() throws Exception {
+        // A stand-in for java that prints what the script gave it.
+        Path java = tmp.resolve("print-env-java");
+        Files.writeString(java, "#!/usr/bin/env bash\necho \"MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset}\"\n");
+        assertThat(java.toFile().setExecutable(true)).isTrue();
+        Run defaults = spoke(Map.of("JAVA", java.toString(), "SPEJL_CDS", "off", "MALLOC_ARENA_MAX", ""), "--version");
+        assertThat(defaults.output().trim()).isEqualTo("MALLOC_ARENA_MAX=2");
+        Run own = spoke(Map.of("JAVA", java.toString(), "SPEJL_CDS", "off", "MALLOC_ARENA_MAX", "4"), "--version");
+        assertThat(own.output().trim()).isEqualTo("MALLOC_ARENA_MAX=4");
+    }
 }
