@@ -112,6 +112,7 @@ public final class SearchBench implements Callable<Integer> {
         HubKeys.create(dir.resolve("keys"), root, "bench", Duration.ofDays(365), java.time.Clock.systemUTC());
         System.out.printf("## Search benchmark: %,d records, %d cores, %s%n%n", records, Runtime.getRuntime().availableProcessors(),
                 java.time.LocalDate.now());
+        cpuFloor();
         List<Record> catalogue = new ArrayList<>(records);
         try (Hub hub = Hub.builder().dataDir(dir.resolve("hub")).hubId("bench").keys(dir.resolve("keys"), root.publicKey().fingerprint())
                 .tls(tls)
@@ -235,6 +236,38 @@ public final class SearchBench implements Callable<Integer> {
             deleteTree(dir);
         }
         return 0;
+    }
+
+    /**
+     * The host's own speed, for comparing runs on different days: the VM moves between hosts, and the same build
+     * measured 10.3 s for {@code reindex} on one and 15.7 s on another. One thread, fixed work, best of five:
+     * SHA-256 over 64 MB, and sorting 4,000,000 seeded longs.
+     */
+    private static volatile byte floorSink;
+
+    private static void cpuFloor() throws Exception {
+        byte[] block = new byte[1 << 20];
+        new SplittableRandom(1).nextBytes(block);
+        long[] seeded = new SplittableRandom(2).longs(4_000_000).toArray();
+        double hash = Double.MAX_VALUE;
+        double sort = Double.MAX_VALUE;
+        byte sink = 0;
+        for (int round = 0; round < 5; round++) {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 64; i++) {
+                sha.update(block);
+            }
+            sink ^= sha.digest()[0];
+            hash = Math.min(hash, (System.nanoTime() - t0) / 1e6);
+            long[] copy = seeded.clone();
+            t0 = System.nanoTime();
+            java.util.Arrays.sort(copy);
+            sort = Math.min(sort, (System.nanoTime() - t0) / 1e6);
+            sink ^= (byte) copy[copy.length / 2];
+        }
+        floorSink = sink; // keeps the work from being optimised away
+        System.out.printf("cpu floor (one thread, best of 5): SHA-256 of 64 MB %.0f ms, sorting 4,000,000 longs %.0f ms%n%n", hash, sort);
     }
 
     private record OverHttp(Map<String, double[]> latency, List<double[]> throughput) {
