@@ -238,13 +238,13 @@ public final class SearchBench implements Callable<Integer> {
         return 0;
     }
 
+    private static volatile byte floorSink;
+
     /**
      * The host's own speed, for comparing runs on different days: the VM moves between hosts, and the same build
      * measured 10.3 s for {@code reindex} on one and 15.7 s on another. One thread, fixed work, best of five:
      * SHA-256 over 64 MB, and sorting 4,000,000 seeded longs.
      */
-    private static volatile byte floorSink;
-
     private static void cpuFloor() throws Exception {
         byte[] block = new byte[1 << 20];
         new SplittableRandom(1).nextBytes(block);
