@@ -39,8 +39,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /**
@@ -112,7 +110,7 @@ public final class SearchBench implements Callable<Integer> {
         HubKeys.create(dir.resolve("keys"), root, "bench", Duration.ofDays(365), java.time.Clock.systemUTC());
         System.out.printf("## Search benchmark: %,d records, %d cores, %s%n%n", records, Runtime.getRuntime().availableProcessors(),
                 java.time.LocalDate.now());
-        cpuFloor();
+        CpuFloor.print();
         List<Record> catalogue = new ArrayList<>(records);
         try (Hub hub = Hub.builder().dataDir(dir.resolve("hub")).hubId("bench").keys(dir.resolve("keys"), root.publicKey().fingerprint())
                 .tls(tls)
@@ -210,7 +208,7 @@ public final class SearchBench implements Callable<Integer> {
                         pgLatency = latencyPerClass(mix, search::run, pgQueries);
                     }
                     printLatency("### (3a) PostgreSQL 15 over JDBC, one connection, ms (hits, total and drill-sideways facets per search)", pgLatency);
-                    List<double[]> pgThroughput = throughput("PostgreSQL over JDBC", mix, () -> {
+                    List<double[]> pgThroughput = levels().run("PostgreSQL over JDBC", mix, () -> {
                         PgSearch own = new PgSearch(pg.connect());
                         return own::run;
                     }, -1);
@@ -238,38 +236,6 @@ public final class SearchBench implements Callable<Integer> {
         return 0;
     }
 
-    private static volatile byte floorSink;
-
-    /**
-     * The host's own speed, for comparing runs on different days: the VM moves between hosts, and the same build
-     * measured 10.3 s for {@code reindex} on one and 15.7 s on another. One thread, fixed work, best of five:
-     * SHA-256 over 64 MB, and sorting 4,000,000 seeded longs.
-     */
-    private static void cpuFloor() throws Exception {
-        byte[] block = new byte[1 << 20];
-        new SplittableRandom(1).nextBytes(block);
-        long[] seeded = new SplittableRandom(2).longs(4_000_000).toArray();
-        double hash = Double.MAX_VALUE;
-        double sort = Double.MAX_VALUE;
-        byte sink = 0;
-        for (int round = 0; round < 5; round++) {
-            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-            long t0 = System.nanoTime();
-            for (int i = 0; i < 64; i++) {
-                sha.update(block);
-            }
-            sink ^= sha.digest()[0];
-            hash = Math.min(hash, (System.nanoTime() - t0) / 1e6);
-            long[] copy = seeded.clone();
-            t0 = System.nanoTime();
-            java.util.Arrays.sort(copy);
-            sort = Math.min(sort, (System.nanoTime() - t0) / 1e6);
-            sink ^= (byte) copy[copy.length / 2];
-        }
-        floorSink = sink; // keeps the work from being optimised away
-        System.out.printf("cpu floor (one thread, best of 5): SHA-256 of 64 MB %.0f ms, sorting 4,000,000 longs %.0f ms%n%n", hash, sort);
-    }
-
     private record OverHttp(Map<String, double[]> latency, List<double[]> throughput) {
     }
 
@@ -291,7 +257,7 @@ public final class SearchBench implements Callable<Integer> {
                     printLatency("### (1p) The search page (HTML, rendered and logged) over HTTP, one keep-alive connection, ms "
                             + "(issue 14: target p99 ≤ 20 ms)", latencyPerClass(mix, q -> one.get("/search?" + q.queryString())));
                 }
-                List<double[]> throughput = throughput("Spejl over HTTP", mix, () -> {
+                List<double[]> throughput = levels().run("Spejl over HTTP", mix, () -> {
                     KeepAliveClient own = new KeepAliveClient("127.0.0.1", httpPort, bearer);
                     connections.add(own);
                     return q -> own.get("/api/v1/records?" + q.queryString());
@@ -378,66 +344,8 @@ public final class SearchBench implements Callable<Integer> {
         System.out.println();
     }
 
-    /** (2) Closed-loop clients, each with its own connection, for {@link #seconds} per level; (6) the spoke's memory meanwhile. */
-    private List<double[]> throughput(String name, List<Query> mix, RunnerFactory clients, long pid) throws Exception {
-        System.out.println("### " + (pid > 0 ? "(2) " : "(3c) ") + name + ": searches/s by concurrency (target ≥ 2,000/s at p99 ≤ 50 ms)\n");
-        int most = concurrency.stream().mapToInt(Integer::intValue).max().orElse(1);
-        if (warmupSeconds > 0) {
-            // A spoke serves for days: its rate is the one after the JIT has compiled the paths that many clients
-            // at once take (a profile of the first level had the compiler at 14 % of the spoke's CPU).
-            double[] warm = level(most, warmupSeconds, mix, clients);
-            System.out.printf("Warm-up, not counted: %d s at %d clients, %.0f searches/s.%n%n", warmupSeconds, most, warm[1]);
-        }
-        System.out.println(pid > 0 ? "| clients | searches/s | p50 ms | p99 ms | spoke VmRSS MB | VmHWM MB |\n|---|---|---|---|---|---|"
-                : "| clients | searches/s | p50 ms | p99 ms |\n|---|---|---|---|");
-        List<double[]> levels = new ArrayList<>();
-        for (int c : concurrency) {
-            double[] level = level(c, seconds, mix, clients);
-            levels.add(level);
-            if (pid > 0) {
-                Map<String, Long> memory = SpejlBench.procStatus(pid);
-                System.out.printf("| %d | %.0f | %.2f | %.2f | %.0f | %.0f |%n", c, level[1], level[2], level[3],
-                        memory.get("VmRSS") / 1024.0, memory.get("VmHWM") / 1024.0);
-            } else {
-                System.out.printf("| %d | %.0f | %.2f | %.2f |%n", c, level[1], level[2], level[3]);
-            }
-        }
-        System.out.println();
-        return levels;
-    }
-
-    /** {@code c} clients searching for {@code secs} seconds: {clients, searches/s, p50 ms, p99 ms}. */
-    private double[] level(int c, int secs, List<Query> mix, RunnerFactory clients) throws Exception {
-        List<List<Double>> perClient = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        AtomicBoolean running = new AtomicBoolean(true);
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(secs);
-        for (int t = 0; t < c; t++) {
-            List<Double> times = new ArrayList<>();
-            perClient.add(times);
-            Runner runner = clients.create();
-            SplittableRandom own = random.split();
-            Thread thread = new Thread(() -> {
-                try {
-                    while (running.get() && System.nanoTime() < end) {
-                        long t0 = System.nanoTime();
-                        runner.run(mix.get(own.nextInt(mix.size())));
-                        times.add((System.nanoTime() - t0) / 1e6);
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            threads.add(thread);
-        }
-        long t0 = System.nanoTime();
-        threads.forEach(Thread::start);
-        for (Thread thread : threads) {
-            thread.join();
-        }
-        double wall = (System.nanoTime() - t0) / 1e9;
-        double[] all = perClient.stream().flatMap(List::stream).mapToDouble(Double::doubleValue).sorted().toArray();
-        return new double[] {c, all.length / wall, SpejlBench.pct(all, 0.5), SpejlBench.pct(all, 0.99)};
+    private ThroughputLevels levels() {
+        return new ThroughputLevels(concurrency, seconds, warmupSeconds, random);
     }
 
     private static double best(List<double[]> levels) {
