@@ -126,6 +126,10 @@ public final class SearchBench implements Callable<Integer> {
             System.out.printf("published %,d records in %.1f s%n%n", records, (System.nanoTime() - t0) / 1e9);
             puts = null;
             List<Query> mix = mix(catalogue);
+            // A spoke keeps a revision's first pages: searches the mix repeats are answered from the kept hits.
+            Map<String, Long> distinct = mix.stream().collect(Collectors.groupingBy(Query::kind, LinkedHashMap::new,
+                    Collectors.mapping(Query::queryString, Collectors.collectingAndThen(Collectors.toSet(), set -> (long) set.size()))));
+            System.out.printf("The query mix: %,d searches, distinct by class: %s%n%n", mix.size(), distinct);
             int httpPort = freePort();
             Path conf = LocalCluster.enrolSpoke(dir.resolve("spoke"), "bench", "midtjylland", "127.0.0.1:" + hub.replicationPort(),
                     dir.resolve("tls"), root.publicKey().fingerprint(), "127.0.0.1:" + httpPort);

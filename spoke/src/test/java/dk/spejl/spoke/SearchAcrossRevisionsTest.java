@@ -50,6 +50,9 @@ class SearchAcrossRevisionsTest {
             long revision = cluster.put(generated);
             Spoke spoke = cluster.spoke("scale");
             assertThat(spoke.awaitSearchable(revision, Duration.ofSeconds(120))).isTrue();
+            // A first page asked before the merge is kept by that view, its hits in the unmerged segments' doc ids:
+            // the view the merge publishes (the same revision) must search it again, not take those hits.
+            assertFirstPageIsBrute(spoke, revision, model);
             // The build's segments are merged into one in the background; the kept histograms are over that one.
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (segments(spoke) != 1 && System.nanoTime() < deadline) {
@@ -72,6 +75,12 @@ class SearchAcrossRevisionsTest {
                             lines.add(CatalogueGenerator.putLine(changed));
                         }
                     }
+                    // The largest CRAM goes, so that every revision's first page of CRAMs by size differs from the last.
+                    model.values().stream().filter(r -> r.getFileFormat() == dk.spejl.wire.FileFormat.CRAM)
+                            .max(java.util.Comparator.comparingLong(Record::getSizeBytes)).map(Record::getId).ifPresent(largest -> {
+                                model.remove(largest);
+                                lines.add("{\"op\":\"delete\",\"id\":\"" + largest + "\"}");
+                            });
                     for (int i = 0; i < 3; i++) {
                         String gone = ids.get(random.nextInt(ids.size()));
                         if (model.remove(gone) != null) {
@@ -80,6 +89,9 @@ class SearchAcrossRevisionsTest {
                     }
                     revision = cluster.ingest(lines);
                     assertThat(spoke.awaitSearchable(revision, Duration.ofSeconds(30))).isTrue();
+                }
+                for (int asked = 0; asked < 2; asked++) { // searched for, then as the view kept it
+                    assertFirstPageIsBrute(spoke, revision, model);
                 }
                 for (String word : List.of("onkologi", "genetik")) {
                     assertCountsAreBrute(spoke, word, revision, model, r -> r.getOwnerUnit().contains(word));
@@ -116,6 +128,26 @@ class SearchAcrossRevisionsTest {
             page.get("facets").get(d.name()).forEach(v -> actual.put(v.get("value").asText(), v.get("count").asLong()));
             assertThat(actual).as("facet " + d.name() + " of " + word + " at revision " + revision).isEqualTo(expected);
         }
+    }
+
+    /** The first page of CRAMs by size, largest first, is the catalogue's at {@code revision}. */
+    private static void assertFirstPageIsBrute(Spoke spoke, long revision, Map<String, Record> model) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + spoke.httpAddress().getPort()
+                + "/api/v1/records?file_format=cram&sort=size_bytes:desc&limit=25")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode page = JSON.readTree(response.body());
+        assertThat(page.get("revision").asLong()).isEqualTo(revision);
+        List<Record> expected = model.values().stream().filter(r -> r.getFileFormat() == dk.spejl.wire.FileFormat.CRAM)
+                .sorted(java.util.Comparator.comparingLong(Record::getSizeBytes).reversed().thenComparing(Record::getId)).limit(25).toList();
+        List<String> shown = new ArrayList<>();
+        List<String> statuses = new ArrayList<>();
+        page.get("hits").forEach(h -> {
+            shown.add(h.get("id").asText());
+            statuses.add(h.get("status").asText());
+        });
+        assertThat(shown).as("the first page at revision " + revision).isEqualTo(expected.stream().map(Record::getId).toList());
+        assertThat(statuses).as("the records shown are those of revision " + revision)
+                .isEqualTo(expected.stream().map(r -> r.getStatus().name().toLowerCase(java.util.Locale.ROOT)).toList());
     }
 
     private static double segments(Spoke spoke) {

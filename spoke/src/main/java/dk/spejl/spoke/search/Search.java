@@ -146,8 +146,8 @@ public final class Search {
             return new Page(view.revision(), view.publishedAt(), List.of(), 0, true, FacetCounts.sideways(new long[0],
                     view.tuples(), Map.of()).facets(), Optional.empty());
         }
-        // The counts of a selection are counted once per revision (a revision's counts never change); only the page
-        // is searched for each time.
+        // The counts of a selection are counted once per revision (a revision's counts never change), and a first
+        // page's hits are searched for once; records are read from the view's replica snapshot for every answer.
         String selection = query.selection();
         Counted counts = view.counted(selection);
         if (counts == null) {
@@ -155,7 +155,6 @@ public final class Search {
             counts = FacetCounts.sideways(histogram, view.tuples(), query.filters());
             view.count(selection, counts);
         }
-        Query selecting = query.filtered();
         // By relevance, ties go by index order, as Lucene's own top-hits search breaks them: it can then skip every
         // block of hits that cannot beat the page's last score, where a tie-break by id would have to visit them all.
         // The order is stable for as long as a cursor pages through the revision, which is the view's.
@@ -163,8 +162,11 @@ public final class Search {
         // that which cannot make the page may be skipped. The index is sorted newest first (the default order), so
         // pages in that order end in each segment as soon as they are full.
         int wanted = query.limit() + 1;
-        TopDocs hits = scores ? searcher.search(selecting, new TopScoreDocCollectorManager(wanted, after, wanted))
-                : searcher.search(selecting, new TopFieldCollectorManager(query.sort().lucene(), wanted, after, wanted));
+        org.apache.lucene.util.IOSupplier<TopDocs> searching = () -> scores
+                ? searcher.search(query.filtered(), new TopScoreDocCollectorManager(wanted, after, wanted))
+                : searcher.search(query.filtered(), new TopFieldCollectorManager(query.sort().lucene(), wanted, after, wanted));
+        // A first page is searched for once per revision (the view keeps its hits); pages after a cursor each time.
+        TopDocs hits = after == null ? view.firstPage(selection + query.sort() + '\n' + query.limit(), searching) : searching.get();
         // One hit more than the page is asked for, to know whether there is a next page.
         int shown = Math.min(hits.scoreDocs.length, query.limit());
         List<Record> records = new ArrayList<>(shown);

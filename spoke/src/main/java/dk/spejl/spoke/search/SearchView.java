@@ -31,7 +31,13 @@ public final class SearchView {
     /** The index's writer holds one reference while this is the current view. */
     private final AtomicInteger refs = new AtomicInteger(1);
     /** Facet counts and totals of searches at this revision, by what they select: a revision's counts never change. */
-    private final RecentCounts counted;
+    private final RecentlyUsed<Search.Counted> counted;
+    /**
+     * The hits of first pages at this revision, by what they select, their order and limit: a revision's first page
+     * never changes, and the pages clinicians open most (every search form's first answer, a popular filter) are
+     * searched for once. Doc ids are this reader's own, so a view over merged segments starts without them.
+     */
+    private final RecentlyUsed<org.apache.lucene.search.TopDocs> firstPages = RecentlyUsed.pages();
 
     /**
      * @param previous the view this one follows, and {@code changed} the ids of every record whose document the writer
@@ -53,7 +59,7 @@ public final class SearchView {
         this.records = records;
         this.publishedAt = publishedAt;
         // The same revision published again (over merged segments) has the same counts.
-        this.counted = previous != null && previous.revision() == records.revision() ? previous.counted.copy() : new RecentCounts();
+        this.counted = previous != null && previous.revision() == records.revision() ? previous.counted.copy() : RecentlyUsed.counts();
         long[] before = previous == null || changed == null ? null : previous.all;
         if (before != null) {
             long[] moved = java.util.Arrays.copyOf(before, tuples.size());
@@ -165,9 +171,27 @@ public final class SearchView {
         counted.put(selection, counts);
     }
 
-    /** This view is no longer the current one: it keeps only the counts its cursors are likely to page with. */
+    /**
+     * The hits of the first page {@code page} (what it selects, its order and its limit) at this revision: those kept,
+     * or {@code search}'s, then kept. Racing searches for one page may both search; they find the same hits.
+     */
+    org.apache.lucene.search.TopDocs firstPage(String page, org.apache.lucene.util.IOSupplier<org.apache.lucene.search.TopDocs> search)
+            throws IOException {
+        org.apache.lucene.search.TopDocs hits = firstPages.get(page);
+        if (hits == null) {
+            hits = search.get();
+            firstPages.put(page, hits);
+        }
+        return hits;
+    }
+
+    /**
+     * This view is no longer the current one: it keeps only the counts its cursors are likely to page with, and
+     * no first pages (a first page is always searched in the current view).
+     */
     void retire() {
         counted.retire();
+        firstPages.retire();
     }
 
     /** Takes a reference, unless the view has been released for good. */
