@@ -65,7 +65,6 @@ public final class MerkleLog implements AutoCloseable {
     private final Ed25519.PrivateKey key;
     private final Policy policy;
     private final Clock clock;
-    static final long WRITE_BUFFER_BYTES = 8 << 20;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile long size;
@@ -84,9 +83,8 @@ public final class MerkleLog implements AutoCloseable {
         this.checkpointKey = new SignedNote.Key(origin, publicKey);
         this.policy = policy;
         this.clock = clock;
-        // Appends are small and only ever added: an 8 MB memtable (RocksDB's default is 64 MB, two of them while one
-        // flushes) keeps a spoke's browse log under search load from holding 100 MB of the process's memory.
-        this.options = new Options().setCreateIfMissing(key != null).setWriteBufferSize(WRITE_BUFFER_BYTES);
+        // Appends are small and only added: 8 MB memtables, not RocksDB's 64 MB (a spoke's browse log held 100 MB under load).
+        this.options = new Options().setCreateIfMissing(key != null).setWriteBufferSize(8 << 20);
         try {
             this.db = key != null ? RocksDB.open(options, dir.toString()) : RocksDB.openReadOnly(options, dir.toString());
             byte[] stored = db.get(SIZE);

@@ -9,7 +9,6 @@ import dk.spejl.verify.StateTransition;
 import dk.spejl.verify.VerifiedManifest;
 import dk.spejl.wire.Manifest;
 import dk.spejl.wire.SignedManifest;
-import org.rocksdb.CompressionType;
 import org.rocksdb.IngestExternalFileOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -237,7 +236,7 @@ public final class Replica implements AutoCloseable {
     public void install(Path buildDir, List<Path> sstFiles, VerifiedManifest manifest, LtHash lattice,
                         Ed25519.PublicKey key, Instant now) throws IOException {
         Path newDb = buildDir.resolve("db");
-        Options newOptions = dbOptions();
+        Options newOptions = ReplicaOptions.create();
         RocksDB built = null;
         try {
             built = RocksDB.open(newOptions, newDb.toString());
@@ -330,7 +329,7 @@ public final class Replica implements AutoCloseable {
     }
 
     private void openDb(Path dir) throws IOException {
-        Options options = dbOptions();
+        Options options = ReplicaOptions.create();
         try {
             RocksDB db = readOnly ? RocksDB.openReadOnly(options, dir.toString()) : RocksDB.open(options, dir.toString());
             live = new Generation(db, options, dir);
@@ -362,16 +361,6 @@ public final class Replica implements AutoCloseable {
         return new ReplicaState(signed, Manifest.parseFrom(signed.getManifest()), ManifestSigner.digest(signed),
                 LtHash.fromBytes(read.get(LATTICE)), new Ed25519.PublicKey(read.get(KEY)),
                 Instant.ofEpochMilli(ByteBuffer.wrap(read.get(VERIFIED_AT)).getLong()));
-    }
-
-    /**
-     * Every table file is kept open (a bootstrapped million records are about 190 chunk tables). With a bound, RocksDB's
-     * table cache is split in 64 shards of a few tables each, and a search's record reads reopened tables: 4 % of the
-     * spoke's CPU under search load went to opening tables again.
-     */
-    static Options dbOptions() {
-        return new Options().setCreateIfMissing(true).setCompressionType(CompressionType.LZ4_COMPRESSION)
-                .setMaxOpenFiles(-1);
     }
 
     private Optional<String> readPointer() throws IOException {
