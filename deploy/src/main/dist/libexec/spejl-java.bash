@@ -4,6 +4,10 @@
 # -Xms32m -Xmx256m: its replica lives in RocksDB, off the heap). Without it a JVM takes a quarter of
 # the machine's memory as its limit and a sixty-fourth as its start, and G1 touches all of the start.
 #
+# Collector: when JAVA_OPTS names none (-XX:+Use...GC), the caller's SPEJL_DEFAULT_GC applies (the spoke's is
+# -XX:+UseParallelGC: on its small heap, G1's write barriers and concurrent work cost more than its short
+# pauses save; docs/decisions.md). Two collectors at once would stop the JVM, so one named in JAVA_OPTS wins.
+#
 # Class archive (CDS): a JVM that starts from an archive of the classes an earlier run loaded skips
 # most of its class loading, about two seconds of a spoke's start on a 2-core machine. The first run
 # writes the archive as it exits; later runs use it. An archive is named by the JVM, the jars and
@@ -28,6 +32,14 @@ spejl_java() {
         *" -Xmx"* | *" -Xms"* | *" -XX:MaxRAMPercentage"* | *" -XX:InitialRAMPercentage"* | *" -XX:MaxHeapSize"*) ;;
         *) read -r -a heap <<< "${SPEJL_DEFAULT_HEAP:-}" ;;
     esac
+    local gc=() given
+    read -r -a gc <<< "${SPEJL_DEFAULT_GC:-}"
+    read -r -a given <<< "${JAVA_OPTS:-}"
+    for part in "${given[@]}"; do
+        case "$part" in
+            -XX:+Use*GC) gc=() ;;
+        esac
+    done
     local cds=()
     if [ "${SPEJL_CDS:-on}" != off ]; then
         local dir="${SPEJL_CDS_DIR:-$here/cds}"
@@ -35,7 +47,7 @@ spejl_java() {
             local binary
             binary="$(readlink -f "$(command -v "$java")")"
             key="$( { echo "$binary"; ls -lL --time-style=+%s "$binary" "$(dirname "$binary")/../lib/modules" 2>/dev/null
-                      ls -l --time-style=+%s "$here"/lib/*.jar; echo "${heap[*]} ${JAVA_OPTS:-}"; } | cksum | cut -d' ' -f1)"
+                      ls -l --time-style=+%s "$here"/lib/*.jar; echo "${heap[*]} ${gc[*]} ${JAVA_OPTS:-}"; } | cksum | cut -d' ' -f1)"
             archive="$dir/spejl-$name-$key.jsa"
             local size_file="$dir/spejl-$name-$key.size"
             # An archive a finished run wrote under its process id becomes the archive once a trial JVM
@@ -45,7 +57,7 @@ spejl_java() {
             # The trial takes only the options that decide how classes and objects are laid out (heap size,
             # collector, compressed pointers): others, such as a GC log file or a flight recording, would
             # be written over by a JVM that only prints its version.
-            local trial=("${heap[@]}") options option
+            local trial=("${heap[@]}" "${gc[@]}") options option
             read -r -a options <<< "${JAVA_OPTS:-}"
             for option in "${options[@]}"; do
                 case "$option" in
@@ -77,5 +89,5 @@ spejl_java() {
     fi
     export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
     # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-    exec "$java" "${cds[@]}" "${heap[@]}" ${JAVA_OPTS:-} -Dspejl.home="$here" -Djava.library.path="$here/lib/native" -cp "$here/lib/*" "$main" "$@"
+    exec "$java" "${cds[@]}" "${heap[@]}" "${gc[@]}" ${JAVA_OPTS:-} -Dspejl.home="$here" -Djava.library.path="$here/lib/native" -cp "$here/lib/*" "$main" "$@"
 }

@@ -376,8 +376,7 @@ public final class SpejlBench implements Callable<Integer> {
     private void latencyAcrossProcesses(Hub hub, List<HubRecord> catalogue) throws Exception {
         TlsFiles client = ServerPki.enrol(dir.resolve("tls"), PeerIdentity.spokeSubject("probe", "nordjylland"), dir.resolve("probe-tls"), "spoke");
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-        command.addAll(DaemonProcess.SPOKE_HEAP);
-        command.addAll(spokeJvm);
+        command.addAll(DaemonProcess.jvmOptions(DaemonProcess.SPOKE_JVM, spokeJvm));
         command.addAll(List.of("-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", ""),
                 "-cp", System.getProperty("java.class.path"), SpokeProbe.class.getName(),
                 dir.resolve("spoke-probe").toString(), Integer.toString(hub.replicationPort()), tls.trustedCa().toString(),
@@ -469,7 +468,7 @@ public final class SpejlBench implements Callable<Integer> {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("bootstrapped revision \\d+ from snapshot: .*?, (\\d+) ms").matcher(text);
             double bootstrap = m.find() ? Long.parseLong(m.group(1)) / 1e3 : Double.NaN;
             System.out.printf("| %,d | own process %d (%s, fresh JVM, %s, %s): its bootstrap | %.2f | %,.0f |%n", records, i + 1,
-                    Files.exists(SPOKE_SCRIPT) ? "bin/spejl-spoke" : "java -cp", String.join(" ", DaemonProcess.SPOKE_HEAP),
+                    Files.exists(SPOKE_SCRIPT) ? "bin/spejl-spoke" : "java -cp", String.join(" ", DaemonProcess.SPOKE_JVM),
                     text.contains("started from the class archive") ? "from the class archive" : "no class archive", bootstrap, records / bootstrap);
             System.out.printf("| %,d | own process %d: process start to holding the revision (serving HTTP after %.2f s, watching after %.2f s) | %.2f | %,.0f |%n",
                     records, i + 1, secondsUntil(text, "serving HTTP", started), secondsUntil(text, "watching hub", started), total, records / total);

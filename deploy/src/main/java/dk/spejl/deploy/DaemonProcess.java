@@ -40,16 +40,32 @@ public final class DaemonProcess implements AutoCloseable {
         return run(name, log, command, Map.of());
     }
 
-    /** A spoke's heap when bin/spejl-spoke does not choose it: the same as that script's default. */
-    public static final List<String> SPOKE_HEAP = List.of("-Xms32m", "-Xmx256m");
+    /** A spoke's heap and collector when bin/spejl-spoke does not choose them: the same as that script's defaults. */
+    public static final List<String> SPOKE_JVM = List.of("-Xms32m", "-Xmx256m", "-XX:+UseParallelGC");
+
+    /**
+     * {@code defaults} followed by {@code own}, as the scripts put them, less a default collector when {@code own} names
+     * one: a JVM given two collectors does not start. (A heap size in {@code own} comes later and wins.)
+     */
+    public static List<String> jvmOptions(List<String> defaults, List<String> own) {
+        boolean ownCollector = own.stream().anyMatch(DaemonProcess::collector);
+        List<String> options = new ArrayList<>();
+        defaults.stream().filter(o -> !(ownCollector && collector(o))).forEach(options::add);
+        options.addAll(own);
+        return options;
+    }
+
+    private static boolean collector(String option) {
+        return option.startsWith("-XX:+Use") && option.endsWith("GC");
+    }
 
     /**
      * {@code spejl-spoke} with {@code args}: the distribution's {@code bin/spejl-spoke} when {@code home}
      * holds one, as an operator runs it (its default heap, its class archive); else its main class on this
-     * JVM's class path with {@link #SPOKE_HEAP}. {@code jvmOptions} come after either.
+     * JVM's class path with {@link #SPOKE_JVM}. {@code jvmOptions} come after either.
      */
     public static DaemonProcess spoke(Path home, String name, Path log, List<String> jvmOptions, String... args) throws IOException {
-        return daemon(home, "spejl-spoke", SPOKE_HEAP, "dk.spejl.spoke.SpokeCli", name, log, jvmOptions, args);
+        return daemon(home, "spejl-spoke", SPOKE_JVM, "dk.spejl.spoke.SpokeCli", name, log, jvmOptions, args);
     }
 
     /** {@code spejl-hub} with {@code args}, as {@link #spoke} runs a spoke (with no default heap). */
@@ -69,9 +85,7 @@ public final class DaemonProcess implements AutoCloseable {
             command.addAll(List.of(args));
             return run(name, log, command, Map.of("JAVA_OPTS", String.join(" ", jvmOptions)));
         }
-        List<String> options = new ArrayList<>(defaults);
-        options.addAll(jvmOptions);
-        return start(name, log, options, mainClass, args);
+        return start(name, log, jvmOptions(defaults, jvmOptions), mainClass, args);
     }
 
     private static DaemonProcess run(String name, Path log, List<String> command, Map<String, String> environment) throws IOException {

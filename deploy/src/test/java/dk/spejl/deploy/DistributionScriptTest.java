@@ -217,6 +217,28 @@ class DistributionScriptTest {
     }
 
     @Test
+    void theSpokeGetsTheParallelCollectorUnlessJavaOptsNamesOne() throws Exception {
+        Run defaults = spoke(Map.of("JAVA_OPTS", "-XX:+PrintFlagsFinal"), "--version");
+        assertThat(defaults.exitCode()).isZero();
+        assertThat(defaults.output()).containsPattern(" UseParallelGC +:?= +true ").containsPattern(" UseG1GC +:?= +false ");
+        // One named in JAVA_OPTS is the only one: two would stop the JVM before it starts.
+        Run own = spoke(Map.of("JAVA_OPTS", "-XX:+UseG1GC -XX:+PrintFlagsFinal"), "--version");
+        assertThat(own.exitCode()).as(own.output()).isZero();
+        assertThat(own.output()).containsPattern(" UseG1GC +:?= +true ").containsPattern(" UseParallelGC +:?= +false ");
+        // An option that only mentions collection is not a collector.
+        Run logging = spoke(Map.of("JAVA_OPTS", "-XX:+UseCompressedOops -XX:+PrintFlagsFinal"), "--version");
+        assertThat(logging.output()).containsPattern(" UseParallelGC +:?= +true ");
+    }
+
+    @Test
+    void theDefaultCollectorGivesWayToOneAmongADaemonsOptions() {
+        assertThat(DaemonProcess.jvmOptions(DaemonProcess.SPOKE_JVM, List.of("-XX:+UseSerialGC", "-Xmx1g")))
+                .containsExactly("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-Xmx1g");
+        assertThat(DaemonProcess.jvmOptions(DaemonProcess.SPOKE_JVM, List.of("-XX:+PrintGC")))
+                .containsExactly("-Xms32m", "-Xmx256m", "-XX:+UseParallelGC", "-XX:+PrintGC");
+    }
+
+    @Test
     void theJvmGetsTwoMallocArenasUnlessTheEnvironmentSaysOtherwise() throws Exception {
         // A stand-in for java that prints what the script gave it.
         Path java = tmp.resolve("print-env-java");
